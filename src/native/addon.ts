@@ -1,0 +1,49 @@
+// The typed surface of tsrun_native.node. Only numbers, fds, strings and
+// Buffers cross; errors are thrown shaped like Node's (code, errno, syscall).
+// This is the only file that loads the addon; commands that never need it
+// (state, list, kill, spec, features) never import it, keeping them fast.
+import { createRequire } from 'node:module';
+import { buildDir } from '../install-paths.ts';
+
+export interface Native {
+  /** memfd holding a sealed copy of the file at `path` (CLOEXEC). */
+  sealedCopy(path: string): number;
+  /** memfd holding `data`, sealed, CLOEXEC. */
+  sealedBuffer(name: string, data: Buffer): number;
+  /**
+   * Start `execFd` (an executable memfd) with argv, an exact fd table
+   * (child fd i = parent fd fdTable[i], -1 = closed) and an empty
+   * environment, inside the cgroup v2 directory `cgroupFd` (-1: stay).
+   * Returns the child's pid and a pidfd for it.
+   */
+  spawnInit(execFd: number, argv: string[], fdTable: number[], cgroupFd: number): { pid: number; pidfd: number };
+  /** SOCK_SEQPACKET socketpair, both CLOEXEC; [parentEnd, childEnd]. */
+  seqpacketPair(): [number, number];
+  /** recvmsg one message with optional SCM_RIGHTS fds; timeoutMs 0 = no timeout. */
+  recvMessage(sock: number, maxBytes: number, timeoutMs: number): { data: Buffer; fds: number[] };
+  /** sendmsg one message with SCM_RIGHTS fds. */
+  sendMessage(sock: number, data: Buffer, fds: number[]): void;
+  /** waitpid(pid, 0) for a child of this process; returns the raw wait status. */
+  waitPid(pid: number): number;
+  /** Like waitPid but on the libuv thread pool, so signal handlers keep running. */
+  waitPidAsync(pid: number): Promise<number>;
+  /** prctl(PR_SET_CHILD_SUBREAPER, 1). */
+  setChildSubreaper(): void;
+  pidfdOpen(pid: number): number;
+  pidfdSendSignal(pidfd: number, signal: number): void;
+  /** flock(2); returns false when `wait` is false and the lock is held elsewhere. */
+  flock(fd: number, exclusive: boolean, wait: boolean): boolean;
+  /**
+   * Load a BPF_PROG_TYPE_CGROUP_DEVICE program (raw struct bpf_insn array)
+   * and attach it to the cgroup v2 directory fd. Throws with the verifier
+   * log in the message on rejection.
+   */
+  attachDeviceFilter(cgroupFd: number, insns: Buffer): void;
+}
+
+let loaded: Native | undefined;
+
+export function native(): Native {
+  loaded ??= createRequire(import.meta.url)(`${buildDir()}/tsrun_native.node`) as Native;
+  return loaded;
+}
