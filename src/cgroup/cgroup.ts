@@ -1,0 +1,370 @@
+// A container's cgroup: create, open for CLONE_INTO_CGROUP, list and signal
+// its processes, freeze, remove. CgroupManager is what the lifecycle code
+// sees; Cgroup2Manager implements it on the cgroup v2 hierarchy, using only
+// the core interface files (cgroup.procs, cgroup.kill, cgroup.freeze,
+// cgroup.events) that exist without any controller, so it works on unified
+// and hybrid hosts alike. A cgroup v1 manager can implement the same
+// interface later.
+import * as fs from 'node:fs';
+import { constants as osConstants } from 'node:os';
+import { dirname, join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { CgroupError } from '../errors.ts';
+
+/** What state.json keeps so that a later tsrun process can rebuild the manager. */
+export interface CgroupRecord {
+  /** Absolute directory of the container's cgroup. */
+  path: string;
+  /** Directories tsrun created for it (the leaf and any missing parents); only these are removed. */
+  created: string[];
+}
+
+export interface CgroupManager {
+  /** Absolute directory of the container's cgroup. */
+  readonly path: string;
+  /** Make the cgroup (and missing parents); an existing cgroup with processes is an error. */
+  create(): void;
+  /** A directory fd (CLOEXEC) for clone3's CLONE_INTO_CGROUP; the caller closes it. */
+  openDirFd(): number;
+  /** Write one interface file, e.g. write('pids.max', '100'). */
+  write(file: string, value: string): void;
+  /** Read one interface file. */
+  read(file: string): string;
+  /** Pids in the cgroup itself (not in sub-cgroups); [] when the cgroup is gone. */
+  procs(): number[];
+  /** Send `signal` to every process in the cgroup and its sub-cgroups. */
+  killAll(signal: number): void;
+  /** Freeze every process, resolving once the kernel reports the cgroup frozen. */
+  freeze(timeoutMs?: number): Promise<void>;
+  thaw(timeoutMs?: number): Promise<void>;
+  isFrozen(): boolean;
+  /** Wait until no process is left in the subtree; false on timeout. */
+  waitEmpty(timeoutMs: number): Promise<boolean>;
+  /** Remove the directories this manager created, deepest first. */
+  remove(timeoutMs?: number): Promise<void>;
+  toRecord(): CgroupRecord;
+}
+
+const SIGKILL = osConstants.signals.SIGKILL;
+const DEFAULT_FREEZE_TIMEOUT_MS = 5000;
+const DEFAULT_REMOVE_TIMEOUT_MS = 2000;
+// mkdir of a parent can race with another container's remove() deleting it.
+const CREATE_ATTEMPTS = 3;
+
+function errnoCode(err: unknown): string | undefined {
+  return (err as NodeJS.ErrnoException | undefined)?.code;
+}
+
+function isDirectory(path: string): boolean {
+  return fs.statSync(path, { throwIfNoEntry: false })?.isDirectory() ?? false;
+}
+
+function depth(path: string): number {
+  return path.split('/').filter(Boolean).length;
+}
+
+/** "key value" lines, as in cgroup.events. */
+function parseFlatKeyed(text: string): Map<string, string> {
+  const map = new Map<string, string>();
+  for (const line of text.split('\n')) {
+    const [key, value] = line.trim().split(/\s+/);
+    if (key && value !== undefined) map.set(key, value);
+  }
+  return map;
+}
+
+/** Poll `check` with a short, growing interval until it is true or `timeoutMs` passes. */
+async function pollUntil(check: () => boolean, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  let delay = 1;
+  for (;;) {
+    if (check()) return true;
+    if (Date.now() >= deadline) return false;
+    await sleep(Math.min(delay, Math.max(1, deadline - Date.now())));
+    delay = Math.min(delay * 2, 25);
+  }
+}
+
+export class Cgroup2Manager implements CgroupManager {
+  readonly path: string;
+  #created: string[];
+
+  constructor(path: string, created: string[] = []) {
+    if (!path.startsWith('/')) throw new CgroupError(path, `cgroup path ${path} is not absolute`);
+    this.path = path.length > 1 ? path.replace(/\/+$/, '') : path;
+    this.#created = [...created];
+  }
+
+  /**
+   * Rebuild a manager from state.json. The record is checked because remove()
+   * acts on it: `created` may only name the cgroup itself or its ancestors.
+   */
+  static fromRecord(rec: unknown): Cgroup2Manager {
+    const r = rec as Partial<CgroupRecord> | null;
+    if (typeof r !== 'object' || r === null || typeof r.path !== 'string' || !r.path.startsWith('/')) {
+      throw new CgroupError(String((r as { path?: unknown } | null)?.path ?? ''), 'cgroup record has no absolute path');
+    }
+    const path = r.path;
+    const created = r.created ?? [];
+    if (!Array.isArray(created) || !created.every((d) => typeof d === 'string')) {
+      throw new CgroupError(path, `cgroup record for ${path}: created must be a list of paths`);
+    }
+    for (const dir of created) {
+      if (dir !== path && !path.startsWith(`${dir}/`)) {
+        throw new CgroupError(path, `cgroup record for ${path}: created directory ${dir} is not the cgroup or one of its parents`);
+      }
+    }
+    return new Cgroup2Manager(path, created);
+  }
+
+  toRecord(): CgroupRecord {
+    return { path: this.path, created: [...this.#created] };
+  }
+
+  create(): void {
+    if (isDirectory(this.path)) {
+      // Joining a live cgroup would mix two containers' processes, and
+      // kill/delete of one would hit the other.
+      const pids = this.procs();
+      if (pids.length > 0 || !isEmpty(this.path)) {
+        const which = pids.length > 0 ? ` (${pids.slice(0, 5).join(', ')})` : ' in sub-cgroups';
+        throw new CgroupError(this.path, `cgroup ${this.path} already exists and has processes${which}`);
+      }
+      return;
+    }
+    const madeNow: string[] = [];
+    try {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          this.#mkdirParents(madeNow);
+          if (!isDirectory(this.path)) throw Object.assign(new Error('not a directory'), { code: 'ENOTDIR' });
+          break;
+        } catch (err) {
+          if (errnoCode(err) !== 'ENOENT' || attempt >= CREATE_ATTEMPTS) throw err;
+        }
+      }
+    } catch (err) {
+      // Leave nothing half-made: undo this call's directories, deepest first.
+      for (const dir of [...madeNow].reverse()) {
+        try {
+          fs.rmdirSync(dir);
+        } catch {
+          // The original error is the one to report; a parent another
+          // container started using meanwhile must stay anyway.
+        }
+      }
+      this.#created = this.#created.filter((d) => !madeNow.includes(d));
+      throw new CgroupError(this.path, `cannot create cgroup ${this.path}: ${errnoCode(err) ?? String(err)}`, { cause: err });
+    }
+  }
+
+  // mkdir -p that records each directory it made itself.
+  #mkdirParents(madeNow: string[]): void {
+    const missing: string[] = [];
+    for (let dir = this.path; !isDirectory(dir); dir = dirname(dir)) {
+      missing.push(dir);
+      if (dirname(dir) === dir) break;
+    }
+    for (const dir of missing.reverse()) {
+      try {
+        fs.mkdirSync(dir);
+      } catch (err) {
+        if (errnoCode(err) === 'EEXIST') continue; // made by someone else: not ours to remove
+        throw err;
+      }
+      madeNow.push(dir);
+      this.#created.push(dir);
+    }
+  }
+
+  openDirFd(): number {
+    try {
+      return fs.openSync(this.path, fs.constants.O_RDONLY | fs.constants.O_DIRECTORY);
+    } catch (err) {
+      throw new CgroupError(this.path, `cannot open cgroup ${this.path}: ${errnoCode(err)}`, { cause: err });
+    }
+  }
+
+  write(file: string, value: string): void {
+    const target = join(this.path, file);
+    try {
+      fs.writeFileSync(target, value);
+    } catch (err) {
+      throw new CgroupError(target, `cannot write ${JSON.stringify(value)} to ${target}: ${errnoCode(err)}`, {
+        cause: err,
+      });
+    }
+  }
+
+  read(file: string): string {
+    const target = join(this.path, file);
+    try {
+      return fs.readFileSync(target, 'utf8');
+    } catch (err) {
+      throw new CgroupError(target, `cannot read ${target}: ${errnoCode(err)}`, { cause: err });
+    }
+  }
+
+  procs(): number[] {
+    return readPids(this.path);
+  }
+
+  killAll(signal: number): void {
+    if (!isDirectory(this.path)) return;
+    // cgroup.kill (Linux 5.14) kills the whole subtree atomically, including
+    // processes forked while we would be iterating cgroup.procs.
+    if (signal === SIGKILL && fs.existsSync(join(this.path, 'cgroup.kill'))) {
+      this.write('cgroup.kill', '1');
+      return;
+    }
+    for (const dir of subtree(this.path)) {
+      for (const pid of readPids(dir)) {
+        try {
+          process.kill(pid, signal);
+        } catch (err) {
+          if (errnoCode(err) === 'ESRCH') continue; // exited since cgroup.procs was read
+          throw new CgroupError(dir, `cannot send signal ${signal} to pid ${pid} in cgroup ${dir}: ${errnoCode(err)}`, {
+            cause: err,
+          });
+        }
+      }
+    }
+  }
+
+  async freeze(timeoutMs = DEFAULT_FREEZE_TIMEOUT_MS): Promise<void> {
+    this.write('cgroup.freeze', '1');
+    // cgroup.freeze is the request; cgroup.events "frozen 1" is the kernel
+    // saying every task has stopped (a task in uninterruptible sleep delays it).
+    if (await pollUntil(() => this.#event('frozen') === '1', timeoutMs)) return;
+    try {
+      this.write('cgroup.freeze', '0');
+    } catch {
+      // Report the timeout; the thaw attempt was only a courtesy.
+    }
+    throw new CgroupError(this.path, `cgroup ${this.path} did not freeze within ${timeoutMs} ms`);
+  }
+
+  async thaw(timeoutMs = DEFAULT_FREEZE_TIMEOUT_MS): Promise<void> {
+    this.write('cgroup.freeze', '0');
+    if (await pollUntil(() => this.#event('frozen') !== '1', timeoutMs)) return;
+    throw new CgroupError(this.path, `cgroup ${this.path} did not thaw within ${timeoutMs} ms`);
+  }
+
+  isFrozen(): boolean {
+    return this.#event('frozen') === '1';
+  }
+
+  waitEmpty(timeoutMs: number): Promise<boolean> {
+    return pollUntil(() => isEmpty(this.path), timeoutMs);
+  }
+
+  async remove(timeoutMs = DEFAULT_REMOVE_TIMEOUT_MS): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (const dir of [...this.#created].sort((a, b) => depth(b) - depth(a))) {
+      if (dir === this.path) {
+        await removeTree(dir, deadline);
+      } else {
+        removeSharedParent(dir);
+      }
+      this.#created = this.#created.filter((d) => d !== dir);
+    }
+  }
+
+  // One key of cgroup.events; undefined when the file or the cgroup is gone.
+  #event(key: string): string | undefined {
+    try {
+      return parseFlatKeyed(fs.readFileSync(join(this.path, 'cgroup.events'), 'utf8')).get(key);
+    } catch (err) {
+      if (errnoCode(err) === 'ENOENT') return undefined;
+      throw new CgroupError(this.path, `cannot read ${join(this.path, 'cgroup.events')}: ${errnoCode(err)}`, {
+        cause: err,
+      });
+    }
+  }
+}
+
+function readPids(dir: string): number[] {
+  let text: string;
+  try {
+    text = fs.readFileSync(join(dir, 'cgroup.procs'), 'utf8');
+  } catch (err) {
+    if (errnoCode(err) === 'ENOENT') return [];
+    throw new CgroupError(dir, `cannot read ${join(dir, 'cgroup.procs')}: ${errnoCode(err)}`, { cause: err });
+  }
+  return text
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map(Number);
+}
+
+/** `dir` and every sub-cgroup below it, parents first. */
+function subtree(dir: string): string[] {
+  const dirs = [dir];
+  for (let i = 0; i < dirs.length; i++) {
+    const current = dirs[i] as string;
+    let entries: fs.Dirent[];
+    try {
+      entries = fs.readdirSync(current, { withFileTypes: true });
+    } catch (err) {
+      if (errnoCode(err) === 'ENOENT') continue; // removed while we walked
+      throw new CgroupError(current, `cannot list cgroup ${current}: ${errnoCode(err)}`, { cause: err });
+    }
+    for (const e of entries) if (e.isDirectory()) dirs.push(join(current, e.name));
+  }
+  return dirs;
+}
+
+// "populated 0" in cgroup.events covers the whole subtree. Without the file
+// (a cgroup that is gone) there is nothing left to wait for.
+function isEmpty(dir: string): boolean {
+  try {
+    return parseFlatKeyed(fs.readFileSync(join(dir, 'cgroup.events'), 'utf8')).get('populated') !== '1';
+  } catch (err) {
+    if (errnoCode(err) === 'ENOENT') return readPids(dir).length === 0;
+    throw new CgroupError(dir, `cannot read ${join(dir, 'cgroup.events')}: ${errnoCode(err)}`, { cause: err });
+  }
+}
+
+/**
+ * rmdir the container's cgroup and any sub-cgroups the container made inside
+ * it (runc's RemovePath does the same). EBUSY means processes are still
+ * exiting (a killed task leaves the cgroup only once fully reaped): wait for
+ * "populated 0" and retry until the deadline.
+ */
+async function removeTree(dir: string, deadline: number): Promise<void> {
+  for (const sub of subtree(dir).slice(1).reverse()) await rmdirWhenEmpty(sub, deadline);
+  await rmdirWhenEmpty(dir, deadline);
+}
+
+async function rmdirWhenEmpty(dir: string, deadline: number): Promise<void> {
+  for (;;) {
+    try {
+      fs.rmdirSync(dir);
+      return;
+    } catch (err) {
+      const code = errnoCode(err);
+      if (code === 'ENOENT') return;
+      if (code !== 'EBUSY' || Date.now() >= deadline) {
+        throw new CgroupError(dir, `cannot remove cgroup ${dir}: ${code}${code === 'EBUSY' ? ' (processes still in it)' : ''}`, {
+          cause: err,
+        });
+      }
+    }
+    await pollUntil(() => isEmpty(dir), Math.max(1, deadline - Date.now()));
+    // Even once empty, rmdir can race the last task's exit: one more short pause.
+    await sleep(5);
+  }
+}
+
+// A parent like <mount>/tsrun is created by the first container that needs
+// it and shared by the next ones: while another container's cgroup is inside
+// it, rmdir fails with EBUSY (or ENOTEMPTY) and it simply stays.
+function removeSharedParent(dir: string): void {
+  try {
+    fs.rmdirSync(dir);
+  } catch (err) {
+    const code = errnoCode(err);
+    if (code === 'ENOENT' || code === 'EBUSY' || code === 'ENOTEMPTY') return;
+    throw new CgroupError(dir, `cannot remove cgroup ${dir}: ${code}`, { cause: err });
+  }
+}

@@ -1,0 +1,63 @@
+// Find the cgroup v2 hierarchy from /proc/self/mountinfo (proc(5)). On a
+// unified host it is /sys/fs/cgroup; on a hybrid host (v1 controllers plus a
+// v2 tree) systemd mounts it at /sys/fs/cgroup/unified.
+import { readFileSync } from 'node:fs';
+
+/** One line of mountinfo, the fields tsrun needs. */
+export interface MountinfoEntry {
+  mountId: number;
+  parentId: number;
+  /** Root of the mount inside its filesystem ("/" unless a subtree was bind-mounted). */
+  root: string;
+  mountPoint: string;
+  fsType: string;
+  source: string;
+}
+
+// The kernel escapes space, tab, newline and backslash in paths as \ooo
+// (fs/proc_namespace.c, mangle()); undo exactly those octal escapes.
+function unescapeOctal(field: string): string {
+  return field.replace(/\\([0-7]{3})/g, (_, oct: string) => String.fromCharCode(parseInt(oct, 8)));
+}
+
+/**
+ * Parse mountinfo text. Lines that do not have the documented shape
+ * (six fields, optional fields, "-", fstype, source) are skipped: one odd
+ * line must not hide the cgroup2 mount.
+ */
+export function parseMountinfo(text: string): MountinfoEntry[] {
+  const entries: MountinfoEntry[] = [];
+  for (const line of text.split('\n')) {
+    if (line === '') continue;
+    const fields = line.split(' ');
+    // The optional fields (shared:N, master:N …) vary in number; "-" ends them.
+    const dash = fields.indexOf('-', 6);
+    if (dash < 0 || fields.length < dash + 3) continue;
+    const [mountId, parentId, , root, mountPoint] = fields;
+    const fsType = fields[dash + 1];
+    const source = fields[dash + 2];
+    if (mountId === undefined || parentId === undefined || root === undefined || mountPoint === undefined) continue;
+    if (fsType === undefined || source === undefined) continue;
+    entries.push({
+      mountId: Number(mountId),
+      parentId: Number(parentId),
+      root: unescapeOctal(root),
+      mountPoint: unescapeOctal(mountPoint),
+      fsType,
+      source: unescapeOctal(source),
+    });
+  }
+  return entries;
+}
+
+/**
+ * The mount point of the cgroup v2 hierarchy, or undefined when the host has
+ * none (a pure cgroup v1 host). When several cgroup2 mounts exist (a bind
+ * mount of a subtree, a container's own /sys/fs/cgroup), the first one that
+ * shows the whole hierarchy (root "/") wins, else the first one.
+ */
+export function findCgroup2Mount(mountinfoText?: string): string | undefined {
+  const text = mountinfoText ?? readFileSync('/proc/self/mountinfo', 'utf8');
+  const mounts = parseMountinfo(text).filter((m) => m.fsType === 'cgroup2');
+  return (mounts.find((m) => m.root === '/') ?? mounts[0])?.mountPoint;
+}
