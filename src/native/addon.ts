@@ -33,6 +33,10 @@ export interface Native {
   pidfdSendSignal(pidfd: number, signal: number): void;
   /** flock(2); returns false when `wait` is false and the lock is held elsewhere. */
   flock(fd: number, exclusive: boolean, wait: boolean): boolean;
+  /** mkfifo(path, mode) with the mode exactly as given. */
+  mkfifo(path: string, mode: number): void;
+  /** A connected AF_UNIX stream socket fd (CLOEXEC). */
+  connectUnix(path: string): number;
   /**
    * Load a BPF_PROG_TYPE_CGROUP_DEVICE program (raw struct bpf_insn array)
    * and attach it to the cgroup v2 directory fd. Throws with the verifier

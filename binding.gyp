@@ -1,0 +1,36 @@
+{
+  "target_defaults": {
+    "cflags": ["-Wall", "-Wextra", "-Werror", "-fstack-protector-strong", "-fvisibility=hidden", "-O2"],
+    "cflags_c": ["-std=gnu11"]
+  },
+  "targets": [
+    {
+      "target_name": "tsrun_native",
+      "sources": [
+        "csrc/native/addon.c",
+        "csrc/native/spawn.c",
+        "csrc/native/memfd.c",
+        "csrc/native/fdpass.c",
+        "csrc/native/bpf.c"
+      ]
+    },
+    {
+      "target_name": "tsrun-init",
+      "type": "executable",
+      "sources": [
+        "csrc/init/main.c",
+        "csrc/init/plan-reader.c",
+        "csrc/init/report.c",
+        "csrc/init/util.c",
+        "csrc/init/namespaces.c",
+        "csrc/init/mounts.c",
+        "csrc/init/devices.c",
+        "csrc/init/hooks.c",
+        "csrc/init/identity.c",
+        "csrc/init/console.c",
+        "csrc/init/exec.c"
+      ],
+      "ldflags": ["-static"]
+    }
+  ]
+}

@@ -1,0 +1,96 @@
+/*
+ * The LaunchPlan: everything tsrun-init needs, decided by TypeScript
+ * (src/plan/) and handed over as one sealed memfd. tsrun-init makes no
+ * decision that the plan could have made; it only executes records.
+ *
+ * Layout (little endian, 8-byte aligned):
+ *   struct tsr_plan_header
+ *   record, record, ...        each: struct tsr_record
+ *                              u64 nums[num_count]
+ *                              str_count NUL-terminated strings
+ *                              zero padding up to `size` (a multiple of 8)
+ *
+ * Records of one kind keep their order (args, mounts, hooks are ordered).
+ * src/plan/encode.ts writes this layout; csrc/init/plan-reader.c checks
+ * every size, count and terminator before the first step runs.
+ */
+#ifndef TSRUN_PLAN_H
+#define TSRUN_PLAN_H
+
+#include <stdint.h>
+
+#define TSR_PLAN_MAGIC "TSRPLAN"
+#define TSR_PLAN_VERSION 1
+#define TSR_PLAN_MAX_SIZE (16u << 20)
+
+struct tsr_plan_header {
+  char magic[8]; /* "TSRPLAN\0" */
+  uint32_t version;
+  uint32_t size; /* whole plan, header included */
+  uint32_t record_count;
+  uint32_t reserved;
+};
+
+struct tsr_record {
+  uint32_t kind;
+  uint32_t size; /* whole record, header included, multiple of 8 */
+  uint32_t num_count;
+  uint32_t str_count;
+};
+
+/* Record kinds: nums; strings. Numbers that may be negative are two's
+ * complement in the u64. */
+enum tsr_record_kind {
+  /* mode, uid, gid, umask (~0 = keep), then additional gids...; - */
+  REC_USER = 1,
+  /* flags (PROC_*), oom_score_adj, console rows, console cols, preserve_fds; - */
+  REC_PROCESS = 2,
+  REC_ARG = 3,       /* -; one argument */
+  REC_ENV = 4,       /* -; "KEY=value" */
+  REC_CWD = 5,       /* -; absolute path inside the container */
+  REC_NAMESPACE = 6, /* CLONE_NEW* flag, fd to join (-1 = create new); - */
+  REC_TIME_OFFSET = 7, /* clock id, seconds, nanoseconds; - */
+  REC_HOSTNAME = 8,   /* -; name */
+  REC_DOMAINNAME = 9, /* -; name */
+  /* ROOTFS_* flags, MS_* propagation for "/" (0 = MS_SLAVE|MS_REC); rootfs, its parent mount point */
+  REC_ROOTFS = 10,
+  /* MS_* flags, MS_* propagation flags (applied one by one), MOUNT_* kind; source, destination, fstype, data */
+  REC_MOUNT = 11,
+  /* S_IF* type, major, minor, permission bits, uid, gid, DEVICE_* how; path in container, host path */
+  REC_DEVICE = 12,
+  REC_SYMLINK = 13,  /* -; target, link path in container */
+  REC_MASKED = 14,   /* -; path in container */
+  REC_READONLY = 15, /* -; path in container */
+  REC_SYSCTL = 16,   /* -; path under /proc/sys, value */
+  REC_RLIMIT = 17,   /* resource, soft, hard; - */
+  REC_CAPS = 18,     /* bounding, effective, inheritable, permitted, ambient; - */
+  /* HOOK_* kind, timeout seconds (0 = none), argc; path, argv[argc], env... */
+  REC_HOOK = 19,
+  REC_PERSONALITY = 20, /* persona; - */
+  REC_KIND_MAX = 21,
+};
+
+/* REC_PROCESS flags */
+#define PROC_NO_NEW_PRIVS 0x1u
+#define PROC_TERMINAL 0x2u
+#define PROC_OOM_SCORE_ADJ 0x4u
+#define PROC_NEW_KEYRING 0x8u
+#define PROC_CONSOLE_SIZE 0x10u
+
+/* REC_ROOTFS flags */
+#define ROOTFS_READONLY 0x1u
+#define ROOTFS_NO_PIVOT 0x2u
+
+/* REC_MOUNT kinds */
+#define MOUNT_NEW 0      /* mount(source, dest, fstype, flags, data) */
+#define MOUNT_BIND 1     /* bind (MS_REC in flags for rbind), then remount with flags */
+
+/* REC_DEVICE how */
+#define DEVICE_MKNOD 0
+#define DEVICE_BIND 1 /* bind the host node: mknod is refused in a user namespace */
+
+/* REC_HOOK kinds: the hooks tsrun-init runs itself, inside the container */
+#define HOOK_CREATE_CONTAINER 1
+#define HOOK_START_CONTAINER 2
+
+#endif

@@ -1,0 +1,89 @@
+/* The end of the init: find the executable, wait for `tsrun start` on the
+ * exec fifo, close every fd but stdio and the preserved ones, execve. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "init.h"
+
+#define MAX_ARGS 4096
+#define MAX_ENV 4096
+#define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+static char *argv_buf[MAX_ARGS + 1], *envp_buf[MAX_ENV + 1];
+
+static int is_executable(const char *path) {
+  struct stat st;
+  return stat(path, &st) == 0 && S_ISREG(st.st_mode) && access(path, X_OK) == 0;
+}
+
+static void collect_args_env(void) {
+  struct record rec;
+  const uint8_t *cur = NULL;
+  size_t a = 0, e = 0;
+  while (plan_next(&g.plan, &cur, &rec)) {
+    if (rec.kind == REC_ARG) {
+      if (a == MAX_ARGS) fail(STEP_EXEC, E2BIG, "more than %d arguments", MAX_ARGS);
+      argv_buf[a++] = (char *)rec_str(&rec, 0);
+    } else if (rec.kind == REC_ENV) {
+      if (e == MAX_ENV) fail(STEP_EXEC, E2BIG, "more than %d environment variables", MAX_ENV);
+      envp_buf[e++] = (char *)rec_str(&rec, 0);
+    }
+  }
+  argv_buf[a] = NULL;
+  envp_buf[e] = NULL;
+  if (a == 0) fail(STEP_EXEC, EINVAL, "process.args is empty");
+}
+
+/* Resolved here, before CREATED, so that "not found" fails `create`. */
+void step_resolve_exec(void) {
+  struct record rec;
+  if (plan_find(&g.plan, REC_CWD, &rec) && chdir(rec_str(&rec, 0)) < 0)
+    fail(STEP_EXEC, errno, "chdir to cwd %s", rec_str(&rec, 0));
+  collect_args_env();
+  const char *name = argv_buf[0];
+  if (strchr(name, '/')) {
+    if (!is_executable(name)) fail(STEP_EXEC, errno ? errno : EACCES, "executable %s", name);
+    snprintf(g.exec_path, sizeof g.exec_path, "%s", name);
+    return;
+  }
+  const char *path = DEFAULT_PATH;
+  for (size_t i = 0; envp_buf[i]; i++)
+    if (strncmp(envp_buf[i], "PATH=", 5) == 0) path = envp_buf[i] + 5;
+  while (*path) {
+    const char *colon = strchrnul(path, ':');
+    int n = snprintf(g.exec_path, sizeof g.exec_path, "%.*s%s%s", (int)(colon - path), path,
+                     colon == path ? "" : "/", name);
+    if (n > 0 && (size_t)n < sizeof g.exec_path && is_executable(g.exec_path)) return;
+    path = *colon ? colon + 1 : colon;
+  }
+  fail(STEP_EXEC, ENOENT, "executable file %s not found in $PATH", name);
+}
+
+void step_wait_exec_fifo(void) {
+  char path[64];
+  int fifo = g.fd_base + FD_OFF_FIFO;
+  snprintf(path, sizeof path, "/proc/self/fd/%d", fifo);
+  /* Blocks until `tsrun start` opens the fifo for reading. */
+  int fd;
+  do fd = open(path, O_WRONLY | O_CLOEXEC);
+  while (fd < 0 && errno == EINTR);
+  if (fd < 0) fail(STEP_EXEC_FIFO, errno, "open the exec fifo");
+  if (write(fd, "0", 1) != 1) fail(STEP_EXEC_FIFO, errno, "write the exec fifo");
+  close(fd);
+  close(fifo);
+}
+
+void step_exec(void) {
+  struct record proc;
+  unsigned preserve = plan_find(&g.plan, REC_PROCESS, &proc) ? (unsigned)rec_num(&proc, 4) : 0;
+  if (syscall(SYS_close_range, 3 + preserve, ~0u, 0) < 0) fail(STEP_FDS, errno, "close_range");
+  execve(g.exec_path, argv_buf, envp_buf);
+  fail(STEP_EXEC, errno, "exec %s", g.exec_path);
+}

@@ -1,0 +1,61 @@
+/* Shared state and step functions of tsrun-init. Each step lives in the
+ * file named after its area; main.c runs them in order. */
+#ifndef TSRUN_INIT_H
+#define TSRUN_INIT_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "../include/wire.h"
+#include "plan-reader.h"
+
+struct init {
+  struct plan plan;
+  int fd_base;
+  int sync_fd; /* -1 once CREATED is sent: errors then go to stderr */
+  int root_fd; /* O_PATH fd of the rootfs, before pivot_root */
+  pid_t container_pid;
+  char state_json[TSR_MSG_MAX]; /* the state hooks get on stdin */
+  uint32_t state_len;
+  char exec_path[4096]; /* args[0] resolved in the container's PATH */
+};
+
+extern struct init g;
+
+/* report.c: send ERROR (or print it once detached) and _exit(1). */
+__attribute__((noreturn, format(printf, 3, 4))) void fail(int step, int err, const char *fmt, ...);
+void send_msg(uint32_t type, int32_t value, const void *payload, uint32_t len);
+/* Receives one message of `type` into buf (payload); returns its length. */
+uint32_t recv_msg(uint32_t type, void *buf, uint32_t cap);
+
+/* namespaces.c */
+void step_namespaces(void);
+
+/* mounts.c */
+void step_mounts(void);
+void step_pivot_root(void);
+void step_paths(void);
+int open_in_root(const char *path, int flags, int create_as_file);
+
+/* devices.c */
+void step_devices(void);
+
+/* hooks.c */
+void step_hooks(uint32_t kind);
+
+/* identity.c */
+void step_identity(void);
+void step_credentials(void);
+
+/* console.c */
+void step_console(void);
+
+/* exec.c */
+void step_resolve_exec(void);
+void step_wait_exec_fifo(void);
+__attribute__((noreturn)) void step_exec(void);
+
+/* Writes a whole string to a file (used for /proc files). */
+int write_file(const char *path, const char *data, size_t len);
+
+#endif

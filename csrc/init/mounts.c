@@ -1,0 +1,242 @@
+/* The root filesystem: propagation, the rootfs bind, the configured
+ * mounts, pivot_root, and after it masked/readonly paths and the
+ * read-only root. Before pivot_root every path inside the rootfs is
+ * resolved with openat2(RESOLVE_IN_ROOT), so a symlink in a hostile image
+ * cannot point a mount outside of it; mounts then target /proc/self/fd/N
+ * (CVE-2021-30465 class). */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/openat2.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "init.h"
+
+static int openat2_in_root(const char *path, int flags) {
+  struct open_how how = {.flags = (uint64_t)(flags | O_CLOEXEC), .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS};
+  return (int)syscall(SYS_openat2, g.root_fd, path, &how, sizeof how);
+}
+
+/* Opens `path` inside the rootfs as O_PATH, creating missing directories
+ * (and the last component as an empty file when create_as_file). */
+int open_in_root(const char *path, int flags, int create_as_file) {
+  int fd = openat2_in_root(path, O_PATH | flags);
+  if (fd >= 0 || errno != ENOENT) return fd;
+
+  char buf[PATH_MAX];
+  size_t len = strlen(path);
+  if (len >= sizeof buf) {
+    errno = ENAMETOOLONG;
+    return -1;
+  }
+  memcpy(buf, path, len + 1);
+  for (size_t i = 1; i <= len; i++) {
+    if (buf[i] != '/' && buf[i] != '\0') continue;
+    if (buf[i - 1] == '/') continue;
+    int last = buf[i] == '\0' || (buf[i] == '/' && buf[i + 1] == '\0');
+    char saved = buf[i];
+    buf[i] = '\0';
+    int probe = openat2_in_root(buf, O_PATH);
+    if (probe >= 0) {
+      close(probe);
+    } else if (errno == ENOENT) {
+      char *slash = strrchr(buf, '/');
+      const char *name = slash ? slash + 1 : buf;
+      int parent;
+      if (slash == buf || !slash) {
+        parent = openat2_in_root("/", O_PATH | O_DIRECTORY);
+      } else {
+        *slash = '\0';
+        parent = openat2_in_root(buf, O_PATH | O_DIRECTORY);
+        *slash = '/';
+      }
+      if (parent < 0) return -1;
+      int rc;
+      if (last && create_as_file) {
+        rc = openat(parent, name, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0644);
+        if (rc >= 0) close(rc);
+      } else {
+        rc = mkdirat(parent, name, 0755);
+      }
+      int err = errno;
+      close(parent);
+      if (rc < 0 && err != EEXIST) {
+        errno = err;
+        return -1;
+      }
+    } else {
+      return -1;
+    }
+    buf[i] = saved;
+  }
+  return openat2_in_root(path, O_PATH | flags);
+}
+
+static void fd_path(char *out, size_t size, int fd) { snprintf(out, size, "/proc/self/fd/%d", fd); }
+
+/* In a user namespace the kernel refuses to clear nosuid/nodev/noexec/
+ * atime flags locked by the source mount: keep them on remount. */
+static unsigned long locked_flags(const char *path) {
+  struct statvfs st;
+  if (statvfs(path, &st) < 0) return 0;
+  unsigned long f = 0;
+  if (st.f_flag & ST_NOSUID) f |= MS_NOSUID;
+  if (st.f_flag & ST_NODEV) f |= MS_NODEV;
+  if (st.f_flag & ST_NOEXEC) f |= MS_NOEXEC;
+  if (st.f_flag & ST_NOATIME) f |= MS_NOATIME;
+  if (st.f_flag & ST_NODIRATIME) f |= MS_NODIRATIME;
+  if (st.f_flag & ST_RELATIME) f |= MS_RELATIME;
+  return f;
+}
+
+static int remount_bind(const char *target, unsigned long flags) {
+  unsigned long f = MS_BIND | MS_REMOUNT | flags;
+  if (mount(NULL, target, NULL, f, NULL) == 0) return 0;
+  if (errno != EPERM) return -1;
+  return mount(NULL, target, NULL, f | locked_flags(target), NULL);
+}
+
+static const unsigned long propagation_flags[] = {MS_SHARED, MS_SLAVE, MS_PRIVATE, MS_UNBINDABLE};
+
+static void apply_propagation(const char *target, const char *dest, unsigned long prop) {
+  unsigned long rec = prop & MS_REC;
+  for (size_t i = 0; i < sizeof propagation_flags / sizeof propagation_flags[0]; i++) {
+    if (!(prop & propagation_flags[i])) continue;
+    if (mount(NULL, target, NULL, propagation_flags[i] | rec, NULL) < 0)
+      fail(STEP_MOUNTS, errno, "set propagation of %s", dest);
+  }
+}
+
+static void do_mount(const struct record *rec) {
+  unsigned long flags = rec_num(rec, 0), prop = rec_num(rec, 1);
+  uint64_t kind = rec_num(rec, 2);
+  const char *source = rec_str(rec, 0), *dest = rec_str(rec, 1), *fstype = rec_str(rec, 2), *data = rec_str(rec, 3);
+
+  int as_file = 0;
+  if (kind == MOUNT_BIND) {
+    struct stat st;
+    if (stat(source, &st) < 0) fail(STEP_MOUNTS, errno, "bind source %s", source);
+    as_file = !S_ISDIR(st.st_mode);
+  }
+  int fd = open_in_root(dest, 0, as_file);
+  if (fd < 0) fail(STEP_MOUNTS, errno, "mount point %s in the rootfs", dest);
+  char target[64];
+  fd_path(target, sizeof target, fd);
+
+  if (kind == MOUNT_BIND) {
+    if (mount(source, target, NULL, MS_BIND | (flags & MS_REC), NULL) < 0)
+      fail(STEP_MOUNTS, errno, "bind %s at %s", source, dest);
+    close(fd);
+    /* The fd still names the covered directory: reopen to reach the new mount. */
+    fd = open_in_root(dest, 0, 0);
+    if (fd < 0) fail(STEP_MOUNTS, errno, "reopen %s", dest);
+    fd_path(target, sizeof target, fd);
+    unsigned long extra = flags & ~(MS_BIND | MS_REC);
+    if (extra && remount_bind(target, extra) < 0) fail(STEP_MOUNTS, errno, "remount %s with its options", dest);
+  } else {
+    if (mount(source, target, fstype, flags, data[0] ? data : NULL) < 0)
+      fail(STEP_MOUNTS, errno, "mount %s (%s) at %s", source, fstype, dest);
+    close(fd);
+    fd = open_in_root(dest, 0, 0);
+    if (fd < 0) fail(STEP_MOUNTS, errno, "reopen %s", dest);
+    fd_path(target, sizeof target, fd);
+  }
+  if (prop) apply_propagation(target, dest, prop);
+  close(fd);
+}
+
+void step_mounts(void) {
+  struct record root;
+  if (!plan_find(&g.plan, REC_ROOTFS, &root)) return;
+  unsigned long prop = rec_num(&root, 1);
+  const char *rootfs = rec_str(&root, 0), *parent = rec_str(&root, 1);
+
+  /* Keep the container's mount events from reaching the host (default
+   * rslave), unless the config asks for another propagation. */
+  if (mount(NULL, "/", NULL, prop ? prop : MS_SLAVE | MS_REC, NULL) < 0)
+    fail(STEP_MOUNTS, errno, "set propagation of /");
+  /* pivot_root refuses a new root whose parent mount is shared. */
+  if (parent[0] && mount(NULL, parent, NULL, MS_PRIVATE, NULL) < 0 && errno != EINVAL)
+    fail(STEP_MOUNTS, errno, "make %s private", parent);
+  if (mount(rootfs, rootfs, NULL, MS_BIND | MS_REC, NULL) < 0) fail(STEP_MOUNTS, errno, "bind rootfs %s", rootfs);
+  g.root_fd = open(rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (g.root_fd < 0) fail(STEP_MOUNTS, errno, "open rootfs %s", rootfs);
+
+  struct record rec;
+  const uint8_t *cur = NULL;
+  while (plan_next(&g.plan, &cur, &rec))
+    if (rec.kind == REC_MOUNT) do_mount(&rec);
+}
+
+void step_pivot_root(void) {
+  struct record root;
+  if (!plan_find(&g.plan, REC_ROOTFS, &root)) return;
+  const char *rootfs = rec_str(&root, 0);
+
+  if (rec_num(&root, 0) & ROOTFS_NO_PIVOT) {
+    if (chdir(rootfs) < 0) fail(STEP_PIVOT_ROOT, errno, "chdir %s", rootfs);
+    if (mount(rootfs, "/", NULL, MS_MOVE, NULL) < 0) fail(STEP_PIVOT_ROOT, errno, "move %s to /", rootfs);
+    if (chroot(".") < 0) fail(STEP_PIVOT_ROOT, errno, "chroot");
+  } else {
+    int old_root = open("/", O_DIRECTORY | O_PATH | O_CLOEXEC);
+    if (old_root < 0) fail(STEP_PIVOT_ROOT, errno, "open /");
+    if (chdir(rootfs) < 0) fail(STEP_PIVOT_ROOT, errno, "chdir %s", rootfs);
+    /* pivot_root(".", ".") stacks the old root on the new one; detach it
+     * from here after making it a slave so the unmount stays ours. */
+    if (syscall(SYS_pivot_root, ".", ".") < 0) fail(STEP_PIVOT_ROOT, errno, "pivot_root to %s", rootfs);
+    if (fchdir(old_root) < 0) fail(STEP_PIVOT_ROOT, errno, "fchdir old root");
+    if (mount(NULL, ".", NULL, MS_SLAVE | MS_REC, NULL) < 0) fail(STEP_PIVOT_ROOT, errno, "make old root rslave");
+    if (umount2(".", MNT_DETACH) < 0) fail(STEP_PIVOT_ROOT, errno, "detach old root");
+    close(old_root);
+  }
+  if (chdir("/") < 0) fail(STEP_PIVOT_ROOT, errno, "chdir /");
+  close(g.root_fd);
+  g.root_fd = -1;
+}
+
+/* After pivot_root "/" is the container's root: absolute symlinks resolve
+ * inside it, so plain paths are safe from here on. */
+void step_paths(void) {
+  struct record rec;
+  const uint8_t *cur = NULL;
+  while (plan_next(&g.plan, &cur, &rec)) {
+    const char *path = rec_str(&rec, 0);
+    if (rec.kind == REC_READONLY) {
+      if (mount(path, path, NULL, MS_BIND | MS_REC, NULL) < 0) {
+        if (errno == ENOENT) continue;
+        fail(STEP_PATHS, errno, "bind readonly path %s", path);
+      }
+      if (remount_bind(path, MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC) < 0 &&
+          remount_bind(path, MS_RDONLY) < 0)
+        fail(STEP_PATHS, errno, "remount %s read-only", path);
+    } else if (rec.kind == REC_MASKED) {
+      struct stat st;
+      if (lstat(path, &st) < 0) {
+        if (errno == ENOENT) continue;
+        fail(STEP_PATHS, errno, "masked path %s", path);
+      }
+      int rc = S_ISDIR(st.st_mode) ? mount("tmpfs", path, "tmpfs", MS_RDONLY, NULL)
+                                    : mount("/dev/null", path, NULL, MS_BIND, NULL);
+      if (rc < 0) fail(STEP_PATHS, errno, "mask %s", path);
+    } else if (rec.kind == REC_SYSCTL) {
+      char file[PATH_MAX];
+      snprintf(file, sizeof file, "/proc/sys/%s", path);
+      const char *value = rec_str(&rec, 1);
+      if (write_file(file, value, strlen(value)) < 0) fail(STEP_PATHS, errno, "write sysctl %s", file);
+    }
+  }
+
+  struct record root;
+  if (!plan_find(&g.plan, REC_ROOTFS, &root)) return;
+  unsigned long prop = rec_num(&root, 1);
+  if (prop && mount(NULL, "/", NULL, prop, NULL) < 0) fail(STEP_PATHS, errno, "set propagation of the container's /");
+  if ((rec_num(&root, 0) & ROOTFS_READONLY) && remount_bind("/", MS_RDONLY) < 0)
+    fail(STEP_PATHS, errno, "remount / read-only");
+}

@@ -1,0 +1,110 @@
+#define _GNU_SOURCE
+#include "plan-reader.h"
+
+#include <string.h>
+
+static int check_record(const uint8_t *at, const uint8_t *end, struct record *out, const char **why) {
+  struct tsr_record head;
+  if ((size_t)(end - at) < sizeof head) {
+    *why = "record header past the end";
+    return -1;
+  }
+  memcpy(&head, at, sizeof head);
+  if (head.size < sizeof head || head.size % 8 || head.size > (size_t)(end - at)) {
+    *why = "record size out of bounds";
+    return -1;
+  }
+  if (head.kind == 0 || head.kind >= REC_KIND_MAX) {
+    *why = "unknown record kind";
+    return -1;
+  }
+  size_t nums_bytes = (size_t)head.num_count * 8;
+  if (nums_bytes > head.size - sizeof head) {
+    *why = "record numbers past its end";
+    return -1;
+  }
+  const char *strs = (const char *)at + sizeof head + nums_bytes;
+  const char *rec_end = (const char *)at + head.size;
+  const char *p = strs;
+  for (uint32_t i = 0; i < head.str_count; i++) {
+    const char *nul = memchr(p, '\0', (size_t)(rec_end - p));
+    if (!nul) {
+      *why = "record string not terminated";
+      return -1;
+    }
+    p = nul + 1;
+  }
+  out->kind = head.kind;
+  out->num_count = head.num_count;
+  out->str_count = head.str_count;
+  out->nums = (const uint64_t *)(at + sizeof head);
+  out->strs = strs;
+  out->next = at + head.size;
+  return 0;
+}
+
+int plan_check(struct plan *plan, const void *base, size_t size, const char **why) {
+  struct tsr_plan_header head;
+  if (size < sizeof head) {
+    *why = "plan shorter than its header";
+    return -1;
+  }
+  memcpy(&head, base, sizeof head);
+  if (memcmp(head.magic, TSR_PLAN_MAGIC, sizeof head.magic) != 0) {
+    *why = "bad plan magic";
+    return -1;
+  }
+  if (head.version != TSR_PLAN_VERSION) {
+    *why = "plan version mismatch between tsrun and tsrun-init";
+    return -1;
+  }
+  if (head.size != size || head.size > TSR_PLAN_MAX_SIZE) {
+    *why = "plan size does not match its memfd";
+    return -1;
+  }
+  const uint8_t *at = (const uint8_t *)base + sizeof head;
+  const uint8_t *end = (const uint8_t *)base + size;
+  struct record rec;
+  for (uint32_t i = 0; i < head.record_count; i++) {
+    if (check_record(at, end, &rec, why) < 0) return -1;
+    at = rec.next;
+  }
+  if (at != end) {
+    *why = "bytes after the last record";
+    return -1;
+  }
+  plan->base = base;
+  plan->size = head.size;
+  plan->record_count = head.record_count;
+  return 0;
+}
+
+int plan_next(const struct plan *plan, const uint8_t **cursor, struct record *out) {
+  const uint8_t *end = plan->base + plan->size;
+  const uint8_t *at = *cursor ? *cursor : plan->base + sizeof(struct tsr_plan_header);
+  const char *why;
+  if (at >= end || check_record(at, end, out, &why) < 0) return 0;
+  *cursor = out->next;
+  return 1;
+}
+
+int plan_find(const struct plan *plan, uint32_t kind, struct record *out) {
+  const uint8_t *cursor = NULL;
+  while (plan_next(plan, &cursor, out))
+    if (out->kind == kind) return 1;
+  return 0;
+}
+
+uint64_t rec_num(const struct record *rec, uint32_t i) {
+  if (i >= rec->num_count) return 0;
+  uint64_t v;
+  memcpy(&v, rec->nums + i, sizeof v);
+  return v;
+}
+
+const char *rec_str(const struct record *rec, uint32_t i) {
+  if (i >= rec->str_count) return "";
+  const char *p = rec->strs;
+  while (i--) p += strlen(p) + 1;
+  return p;
+}

@@ -1,0 +1,348 @@
+/* N-API glue: argument checks, the C calls in the sibling files, and
+ * errors shaped like Node's own (code, errno, syscall). */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <node_api.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "bpf.h"
+#include "native.h"
+
+#define MAX_ARGS 8
+
+static napi_value throw_errno(napi_env env, int err, const char *syscall_name, const char *detail) {
+  char msg[1024];
+  snprintf(msg, sizeof msg, "%s: %s%s%s", syscall_name, strerror(err), detail ? ": " : "", detail ? detail : "");
+  napi_value message, error, code_v, errno_v, sys_v;
+  napi_create_string_utf8(env, msg, NAPI_AUTO_LENGTH, &message);
+  napi_create_error(env, NULL, message, &error);
+  const char *code = strerrorname_np(err);
+  napi_create_string_utf8(env, code ? code : "EUNKNOWN", NAPI_AUTO_LENGTH, &code_v);
+  napi_create_int32(env, err, &errno_v);
+  napi_create_string_utf8(env, syscall_name, NAPI_AUTO_LENGTH, &sys_v);
+  napi_set_named_property(env, error, "code", code_v);
+  napi_set_named_property(env, error, "errno", errno_v);
+  napi_set_named_property(env, error, "syscall", sys_v);
+  napi_throw(env, error);
+  return NULL;
+}
+
+static int get_args(napi_env env, napi_callback_info info, size_t want, napi_value *argv) {
+  size_t argc = MAX_ARGS;
+  napi_value all[MAX_ARGS];
+  napi_get_cb_info(env, info, &argc, all, NULL, NULL);
+  if (argc < want) {
+    napi_throw_type_error(env, NULL, "missing arguments");
+    return -1;
+  }
+  memcpy(argv, all, sizeof(napi_value) * want);
+  return 0;
+}
+
+static int32_t int_arg(napi_env env, napi_value v) {
+  int32_t out = -1;
+  napi_get_value_int32(env, v, &out);
+  return out;
+}
+
+static char *string_arg(napi_env env, napi_value v) {
+  size_t len = 0;
+  if (napi_get_value_string_utf8(env, v, NULL, 0, &len) != napi_ok) return NULL;
+  char *s = malloc(len + 1);
+  if (s) napi_get_value_string_utf8(env, v, s, len + 1, &len);
+  return s;
+}
+
+static napi_value int_result(napi_env env, int64_t v) {
+  napi_value out;
+  napi_create_int64(env, v, &out);
+  return out;
+}
+
+static napi_value undefined(napi_env env) {
+  napi_value u;
+  napi_get_undefined(env, &u);
+  return u;
+}
+
+static napi_value sealed_copy(napi_env env, napi_callback_info info) {
+  napi_value a[1];
+  if (get_args(env, info, 1, a)) return NULL;
+  char *path = string_arg(env, a[0]);
+  const char *sys = "open";
+  int fd = tsrun_sealed_copy(path, &sys);
+  napi_value r = fd < 0 ? throw_errno(env, -fd, sys, path) : int_result(env, fd);
+  free(path);
+  return r;
+}
+
+static napi_value sealed_buffer(napi_env env, napi_callback_info info) {
+  napi_value a[2];
+  if (get_args(env, info, 2, a)) return NULL;
+  char *name = string_arg(env, a[0]);
+  void *data;
+  size_t len;
+  napi_get_buffer_info(env, a[1], &data, &len);
+  const char *sys = "memfd_create";
+  int fd = tsrun_sealed_buffer(name, data, len, &sys);
+  free(name);
+  return fd < 0 ? throw_errno(env, -fd, sys, NULL) : int_result(env, fd);
+}
+
+static napi_value spawn_init(napi_env env, napi_callback_info info) {
+  napi_value a[4];
+  if (get_args(env, info, 4, a)) return NULL;
+  int exec_fd = int_arg(env, a[0]), cgroup_fd = int_arg(env, a[3]);
+  uint32_t argc = 0, count = 0;
+  napi_get_array_length(env, a[1], &argc);
+  napi_get_array_length(env, a[2], &count);
+  if (count > 256 || argc > 64) {
+    napi_throw_range_error(env, NULL, "too many fds or arguments");
+    return NULL;
+  }
+  char *argv[65];
+  int table[256];
+  for (uint32_t i = 0; i < argc; i++) {
+    napi_value v;
+    napi_get_element(env, a[1], i, &v);
+    argv[i] = string_arg(env, v);
+  }
+  argv[argc] = NULL;
+  for (uint32_t i = 0; i < count; i++) {
+    napi_value v;
+    napi_get_element(env, a[2], i, &v);
+    table[i] = int_arg(env, v);
+  }
+  pid_t pid;
+  int pidfd;
+  const char *sys = "clone3";
+  int rc = tsrun_spawn(exec_fd, argv, table, (int)count, cgroup_fd, &pid, &pidfd, &sys);
+  for (uint32_t i = 0; i < argc; i++) free(argv[i]);
+  if (rc < 0) return throw_errno(env, -rc, sys, "start tsrun-init");
+  napi_value out;
+  napi_create_object(env, &out);
+  napi_set_named_property(env, out, "pid", int_result(env, pid));
+  napi_set_named_property(env, out, "pidfd", int_result(env, pidfd));
+  return out;
+}
+
+static napi_value seqpacket_pair(napi_env env, napi_callback_info info) {
+  (void)info;
+  int fds[2];
+  int rc = tsrun_seqpacket_pair(fds);
+  if (rc < 0) return throw_errno(env, -rc, "socketpair", NULL);
+  napi_value out;
+  napi_create_array_with_length(env, 2, &out);
+  napi_set_element(env, out, 0, int_result(env, fds[0]));
+  napi_set_element(env, out, 1, int_result(env, fds[1]));
+  return out;
+}
+
+static napi_value recv_message(napi_env env, napi_callback_info info) {
+  napi_value a[3];
+  if (get_args(env, info, 3, a)) return NULL;
+  int sock = int_arg(env, a[0]), cap = int_arg(env, a[1]), timeout = int_arg(env, a[2]);
+  if (cap <= 0 || cap > (1 << 20)) {
+    napi_throw_range_error(env, NULL, "bad message size");
+    return NULL;
+  }
+  void *buf = malloc((size_t)cap);
+  int fds[16], nfds = 0;
+  ssize_t n = tsrun_recv_message(sock, buf, (size_t)cap, timeout, fds, 16, &nfds);
+  if (n < 0) {
+    free(buf);
+    return throw_errno(env, (int)-n, "recvmsg", NULL);
+  }
+  napi_value out, data, fd_list;
+  napi_create_buffer_copy(env, (size_t)n, buf, NULL, &data);
+  free(buf);
+  napi_create_array_with_length(env, (size_t)nfds, &fd_list);
+  for (int i = 0; i < nfds; i++) napi_set_element(env, fd_list, (uint32_t)i, int_result(env, fds[i]));
+  napi_create_object(env, &out);
+  napi_set_named_property(env, out, "data", data);
+  napi_set_named_property(env, out, "fds", fd_list);
+  return out;
+}
+
+static napi_value send_message(napi_env env, napi_callback_info info) {
+  napi_value a[3];
+  if (get_args(env, info, 3, a)) return NULL;
+  int sock = int_arg(env, a[0]);
+  void *data;
+  size_t len;
+  napi_get_buffer_info(env, a[1], &data, &len);
+  uint32_t nfds = 0;
+  napi_get_array_length(env, a[2], &nfds);
+  int fds[16];
+  if (nfds > 16) nfds = 16;
+  for (uint32_t i = 0; i < nfds; i++) {
+    napi_value v;
+    napi_get_element(env, a[2], i, &v);
+    fds[i] = int_arg(env, v);
+  }
+  int rc = tsrun_send_message(sock, data, len, fds, (int)nfds);
+  return rc < 0 ? throw_errno(env, -rc, "sendmsg", NULL) : undefined(env);
+}
+
+static napi_value wait_pid(napi_env env, napi_callback_info info) {
+  napi_value a[1];
+  if (get_args(env, info, 1, a)) return NULL;
+  int status;
+  pid_t r;
+  do r = waitpid(int_arg(env, a[0]), &status, 0);
+  while (r < 0 && errno == EINTR);
+  return r < 0 ? throw_errno(env, errno, "waitpid", NULL) : int_result(env, status);
+}
+
+struct wait_work {
+  napi_async_work work;
+  napi_deferred deferred;
+  pid_t pid;
+  int status, err;
+};
+
+static void wait_execute(napi_env env, void *data) {
+  (void)env;
+  struct wait_work *w = data;
+  pid_t r;
+  do r = waitpid(w->pid, &w->status, 0);
+  while (r < 0 && errno == EINTR);
+  w->err = r < 0 ? errno : 0;
+}
+
+static void wait_complete(napi_env env, napi_status status, void *data) {
+  (void)status;
+  struct wait_work *w = data;
+  if (w->err) {
+    napi_value msg, error;
+    napi_create_string_utf8(env, strerror(w->err), NAPI_AUTO_LENGTH, &msg);
+    napi_create_error(env, NULL, msg, &error);
+    napi_reject_deferred(env, w->deferred, error);
+  } else {
+    napi_resolve_deferred(env, w->deferred, int_result(env, w->status));
+  }
+  napi_delete_async_work(env, w->work);
+  free(w);
+}
+
+static napi_value wait_pid_async(napi_env env, napi_callback_info info) {
+  napi_value a[1];
+  if (get_args(env, info, 1, a)) return NULL;
+  struct wait_work *w = calloc(1, sizeof *w);
+  w->pid = int_arg(env, a[0]);
+  napi_value promise, name;
+  napi_create_promise(env, &w->deferred, &promise);
+  napi_create_string_utf8(env, "tsrun:waitpid", NAPI_AUTO_LENGTH, &name);
+  napi_create_async_work(env, NULL, name, wait_execute, wait_complete, w, &w->work);
+  napi_queue_async_work(env, w->work);
+  return promise;
+}
+
+static napi_value set_child_subreaper(napi_env env, napi_callback_info info) {
+  (void)info;
+  return prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0 ? throw_errno(env, errno, "prctl", NULL) : undefined(env);
+}
+
+static napi_value pidfd_open(napi_env env, napi_callback_info info) {
+  napi_value a[1];
+  if (get_args(env, info, 1, a)) return NULL;
+  long fd = syscall(SYS_pidfd_open, int_arg(env, a[0]), 0);
+  if (fd < 0) return throw_errno(env, errno, "pidfd_open", NULL);
+  /* pidfd_open sets O_CLOEXEC itself. */
+  return int_result(env, fd);
+}
+
+static napi_value pidfd_send_signal(napi_env env, napi_callback_info info) {
+  napi_value a[2];
+  if (get_args(env, info, 2, a)) return NULL;
+  if (syscall(SYS_pidfd_send_signal, int_arg(env, a[0]), int_arg(env, a[1]), NULL, 0) < 0)
+    return throw_errno(env, errno, "pidfd_send_signal", NULL);
+  return undefined(env);
+}
+
+static napi_value flock_fd(napi_env env, napi_callback_info info) {
+  napi_value a[3];
+  if (get_args(env, info, 3, a)) return NULL;
+  bool exclusive = false, wait = false;
+  napi_get_value_bool(env, a[1], &exclusive);
+  napi_get_value_bool(env, a[2], &wait);
+  int op = (exclusive ? LOCK_EX : LOCK_SH) | (wait ? 0 : LOCK_NB);
+  int rc;
+  do rc = flock(int_arg(env, a[0]), op);
+  while (rc < 0 && errno == EINTR);
+  napi_value out;
+  if (rc < 0 && errno == EWOULDBLOCK) {
+    napi_get_boolean(env, false, &out);
+    return out;
+  }
+  if (rc < 0) return throw_errno(env, errno, "flock", NULL);
+  napi_get_boolean(env, true, &out);
+  return out;
+}
+
+static napi_value make_fifo(napi_env env, napi_callback_info info) {
+  napi_value a[2];
+  if (get_args(env, info, 2, a)) return NULL;
+  char *path = string_arg(env, a[0]);
+  mode_t old = umask(0);
+  int rc = mkfifo(path, (mode_t)int_arg(env, a[1]));
+  int err = errno;
+  umask(old);
+  napi_value r = rc < 0 ? throw_errno(env, err, "mkfifo", path) : undefined(env);
+  free(path);
+  return r;
+}
+
+static napi_value connect_unix(napi_env env, napi_callback_info info) {
+  napi_value a[1];
+  if (get_args(env, info, 1, a)) return NULL;
+  char *path = string_arg(env, a[0]);
+  int fd = tsrun_connect_unix(path);
+  napi_value r = fd < 0 ? throw_errno(env, -fd, "connect", path) : int_result(env, fd);
+  free(path);
+  return r;
+}
+
+static napi_value attach_device_filter(napi_env env, napi_callback_info info) {
+  napi_value a[2];
+  if (get_args(env, info, 2, a)) return NULL;
+  void *insns;
+  size_t len;
+  napi_get_buffer_info(env, a[1], &insns, &len);
+  static char log[16384];
+  log[0] = '\0';
+  int rc = tsrun_attach_device_filter(int_arg(env, a[0]), insns, len, log, sizeof log);
+  return rc < 0 ? throw_errno(env, -rc, "bpf", log[0] ? log : NULL) : undefined(env);
+}
+
+static napi_value init(napi_env env, napi_value exports) {
+  napi_property_descriptor props[] = {
+      {"sealedCopy", NULL, sealed_copy, NULL, NULL, NULL, napi_default, NULL},
+      {"sealedBuffer", NULL, sealed_buffer, NULL, NULL, NULL, napi_default, NULL},
+      {"spawnInit", NULL, spawn_init, NULL, NULL, NULL, napi_default, NULL},
+      {"seqpacketPair", NULL, seqpacket_pair, NULL, NULL, NULL, napi_default, NULL},
+      {"recvMessage", NULL, recv_message, NULL, NULL, NULL, napi_default, NULL},
+      {"sendMessage", NULL, send_message, NULL, NULL, NULL, napi_default, NULL},
+      {"waitPid", NULL, wait_pid, NULL, NULL, NULL, napi_default, NULL},
+      {"waitPidAsync", NULL, wait_pid_async, NULL, NULL, NULL, napi_default, NULL},
+      {"setChildSubreaper", NULL, set_child_subreaper, NULL, NULL, NULL, napi_default, NULL},
+      {"pidfdOpen", NULL, pidfd_open, NULL, NULL, NULL, napi_default, NULL},
+      {"pidfdSendSignal", NULL, pidfd_send_signal, NULL, NULL, NULL, napi_default, NULL},
+      {"flock", NULL, flock_fd, NULL, NULL, NULL, napi_default, NULL},
+      {"mkfifo", NULL, make_fifo, NULL, NULL, NULL, napi_default, NULL},
+      {"connectUnix", NULL, connect_unix, NULL, NULL, NULL, napi_default, NULL},
+      {"attachDeviceFilter", NULL, attach_device_filter, NULL, NULL, NULL, napi_default, NULL},
+  };
+  napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
+  return exports;
+}
+
+NAPI_MODULE(NODE_GYP_MODULE_NAME, init)

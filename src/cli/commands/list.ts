@@ -1,0 +1,43 @@
+// list: like runc's, a table (ID PID STATUS BUNDLE CREATED OWNER), ids only
+// with -q, or JSON. A container whose state cannot be read is skipped with
+// a warning: one bad directory never breaks the listing of the others.
+import { loadContainer } from '../../container/container.ts';
+import { ociState } from '../../container/oci-state.ts';
+import { UsageError } from '../../errors.ts';
+import { listIds } from '../../state/store.ts';
+import { flagBool, flagString, parseArgs } from '../args.ts';
+import type { GlobalFlags } from '../global-flags.ts';
+import type { Reporter } from '../report.ts';
+
+function table(rows: string[][]): string {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  return rows.map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]! + 3))).join('')).join('\n');
+}
+
+export default async function list(argv: string[], g: GlobalFlags, r: Reporter): Promise<number> {
+  const p = parseArgs(argv, [
+    { name: 'quiet', alias: 'q', value: false },
+    { name: 'format', alias: 'f', value: true },
+  ]);
+  const format = flagString(p, 'format') ?? 'table';
+  if (format !== 'table' && format !== 'json') throw new UsageError(`invalid format ${JSON.stringify(format)}: use table or json`);
+  const states = [];
+  for (const id of listIds(g.root)) {
+    try {
+      const c = loadContainer(g.root, id);
+      states.push(ociState(c.state, c.status));
+    } catch (err) {
+      r.warn(`skipping ${id}: ${(err as Error).message}`);
+    }
+  }
+  if (flagBool(p, 'quiet')) {
+    process.stdout.write(states.map((s) => `${s.id}\n`).join(''));
+  } else if (format === 'json') {
+    process.stdout.write(`${JSON.stringify(states)}\n`);
+  } else {
+    const rows = [['ID', 'PID', 'STATUS', 'BUNDLE', 'CREATED', 'OWNER']];
+    for (const s of states) rows.push([s.id, String(s.pid), s.status, s.bundle, s.created, s.owner]);
+    process.stdout.write(`${table(rows)}\n`);
+  }
+  return 0;
+}

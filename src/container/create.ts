@@ -1,0 +1,211 @@
+// create: validate → plan → state dir → cgroup → tsrun-init → id maps →
+// hooks → state.json. Reads top to bottom as the create sequence; every
+// side effect registers its undo, so a failure leaves nothing behind.
+import { closeSync, constants, openSync, readFileSync, realpathSync, statSync, writeFileSync, renameSync } from 'node:fs';
+import { userInfo } from 'node:os';
+import { dirname, resolve } from 'node:path';
+import { Cgroup2Manager } from '../cgroup/cgroup.ts';
+import { resolveCgroupPath } from '../cgroup/cgroup-path.ts';
+import { DEFAULT_DEVICE_RULES, deviceFilterProgram, type LinuxDeviceCgroup } from '../cgroup/device-filter.ts';
+import { findCgroup2Mount, parseMountinfo } from '../cgroup/mountinfo.ts';
+import { CgroupError, SpecError, StateError } from '../errors.ts';
+import { runHooks } from '../hooks/run-hooks.ts';
+import { InitChannel } from '../launch/init-channel.ts';
+import { spawnInit } from '../launch/spawn-init.ts';
+import { MSG } from '../launch/wire.ts';
+import { native } from '../native/addon.ts';
+import { plan, rootfsPath } from '../plan/plan.ts';
+import { checkContainerId } from '../spec/container-id.ts';
+import { loadSpec } from '../spec/load.ts';
+import type { Spec } from '../spec/types.ts';
+import { lockContainerDir } from '../state/lock.ts';
+import { execFifo } from '../state/paths.ts';
+import { readProcStat } from '../state/proc-stat.ts';
+import { createContainerDir, removeContainerDir, writeState, type ContainerState } from '../state/store.ts';
+import { ociState, OCI_VERSION } from './oci-state.ts';
+import { Rollback } from './rollback.ts';
+
+export interface CreateOptions {
+  root: string;
+  id: string;
+  bundle: string;
+  pidFile?: string;
+  consoleSocket?: string;
+  noPivot: boolean;
+  noNewKeyring: boolean;
+  preserveFds: number;
+  warn: (msg: string) => void;
+}
+
+export interface Created {
+  state: ContainerState;
+  dir: string;
+  /** The spawned tsrun-init when it is also the container process (no pid-namespace fork). */
+  initPid: number;
+}
+
+const O_PATH = 0o10000000;
+
+/** The mount point holding `path`: the longest mount point that is a prefix of it. */
+function parentMountOf(path: string): string {
+  let best = '/';
+  for (const m of parseMountinfo(readFileSync('/proc/self/mountinfo', 'utf8'))) {
+    const mp = m.mountPoint;
+    if ((path === mp || path.startsWith(mp.endsWith('/') ? mp : `${mp}/`)) && mp.length > best.length) best = mp;
+  }
+  return best;
+}
+
+function checkRootfs(spec: Spec, bundle: string, configFile: string): string {
+  const path = rootfsPath(spec, bundle);
+  let real: string;
+  try {
+    real = realpathSync(path);
+    if (!statSync(real).isDirectory()) throw new Error('not a directory');
+  } catch (err) {
+    throw new SpecError(configFile, [{ pointer: '/root/path', reason: `rootfs ${path} is not a directory: ${(err as Error).message}` }]);
+  }
+  return real;
+}
+
+function deviceRules(spec: Spec): LinuxDeviceCgroup[] {
+  const configured = (spec.linux?.resources?.devices ?? []) as LinuxDeviceCgroup[];
+  // runc's order: the config's rules, then the defaults every container
+  // needs, then the configured device nodes (last match wins).
+  const nodes: LinuxDeviceCgroup[] = (spec.linux?.devices ?? [])
+    .filter((d) => d.type !== 'p')
+    .map((d) => ({ allow: true, type: d.type === 'b' ? 'b' : 'c', major: d.major, minor: d.minor, access: 'rwm' }));
+  return [...configured, ...DEFAULT_DEVICE_RULES, ...nodes];
+}
+
+function writePidFile(path: string, pid: number): void {
+  const temp = resolve(dirname(path), `.${process.pid}.pid.tmp`);
+  writeFileSync(temp, String(pid));
+  renameSync(temp, path);
+}
+
+export async function createContainer(opts: CreateOptions): Promise<Created> {
+  const { root, id, warn } = opts;
+  const idProblem = checkContainerId(id);
+  if (idProblem) throw new StateError(id, `invalid container id ${JSON.stringify(id)}: ${idProblem}`);
+  const bundle = resolve(opts.bundle);
+  const spec = loadSpec(bundle);
+  const configFile = `${bundle}/config.json`;
+  const rootfs = checkRootfs(spec, bundle, configFile);
+  const cgroupMount = findCgroup2Mount();
+  if (!cgroupMount) throw new CgroupError('/proc/self/mountinfo', 'no cgroup2 hierarchy is mounted on this host');
+  const cgroupPath = resolveCgroupPath(spec.linux?.cgroupsPath, id, cgroupMount);
+  const launchPlan = plan(
+    { ...spec, root: { ...spec.root, path: rootfs } } as Spec,
+    {
+      bundle,
+      rootfsParentMount: parentMountOf(rootfs),
+      noPivot: opts.noPivot,
+      noNewKeyring: opts.noNewKeyring,
+      preserveFds: opts.preserveFds,
+    },
+  );
+
+  const rollback = new Rollback();
+  const parentFds: number[] = [];
+  const closeParentFds = () => {
+    for (const fd of parentFds.splice(0)) closeSync(fd);
+  };
+  try {
+    // 1. The state directory: exclusive, so one of two creates of an id wins.
+    const dir = createContainerDir(root, id);
+    rollback.add(`remove ${dir}`, () => removeContainerDir(root, id));
+    const unlock = lockContainerDir(dir);
+    rollback.add('unlock', unlock);
+    native().mkfifo(execFifo(dir), 0o622);
+
+    // 2. The cgroup, with its device filter, before the init exists.
+    const cgroup = new Cgroup2Manager(cgroupPath);
+    cgroup.create();
+    rollback.add(`remove cgroup ${cgroupPath}`, async () => {
+      cgroup.killAll(9);
+      await cgroup.waitEmpty(5000);
+      await cgroup.remove();
+    });
+    const cgroupFd = cgroup.openDirFd();
+    parentFds.push(cgroupFd);
+    native().attachDeviceFilter(cgroupFd, deviceFilterProgram(deviceRules(spec)));
+
+    // 3. tsrun-init, started inside the cgroup, with its fd table.
+    const [syncParent, syncChild] = native().seqpacketPair();
+    parentFds.push(syncChild);
+    const fifoFd = openSync(execFifo(dir), O_PATH);
+    parentFds.push(fifoFd);
+    const consoleFd = opts.consoleSocket ? native().connectUnix(opts.consoleSocket) : -1;
+    if (consoleFd >= 0) parentFds.push(consoleFd);
+    const nsFds = launchPlan.namespaces
+      .filter((ns) => ns.joinPath)
+      .map((ns) => {
+        const fd = openSync(ns.joinPath!, constants.O_RDONLY);
+        parentFds.push(fd);
+        return fd;
+      });
+    const init = spawnInit(launchPlan, { syncChild, fifo: fifoFd, console: consoleFd, namespaces: nsFds }, cgroupFd);
+    closeParentFds();
+    rollback.add(`kill tsrun-init ${init.pid}`, () => {
+      try {
+        native().pidfdSendSignal(init.pidfd, 9);
+      } catch {
+        // already gone
+      }
+      native().waitPid(init.pid);
+      closeSync(init.pidfd);
+    });
+
+    // 4. The conversation with tsrun-init (csrc/include/wire.h).
+    const channel = new InitChannel(syncParent);
+    rollback.add('close sync socket', () => closeSync(syncParent));
+    const state: ContainerState = {
+      ociVersion: OCI_VERSION,
+      id,
+      pid: 0,
+      bundle,
+      rootfs,
+      created: new Date().toISOString(),
+      owner: userInfo().username,
+      annotations: spec.annotations ?? {},
+      initStartTime: 0,
+      cgroup: cgroup.toRecord(),
+      hooks: { poststart: spec.hooks?.poststart ?? [], poststop: spec.hooks?.poststop ?? [] },
+    };
+    for (;;) {
+      const msg = channel.receive();
+      if (msg.type === MSG.READY_IDMAP) {
+        writeFileSync(`/proc/${init.pid}/uid_map`, launchPlan.uidMappings);
+        writeFileSync(`/proc/${init.pid}/gid_map`, launchPlan.gidMappings);
+        channel.send(MSG.IDMAP_DONE);
+      } else if (msg.type === MSG.PID) {
+        state.pid = msg.value;
+        if (state.pid !== init.pid) native().waitPid(init.pid);
+      } else if (msg.type === MSG.READY_HOOKS) {
+        const stateJson = JSON.stringify(ociState(state, 'creating'));
+        runHooks('prestart', spec.hooks?.prestart, stateJson);
+        runHooks('createRuntime', spec.hooks?.createRuntime, stateJson);
+        channel.send(MSG.HOOKS_DONE, Buffer.from(stateJson));
+      } else if (msg.type === MSG.CREATED) {
+        break;
+      }
+    }
+
+    // 5. The container exists: record it and leave the init waiting.
+    const stat = readProcStat(state.pid);
+    if (!stat) throw new StateError(id, `container process ${state.pid} exited during create`);
+    state.initStartTime = stat.startTime;
+    writeState(dir, state);
+    if (opts.pidFile) writePidFile(resolve(opts.pidFile), state.pid);
+    closeSync(syncParent);
+    closeSync(init.pidfd);
+    unlock();
+    rollback.clear();
+    return { state, dir, initPid: init.pid };
+  } catch (err) {
+    closeParentFds();
+    await rollback.run(warn);
+    throw err;
+  }
+}

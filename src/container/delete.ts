@@ -1,0 +1,38 @@
+// delete: stop what still runs (a created container is deleted without
+// --force, as runc does, because containerd relies on it), remove the
+// cgroup and the state, then the poststop hooks.
+import { StateError } from '../errors.ts';
+import { runHooksWarning } from '../hooks/run-hooks.ts';
+import { containerDir } from '../state/paths.ts';
+import { removeContainerDir } from '../state/store.ts';
+import { existsSync } from 'node:fs';
+import { loadContainer } from './container.ts';
+import { ociState } from './oci-state.ts';
+
+const SIGKILL = 9;
+
+export async function deleteContainer(root: string, id: string, force: boolean, warn: (msg: string) => void): Promise<void> {
+  let c;
+  try {
+    c = loadContainer(root, id);
+  } catch (err) {
+    // A create that died before writing state.json leaves only its directory.
+    if (err instanceof StateError && existsSync(containerDir(root, id)) && force) {
+      removeContainerDir(root, id);
+      return;
+    }
+    if (err instanceof StateError && force && !existsSync(containerDir(root, id))) return;
+    throw err;
+  }
+  if ((c.status === 'running' || c.status === 'paused') && !force) {
+    throw new StateError(id, `cannot delete container ${id} that is not stopped: ${c.status} (use --force)`);
+  }
+  if (c.status !== 'stopped') {
+    if (c.status === 'paused') await c.cgroup.thaw().catch(() => undefined);
+    c.cgroup.killAll(SIGKILL);
+  }
+  if (!(await c.cgroup.waitEmpty(10_000))) warn(`processes of container ${id} still alive after SIGKILL`);
+  await c.cgroup.remove();
+  removeContainerDir(root, id);
+  runHooksWarning('poststop', c.state.hooks.poststop, JSON.stringify(ociState(c.state, 'stopped')), warn);
+}

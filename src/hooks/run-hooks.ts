@@ -1,0 +1,56 @@
+// Hooks that run in the runtime's namespaces (prestart, createRuntime,
+// poststart, poststop): the state JSON on stdin, `timeout` honoured, the
+// failing hook named. createContainer/startContainer run in tsrun-init.
+import { spawnSync } from 'node:child_process';
+import { HookError } from '../errors.ts';
+import type { Hook } from '../spec/types.ts';
+
+function envObject(env: readonly string[] | undefined): NodeJS.ProcessEnv | undefined {
+  if (!env) return undefined;
+  const out: NodeJS.ProcessEnv = {};
+  for (const entry of env) {
+    const eq = entry.indexOf('=');
+    if (eq > 0) out[entry.slice(0, eq)] = entry.slice(eq + 1);
+  }
+  return out;
+}
+
+export function runHook(kind: string, index: number, hook: Hook, stateJson: string): void {
+  const name = `${kind}[${index}]`;
+  const args = hook.args?.length ? hook.args : [hook.path];
+  const env = envObject(hook.env);
+  const result = spawnSync(hook.path, args.slice(1), {
+    argv0: args[0] ?? hook.path,
+    input: stateJson,
+    ...(env ? { env } : {}),
+    stdio: ['pipe', 'pipe', 'pipe'],
+    timeout: hook.timeout ? hook.timeout * 1000 : undefined,
+    killSignal: 'SIGKILL',
+    maxBuffer: 1 << 20,
+  });
+  const output = `${result.stderr?.toString() ?? ''}`.trim();
+  const tail = output ? `: ${output.split('\n').slice(-3).join(' ')}` : '';
+  if (result.error) {
+    const code = (result.error as NodeJS.ErrnoException).code;
+    if (code === 'ETIMEDOUT') throw new HookError(name, hook.path, `${name} ${hook.path} timed out after ${hook.timeout}s`);
+    throw new HookError(name, hook.path, `${name} ${hook.path}: ${result.error.message}`, { cause: result.error });
+  }
+  if (result.signal) throw new HookError(name, hook.path, `${name} ${hook.path} killed by ${result.signal}${tail}`);
+  if (result.status !== 0) throw new HookError(name, hook.path, `${name} ${hook.path} exited with status ${result.status}${tail}`);
+}
+
+/** Runs every hook of a list in order; the first failure throws. */
+export function runHooks(kind: string, hooks: readonly Hook[] | undefined, stateJson: string): void {
+  (hooks ?? []).forEach((hook, i) => runHook(kind, i, hook, stateJson));
+}
+
+/** For hooks whose failure the spec only wants logged (poststart, poststop). */
+export function runHooksWarning(kind: string, hooks: readonly Hook[] | undefined, stateJson: string, warn: (msg: string) => void): void {
+  (hooks ?? []).forEach((hook, i) => {
+    try {
+      runHook(kind, i, hook, stateJson);
+    } catch (err) {
+      warn(err instanceof Error ? err.message : String(err));
+    }
+  });
+}

@@ -1,0 +1,39 @@
+// Start tsrun-init: a sealed memfd copy of the binary, the plan in a
+// sealed memfd, and the exact fd table of csrc/include/wire.h.
+import { closeSync } from 'node:fs';
+import { buildDir } from '../install-paths.ts';
+import { native } from '../native/addon.ts';
+import { encodePlan, initFdBase } from '../plan/encode.ts';
+import type { LaunchPlan } from '../plan/launch-plan.ts';
+
+export interface InitFds {
+  syncChild: number;
+  /** O_PATH fd of the exec fifo. */
+  fifo: number;
+  /** Connected --console-socket, or -1. */
+  console: number;
+  /** Opened namespace paths, in the plan's order of joined namespaces. */
+  namespaces: number[];
+}
+
+export interface SpawnedInit {
+  pid: number;
+  pidfd: number;
+}
+
+export function spawnInit(plan: LaunchPlan, fds: InitFds, cgroupFd: number): SpawnedInit {
+  const n = native();
+  const base = initFdBase(plan);
+  const initFd = n.sealedCopy(`${buildDir()}/tsrun-init`);
+  let planFd = -1;
+  try {
+    planFd = n.sealedBuffer('tsrun-plan', encodePlan(plan));
+    const table = [0, 1, 2];
+    for (let fd = 3; fd < base; fd++) table.push(fd);
+    table.push(planFd, fds.syncChild, fds.fifo, fds.console, ...fds.namespaces);
+    return n.spawnInit(initFd, ['tsrun:[init]', String(base)], table, cgroupFd);
+  } finally {
+    closeSync(initFd);
+    if (planFd >= 0) closeSync(planFd);
+  }
+}

@@ -1,0 +1,76 @@
+// tsrun's entry: global flags, then the command's module, loaded only when
+// that command runs (state and kill never load the addon or ajv).
+import { UsageError } from './errors.ts';
+import { flagBool, flagString, parseArgs } from './cli/args.ts';
+import { DEFAULT_GLOBALS, GLOBAL_FLAGS, type GlobalFlags } from './cli/global-flags.ts';
+import { Reporter } from './cli/report.ts';
+
+export const VERSION = '0.1.0';
+export const SPEC_VERSION = '1.2.0';
+
+type Command = (argv: string[], g: GlobalFlags, r: Reporter) => Promise<number>;
+
+const COMMANDS: Record<string, () => Promise<{ default: Command }>> = {
+  create: () => import('./cli/commands/create.ts'),
+  start: () => import('./cli/commands/start.ts'),
+  run: () => import('./cli/commands/run.ts'),
+  state: () => import('./cli/commands/state.ts'),
+  kill: () => import('./cli/commands/kill.ts'),
+  delete: () => import('./cli/commands/delete.ts'),
+  list: () => import('./cli/commands/list.ts'),
+  spec: () => import('./cli/commands/spec.ts'),
+  features: () => import('./cli/commands/features.ts'),
+};
+
+const USAGE = `usage: tsrun [--root DIR] [--log FILE] [--log-format text|json] [--debug] COMMAND [ARGS]
+commands: ${Object.keys(COMMANDS).join(', ')}`;
+
+async function main(argv: string[]): Promise<number> {
+  // Global flags end at the first word that is not a flag.
+  const split = argv.findIndex((a, i) => !a.startsWith('-') && !(i > 0 && needsValue(argv[i - 1]!)));
+  const globalArgv = split < 0 ? argv : argv.slice(0, split);
+  const g = parseArgs(globalArgv, GLOBAL_FLAGS);
+  const globals: GlobalFlags = {
+    ...DEFAULT_GLOBALS,
+    root: flagString(g, 'root') ?? DEFAULT_GLOBALS.root,
+    logFormat: flagString(g, 'log-format') === 'json' ? 'json' : 'text',
+    debug: flagBool(g, 'debug'),
+    systemdCgroup: flagBool(g, 'systemd-cgroup'),
+  };
+  const log = flagString(g, 'log');
+  if (log) globals.log = log;
+  const name = split < 0 ? undefined : argv[split];
+  const reporter = new Reporter(globals, name ?? 'tsrun');
+  try {
+    if (flagBool(g, 'version')) {
+      process.stdout.write(`tsrun version ${VERSION}\nspec: ${SPEC_VERSION}\n`);
+      return 0;
+    }
+    if (flagBool(g, 'help') || !name) {
+      process.stdout.write(`${USAGE}\n`);
+      return name || flagBool(g, 'help') ? 0 : 1;
+    }
+    const load = COMMANDS[name];
+    if (!load) throw new UsageError(`unknown command ${JSON.stringify(name)}\n${USAGE}`);
+    if (globals.systemdCgroup) throw new UsageError('--systemd-cgroup: the systemd cgroup driver is not supported; tsrun manages cgroupfs directly');
+    const command = (await load()).default;
+    return await command(argv.slice(split + 1), globals, reporter);
+  } catch (err) {
+    return reporter.error(err);
+  }
+}
+
+function needsValue(flag: string): boolean {
+  const key = flag.replace(/^--?/, '');
+  return !key.includes('=') && GLOBAL_FLAGS.some((f) => f.value && (f.name === key || f.alias === key));
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err) => {
+    process.stderr.write(`tsrun: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,92 @@
+// The LaunchPlan: what tsrun-init will do, decided here, field for field
+// with the records of csrc/include/plan.h (encode.ts writes them).
+
+export interface PlannedNamespace {
+  /** CLONE_NEW* flag. */
+  flag: number;
+  /** Host path of a namespace to join; undefined = create a new one. */
+  joinPath?: string;
+}
+
+export interface PlannedMount {
+  source: string;
+  destination: string;
+  fstype: string;
+  data: string;
+  /** MS_* flags for mount(2) (for binds: MS_BIND, MS_REC, then the remount flags). */
+  flags: number;
+  /** MS_SHARED/SLAVE/PRIVATE/UNBINDABLE, optionally | MS_REC, applied after mounting. */
+  propagation: number;
+  bind: boolean;
+}
+
+export interface PlannedDevice {
+  path: string;
+  /** S_IFCHR, S_IFBLK or S_IFIFO. */
+  type: number;
+  major: number;
+  minor: number;
+  mode: number;
+  uid: number;
+  gid: number;
+  /** Bind the host's node instead of mknod (inside a new user namespace). */
+  bind: boolean;
+  hostPath: string;
+}
+
+export interface PlannedHook {
+  kind: 'createContainer' | 'startContainer';
+  path: string;
+  args: string[];
+  env: string[];
+  timeout: number;
+}
+
+export interface Capabilities {
+  bounding: bigint;
+  effective: bigint;
+  inheritable: bigint;
+  permitted: bigint;
+  ambient: bigint;
+}
+
+export interface LaunchPlan {
+  namespaces: PlannedNamespace[];
+  timeOffsets: { clock: number; secs: bigint; nanosecs: number }[];
+  /** A new user namespace whose maps the parent writes. */
+  uidMappings: string;
+  gidMappings: string;
+  hostname?: string;
+  domainname?: string;
+  rootfs: {
+    path: string;
+    /** Mount point holding the rootfs, made private so pivot_root works. */
+    parentMount: string;
+    readonly: boolean;
+    noPivot: boolean;
+    /** MS_* for "/" (0 = the default, rslave). */
+    propagation: number;
+  };
+  mounts: PlannedMount[];
+  devices: PlannedDevice[];
+  symlinks: { target: string; path: string }[];
+  maskedPaths: string[];
+  readonlyPaths: string[];
+  sysctl: { path: string; value: string }[];
+  rlimits: { resource: number; soft: bigint; hard: bigint }[];
+  capabilities: Capabilities;
+  user: { uid: number; gid: number; umask: number; additionalGids: number[] };
+  process: {
+    noNewPrivileges: boolean;
+    terminal: boolean;
+    oomScoreAdj?: number;
+    newKeyring: boolean;
+    consoleSize?: { height: number; width: number };
+    preserveFds: number;
+  };
+  args: string[];
+  env: string[];
+  cwd: string;
+  hooks: PlannedHook[];
+  personality?: number;
+}

@@ -1,0 +1,153 @@
+// plan(spec, options) → LaunchPlan: every decision tsrun-init needs, made
+// here, without I/O. The spec has been validated (src/spec) before.
+import { isAbsolute, posix, resolve } from 'node:path';
+import type { Spec } from '../spec/types.ts';
+import { capabilityMask } from './capabilities.ts';
+import { DEFAULT_SYMLINKS, planDevices } from './devices.ts';
+import type { LaunchPlan, PlannedHook, PlannedMount } from './launch-plan.ts';
+import { MS, parseMountOptions, PROPAGATION_OPTIONS } from './mount-options.ts';
+import { CLOCK_IDS, NAMESPACE_FLAGS } from './namespaces.ts';
+import { RLIMITS } from './rlimits.ts';
+
+export interface PlanOptions {
+  /** Absolute bundle directory: a relative root.path is relative to it. */
+  bundle: string;
+  /** The host mount point that holds the rootfs (from mountinfo). */
+  rootfsParentMount: string;
+  noPivot: boolean;
+  noNewKeyring: boolean;
+  preserveFds: number;
+}
+
+const DEFAULT_UMASK = 0o022;
+const PER_LINUX32 = 0x0008;
+
+export function rootfsPath(spec: Spec, bundle: string): string {
+  const path = spec.root?.path ?? 'rootfs';
+  return isAbsolute(path) ? posix.normalize(path) : resolve(bundle, path);
+}
+
+function planMounts(spec: Spec, bundle: string): PlannedMount[] {
+  return (spec.mounts ?? []).map((m) => {
+    const { flags, propagation, data } = parseMountOptions(m.options ?? []);
+    const bind = m.type === 'bind' || (flags & MS.BIND) !== 0;
+    // runtime-spec 1.2: "cgroup" asks for the cgroup hierarchy; tsrun is a
+    // cgroup v2 runtime and mounts cgroup2 there (as crun does on v2).
+    const fstype = m.type === 'cgroup' ? 'cgroup2' : (m.type ?? '');
+    return {
+      source: bind ? resolveBindSource(m.source ?? '', bundle) : (m.source ?? fstype),
+      destination: posix.normalize(m.destination.startsWith('/') ? m.destination : `/${m.destination}`),
+      fstype,
+      data: data.join(','),
+      flags: bind ? flags | MS.BIND : flags,
+      propagation,
+      bind,
+    };
+  });
+}
+
+// config.md: bind sources are absolute or relative to the bundle.
+function resolveBindSource(source: string, bundle: string): string {
+  return isAbsolute(source) ? source : resolve(bundle, source);
+}
+
+const RLIM_INFINITY = 0xffffffffffffffffn;
+
+// JSON numbers lose precision past 2^53: anything at 2^64-1 is "unlimited".
+function rlimitValue(n: number): bigint {
+  return n >= 2 ** 64 - 1 ? RLIM_INFINITY : BigInt(n);
+}
+
+function planHooks(spec: Spec): PlannedHook[] {
+  const out: PlannedHook[] = [];
+  for (const kind of ['createContainer', 'startContainer'] as const) {
+    for (const hook of spec.hooks?.[kind] ?? []) {
+      out.push({
+        kind,
+        path: hook.path,
+        args: hook.args?.length ? hook.args : [hook.path],
+        env: hook.env ?? [],
+        timeout: hook.timeout ?? 0,
+      });
+    }
+  }
+  return out;
+}
+
+function idMapText(maps: readonly { containerID: number; hostID: number; size: number }[] | undefined): string {
+  return (maps ?? []).map((m) => `${m.containerID} ${m.hostID} ${m.size}\n`).join('');
+}
+
+export function plan(spec: Spec, options: PlanOptions): LaunchPlan {
+  const linux = spec.linux ?? {};
+  const process = spec.process;
+  if (!process) throw new Error('plan: the spec has no process');
+
+  const namespaces = (linux.namespaces ?? []).map((ns) => ({
+    flag: NAMESPACE_FLAGS[ns.type] ?? 0,
+    ...(ns.path ? { joinPath: ns.path } : {}),
+  }));
+  const newUserNs = (linux.namespaces ?? []).some((ns) => ns.type === 'user' && !ns.path);
+  const caps = process.capabilities ?? {};
+  const user = process.user;
+
+  const timeOffsets = Object.entries(linux.timeOffsets ?? {}).map(([clock, off]) => ({
+    clock: CLOCK_IDS[clock] ?? 0,
+    secs: BigInt(off.secs ?? 0),
+    nanosecs: off.nanosecs ?? 0,
+  }));
+
+  const result: LaunchPlan = {
+    namespaces,
+    timeOffsets,
+    uidMappings: newUserNs ? idMapText(linux.uidMappings) : '',
+    gidMappings: newUserNs ? idMapText(linux.gidMappings) : '',
+    rootfs: {
+      path: rootfsPath(spec, options.bundle),
+      parentMount: options.rootfsParentMount,
+      readonly: spec.root?.readonly ?? false,
+      noPivot: options.noPivot,
+      propagation: linux.rootfsPropagation ? (PROPAGATION_OPTIONS[linux.rootfsPropagation] ?? 0) : 0,
+    },
+    mounts: planMounts(spec, options.bundle),
+    devices: planDevices(linux.devices ?? [], newUserNs),
+    symlinks: DEFAULT_SYMLINKS.map((s) => ({ ...s })),
+    maskedPaths: linux.maskedPaths ?? [],
+    readonlyPaths: linux.readonlyPaths ?? [],
+    sysctl: Object.entries(linux.sysctl ?? {}).map(([key, value]) => ({ path: key.replaceAll('.', '/'), value })),
+    rlimits: (process.rlimits ?? []).map((r) => ({
+      resource: RLIMITS[r.type] ?? -1,
+      soft: rlimitValue(r.soft),
+      hard: rlimitValue(r.hard),
+    })),
+    capabilities: {
+      bounding: capabilityMask(caps.bounding ?? []),
+      effective: capabilityMask(caps.effective ?? []),
+      inheritable: capabilityMask(caps.inheritable ?? []),
+      permitted: capabilityMask(caps.permitted ?? []),
+      ambient: capabilityMask(caps.ambient ?? []),
+    },
+    user: {
+      uid: user.uid,
+      gid: user.gid,
+      umask: user.umask ?? DEFAULT_UMASK,
+      additionalGids: user.additionalGids ?? [],
+    },
+    process: {
+      noNewPrivileges: process.noNewPrivileges ?? false,
+      terminal: process.terminal ?? false,
+      ...(process.oomScoreAdj !== undefined ? { oomScoreAdj: process.oomScoreAdj } : {}),
+      newKeyring: !options.noNewKeyring,
+      ...(process.consoleSize ? { consoleSize: process.consoleSize } : {}),
+      preserveFds: options.preserveFds,
+    },
+    args: process.args ?? [],
+    env: process.env ?? [],
+    cwd: process.cwd,
+    hooks: planHooks(spec),
+    ...(spec.hostname !== undefined ? { hostname: spec.hostname } : {}),
+    ...(spec.domainname !== undefined ? { domainname: spec.domainname } : {}),
+    ...(linux.personality ? { personality: linux.personality.domain === 'LINUX32' ? PER_LINUX32 : 0 } : {}),
+  };
+  return result;
+}

@@ -1,0 +1,16 @@
+// Where a container's state lives: <root>/<id>/state.json and exec.fifo.
+import { join } from 'node:path';
+
+export const DEFAULT_ROOT = '/run/tsrun';
+
+export function containerDir(root: string, id: string): string {
+  return join(root, id);
+}
+
+export function stateFile(dir: string): string {
+  return join(dir, 'state.json');
+}
+
+export function execFifo(dir: string): string {
+  return join(dir, 'exec.fifo');
+}

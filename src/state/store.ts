@@ -1,0 +1,77 @@
+// state.json: written to a temp file and renamed, so a reader sees either
+// the old or the new state, never half of one.
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { StateError } from '../errors.ts';
+import type { Hook } from '../spec/types.ts';
+import { containerDir, stateFile } from './paths.ts';
+
+export interface ContainerState {
+  ociVersion: string;
+  id: string;
+  /** The container process as the host sees it. */
+  pid: number;
+  bundle: string;
+  rootfs: string;
+  created: string;
+  owner: string;
+  annotations: Record<string, string>;
+  /** Start time of `pid` (/proc/<pid>/stat field 22): tells it from a reused pid. */
+  initStartTime: number;
+  cgroup: { path: string; created: string[] };
+  /** Hooks that run after create, kept so start and delete can run them. */
+  hooks: { poststart: Hook[]; poststop: Hook[] };
+}
+
+export function writeState(dir: string, state: ContainerState): void {
+  const file = stateFile(dir);
+  const temp = `${file}.${process.pid}.tmp`;
+  writeFileSync(temp, JSON.stringify(state), { mode: 0o600 });
+  renameSync(temp, file);
+}
+
+/** The state of one container; a missing or corrupt one is a StateError for that id only. */
+export function readState(root: string, id: string): ContainerState {
+  const dir = containerDir(root, id);
+  let text: string;
+  try {
+    text = readFileSync(stateFile(dir), 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new StateError(id, `container ${id} does not exist`);
+    throw new StateError(id, `read state of container ${id}`, { cause: err });
+  }
+  try {
+    return JSON.parse(text) as ContainerState;
+  } catch (err) {
+    throw new StateError(id, `state of container ${id} is corrupt (${stateFile(dir)})`, { cause: err });
+  }
+}
+
+/** Creates <root>/<id> exclusively: of two creates of one id, exactly one wins. */
+export function createContainerDir(root: string, id: string): string {
+  mkdirSync(root, { recursive: true, mode: 0o711 });
+  const dir = containerDir(root, id);
+  try {
+    mkdirSync(dir, { mode: 0o711 });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw new StateError(id, `container ${id} already exists`);
+    throw err;
+  }
+  return dir;
+}
+
+export function removeContainerDir(root: string, id: string): void {
+  rmSync(containerDir(root, id), { recursive: true, force: true });
+}
+
+/** Ids of every container directory under root (an absent root has none). */
+export function listIds(root: string): string[] {
+  try {
+    return readdirSync(root, { withFileTypes: true })
+      .filter((e) => e.isDirectory())
+      .map((e) => e.name)
+      .sort();
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw err;
+  }
+}
