@@ -1,0 +1,385 @@
+// tsrun benchmark (issue 4).
+//
+//   npm run bench -- [--runtimes tsrun,runc,crun] [--iterations N] [--density K]
+//                    [--density-jobs J] [--warmup W] [--out DIR]
+//
+// See bench/README.md for what each figure means.
+
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, release, tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { makeBundle } from './lib/bundle.ts';
+import { density, type DensityCtx } from './lib/density.ts';
+import { childEnv, MARKER_VAR, sleep, timedSync, yieldLoop, type Spawner } from './lib/exec.ts';
+import { markedHostProcs } from './lib/procs.ts';
+import { computeTargets, renderMarkdown } from './lib/report.ts';
+import { call, CRUN_NOTE, forceDeleteAll, parseStatus, resolveRuntime, rtArgv, which, type Runtime, type Skipped } from './lib/runtimes.ts';
+import { summarize } from './lib/stats.ts';
+import { renderSvg } from './lib/svg.ts';
+import { isFailed, LIFECYCLE_PHASES, type BenchJson, type Density, type RuntimeResults } from './lib/types.ts';
+
+const benchDir = dirname(fileURLToPath(import.meta.url));
+const repo = resolve(benchDir, '..');
+
+const USAGE = `usage: npm run bench -- [options]
+  --runtimes LIST     comma-separated runtimes (default tsrun,runc,crun);
+                      tsrun = <repo>/bin/tsrun, runc from PATH, crun via bench/crun-hybrid.sh,
+                      anything else: a command or path taking runc's command line
+  --iterations N      measured iterations of run/lifecycle/exec/floors (default 20)
+  --warmup N          unrecorded warm-up iterations (default 2)
+  --density K         containers per density measurement (default 200; 0 skips density)
+  --density-jobs J    parallelism of the second density mode (default 8)
+  --out DIR           output directory (default bench/results)
+`;
+
+function intOpt(v: string | undefined, def: number, name: string, min: number): number {
+  if (v === undefined) return def;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min) {
+    process.stderr.write(`bench: --${name} must be an integer ≥ ${min}, got ${JSON.stringify(v)}\n${USAGE}`);
+    process.exit(2);
+  }
+  return n;
+}
+
+function log(msg: string): void {
+  process.stderr.write(`[bench] ${msg}\n`);
+}
+
+function hostInfo(): BenchJson['host'] {
+  let mem = 0;
+  try {
+    mem = Number(/^MemTotal:\s+(\d+)/m.exec(readFileSync('/proc/meminfo', 'utf8'))?.[1] ?? 0);
+  } catch {
+    /* ignore */
+  }
+  return {
+    kernel: release(),
+    cpu: cpus()[0]?.model.trim() ?? 'unknown',
+    cores: cpus().length,
+    mem_total_kib: mem,
+    node: process.version,
+  };
+}
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({
+    options: {
+      runtimes: { type: 'string' },
+      iterations: { type: 'string' },
+      warmup: { type: 'string' },
+      density: { type: 'string' },
+      'density-jobs': { type: 'string' },
+      out: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  if (process.getuid?.() !== 0) {
+    process.stderr.write('bench: must run as root (it creates containers)\n');
+    return 2;
+  }
+  const wanted = (values.runtimes ?? 'tsrun,runc,crun')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  const iterations = intOpt(values.iterations, 20, 'iterations', 1);
+  const warmup = intOpt(values.warmup, 2, 'warmup', 0);
+  const K = intOpt(values.density, 200, 'density', 0);
+  const jobs = intOpt(values['density-jobs'], 8, 'density-jobs', 1);
+  const outDir = resolve(values.out ?? join(benchDir, 'results'));
+
+  const started = Date.now();
+  const tmp = mkdtempSync(join(tmpdir(), 'tsrun-bench-'));
+  const marker = `${process.pid}-${randomBytes(4).toString('hex')}`;
+  const markerAssignment = `${MARKER_VAR}=${marker}`;
+  const env = childEnv(marker);
+  const sp: Spawner = { env, logFile: join(tmp, 'log-main') };
+  const idp = `tb${randomBytes(3).toString('hex')}`; // container id prefix, unique per run
+  const runtimes: Runtime[] = [];
+  const skipped: Skipped[] = [];
+
+  let interrupted = false;
+  const onSignal = (sig: NodeJS.Signals): void => {
+    if (interrupted) {
+      log(`${sig} again: cleaning up synchronously and exiting`);
+      cleanup();
+      process.exit(130);
+    }
+    interrupted = true;
+    log(`${sig}: stopping after the current call, then cleaning up (again to force)`);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  process.on('SIGHUP', onSignal);
+  const checkInterrupted = (): void => {
+    if (interrupted) throw new Error('interrupted');
+  };
+
+  let cleaned = false;
+  function cleanup(): void {
+    if (cleaned) return;
+    cleaned = true;
+    for (const rt of runtimes) {
+      if (rt.live.size) log(`cleanup: delete -f ${rt.live.size} ${rt.name} container(s)`);
+      const failed = forceDeleteAll(sp, rt);
+      for (const f of failed) log(`cleanup: ${rt.name}: could not delete ${f}`);
+    }
+    // Anything still carrying this run's marker in the host pid namespace
+    // was started by this benchmark (e.g. a resident runtime helper).
+    for (const p of markedHostProcs(markerAssignment)) {
+      try {
+        process.kill(p.pid, 'SIGKILL');
+        log(`cleanup: killed leftover pid ${p.pid} (${p.comm})`);
+      } catch {
+        /* gone */
+      }
+    }
+    rmSync(tmp, { recursive: true, force: true });
+  }
+
+  try {
+    log(`temp dir ${tmp}`);
+    const bundleTrue = makeBundle(join(tmp, 'bundle-true'), ['/bin/true']);
+    const bundleSleep = makeBundle(join(tmp, 'bundle-sleep'), ['sleep', '1000000']);
+
+    for (const name of wanted) {
+      const r = resolveRuntime(name, repo, benchDir, tmp, sp);
+      if ('reason' in r) {
+        skipped.push(r);
+        log(`skip ${name}: ${r.reason}`);
+      } else {
+        runtimes.push(r);
+        log(`runtime ${name}: ${r.argv.join(' ')} (${r.version})`);
+      }
+    }
+
+    type Sc = 'run' | 'create' | 'start' | 'state' | 'exec' | 'kill' | 'delete' | 'lifecycle';
+    const samples = new Map<string, Record<Sc, number[]>>();
+    const errors = new Map<string, { run?: string; lifecycle?: string; density?: string; parallel?: string }>();
+    for (const rt of runtimes) {
+      samples.set(rt.name, { run: [], create: [], start: [], state: [], exec: [], kill: [], delete: [], lifecycle: [] });
+      errors.set(rt.name, {});
+    }
+    const floorNode: number[] = [];
+    const floorRunc: number[] = [];
+    const floorErr: string[] = [];
+    const runcPath = which('runc');
+    const nodeArgv = [process.execPath, '-e', '0'];
+
+    const runScenario = (rt: Runtime, i: number, keep: boolean): void => {
+      const id = `${idp}-${rt.name}-run-${i}`;
+      rt.live.add(id);
+      const r = call(sp, rt, 'run', ['run', '--bundle', bundleTrue, id]);
+      // `run` in the foreground removes the container when its process exits;
+      // make sure (untimed) in case a runtime keeps it.
+      const st = timedSync(sp, rtArgv(rt, ['state', id]));
+      if (st.ok) call(sp, rt, 'delete after run', ['delete', '-f', id]);
+      rt.live.delete(id);
+      if (keep) samples.get(rt.name)?.run.push(r.ms);
+    };
+
+    const lifecycleScenario = async (rt: Runtime, i: number, keep: boolean): Promise<void> => {
+      const id = `${idp}-${rt.name}-lc-${i}`;
+      rt.live.add(id);
+      const c = call(sp, rt, 'create', ['create', '--bundle', bundleSleep, id]);
+      const s = call(sp, rt, 'start', ['start', id]);
+      const st = call(sp, rt, 'state', ['state', id]);
+      const status = parseStatus(st);
+      if (status !== 'running') throw new Error(`state after start: status ${status ?? '?'} (want running): ${st.output}`);
+      const ex = call(sp, rt, 'exec', ['exec', id, '/bin/true']);
+      const k = call(sp, rt, 'kill', ['kill', id, 'KILL']);
+      // Untimed: wait until the runtime reports the container stopped.
+      const until = Date.now() + 5000;
+      for (;;) {
+        const q = timedSync(sp, rtArgv(rt, ['state', id]));
+        if (q.ok && parseStatus(q) === 'stopped') break;
+        if (Date.now() > until) throw new Error(`container not stopped 5 s after kill KILL: ${q.output}`);
+        await sleep(5);
+      }
+      const d = call(sp, rt, 'delete', ['delete', id]);
+      rt.live.delete(id);
+      if (!keep) return;
+      const sm = samples.get(rt.name);
+      if (!sm) return;
+      sm.create.push(c.ms);
+      sm.start.push(s.ms);
+      sm.state.push(st.ms);
+      sm.exec.push(ex.ms);
+      sm.kill.push(k.ms);
+      sm.delete.push(d.ms);
+      sm.lifecycle.push(c.ms + s.ms + st.ms + k.ms + d.ms);
+    };
+
+    const failGroup = (rt: Runtime, group: 'run' | 'lifecycle', e: unknown): void => {
+      const msg = e instanceof Error ? e.message : String(e);
+      const err = errors.get(rt.name);
+      if (err) err[group] = msg;
+      log(`${rt.name} ${group} FAILED: ${msg}`);
+      forceDeleteAll(sp, rt);
+    };
+
+    // Latency: interleaved, start rotated per iteration.
+    type Entry = { kind: 'node' } | { kind: 'runc-version' } | { kind: 'rt'; rt: Runtime };
+    const entries: Entry[] = [{ kind: 'node' }, ...(runcPath ? [{ kind: 'runc-version' } as Entry] : []), ...runtimes.map((rt): Entry => ({ kind: 'rt', rt }))];
+    const total = warmup + iterations;
+    for (let it = 0; it < total; it++) {
+      const keep = it >= warmup;
+      const n = entries.length;
+      for (let j = 0; j < n; j++) {
+        const e = entries[(it + j) % n];
+        if (!e) continue;
+        if (e.kind === 'node') {
+          const r = timedSync(sp, nodeArgv);
+          if (!r.ok) floorErr.push(`node -e 0: ${r.output}`);
+          else if (keep) floorNode.push(r.ms);
+        } else if (e.kind === 'runc-version') {
+          const r = timedSync(sp, [runcPath ?? 'runc', '--version']);
+          if (!r.ok) floorErr.push(`runc --version: ${r.output}`);
+          else if (keep) floorRunc.push(r.ms);
+        } else {
+          const rt = e.rt;
+          const err = errors.get(rt.name) ?? {};
+          if (!err.run) {
+            try {
+              runScenario(rt, it, keep);
+            } catch (x) {
+              await yieldLoop();
+              checkInterrupted();
+              failGroup(rt, 'run', x);
+            }
+          }
+          await yieldLoop();
+          checkInterrupted();
+          if (!err.lifecycle) {
+            try {
+              await lifecycleScenario(rt, it, keep);
+            } catch (x) {
+              await yieldLoop();
+              checkInterrupted();
+              failGroup(rt, 'lifecycle', x);
+            }
+          }
+        }
+        await yieldLoop();
+        checkInterrupted();
+      }
+      if ((it + 1) % 5 === 0 || it + 1 === total) log(`latency iteration ${it + 1}/${total}`);
+    }
+
+    // Density: serial then parallel, runtimes interleaved per mode.
+    const dens = new Map<string, { serial?: Density | { error: string }; parallel?: Density | { error: string } }>();
+    if (K > 0) {
+      const ctx: DensityCtx = { tmp, env, markerAssignment, needles: [tmp], interrupted: () => interrupted };
+      for (const [mi, mode] of [[0, 1], [1, jobs]] as const) {
+        const order = mi === 0 ? runtimes : [...runtimes].reverse();
+        for (const rt of order) {
+          const slot = dens.get(rt.name) ?? {};
+          dens.set(rt.name, slot);
+          const key = mi === 0 ? 'serial' : 'parallel';
+          log(`density ${rt.name}: K=${K}, ${mode === 1 ? 'one at a time' : `${mode} in parallel`}`);
+          try {
+            const r = await density(rt, bundleSleep, K, mode, `${idp}-${rt.name}-d${mode}`, ctx);
+            slot[key] = r;
+            log(
+              `  ${r.containers_per_s} containers/s, ${r.mem_per_container_kib} KiB/container, ` +
+                `${r.leftover_processes} leftover, teardown ${r.teardown_s} s`,
+            );
+          } catch (x) {
+            checkInterrupted();
+            const msg = x instanceof Error ? x.message : String(x);
+            slot[key] = { error: msg };
+            log(`density ${rt.name} FAILED: ${msg}`);
+            forceDeleteAll(sp, rt);
+          }
+          checkInterrupted();
+        }
+      }
+    }
+
+    // Results.
+    const results: Record<string, RuntimeResults> = {};
+    for (const rt of runtimes) {
+      const sm = samples.get(rt.name);
+      const err = errors.get(rt.name) ?? {};
+      const r: RuntimeResults = { argv: rt.argv };
+      if (rt.version) r.version = rt.version;
+      if (rt.note) r.note = rt.note;
+      if (sm) {
+        r.run = err.run ? { error: err.run } : summarize(sm.run);
+        for (const p of [...LIFECYCLE_PHASES, 'exec', 'lifecycle'] as const)
+          r[p] = err.lifecycle ? { error: err.lifecycle } : summarize(sm[p]);
+      }
+      const d = dens.get(rt.name);
+      if (d?.serial) {
+        if (isFailed(d.serial)) r.density = d.serial;
+        else r.density = d.parallel ? { ...d.serial, parallel: d.parallel } : d.serial;
+      }
+      results[rt.name] = r;
+    }
+    const nodeS = floorNode.length ? summarize(floorNode) : null;
+    const runcS = floorRunc.length ? summarize(floorRunc) : null;
+    const notes: string[] = [];
+    if (runtimes.some((r) => r.name === 'crun')) notes.push(CRUN_NOTE);
+    if (!runcPath) notes.push('runc is not installed: the `runc --version` floor is missing.');
+    notes.push(
+      'Memory per container is the machine-wide drop of MemAvailable divided by K: other activity on the machine adds noise. ' +
+        'runc creates a cgroup per container in every v1 hierarchy (kernel memory counted here); crun, with cgroups disabled by the wrapper, creates none.',
+      'Leftover processes: new processes in the host pid namespace started on behalf of the benchmark ' +
+        `(environment marked with ${MARKER_VAR}, or naming this run's temp dir or container ids), measured with all K containers running.`,
+      'Each measured call is one spawn from Node (fork+exec included); the floors are measured the same way in the same run.',
+    );
+    for (const e of [...new Set(floorErr)]) notes.push(`floor failure: ${e}`);
+
+    const json: BenchJson = {
+      date: new Date().toISOString(),
+      host: hostInfo(),
+      config: { runtimes: wanted, iterations, warmup, density: K, density_jobs: jobs },
+      floors: {
+        node_ms: nodeS?.median_ms ?? null,
+        node_p90_ms: nodeS?.p90_ms ?? null,
+        runc_version_ms: runcS?.median_ms ?? null,
+        runc_version_p90_ms: runcS?.p90_ms ?? null,
+      },
+      results,
+      skipped,
+      notes,
+      targets: [],
+      duration_s: Math.round((Date.now() - started) / 1000),
+    };
+    json.targets = computeTargets(json);
+
+    mkdirSync(outDir, { recursive: true });
+    writeFileSync(join(outDir, 'bench.json'), JSON.stringify(json, null, 2) + '\n');
+    const md = renderMarkdown(json);
+    writeFileSync(join(outDir, 'bench.md'), md);
+    writeFileSync(join(outDir, 'bench.svg'), renderSvg(json));
+    process.stdout.write(md);
+    log(`wrote ${join(outDir, 'bench.json')}, bench.md, bench.svg`);
+    return 0;
+  } catch (e) {
+    if (interrupted) {
+      log('interrupted');
+      return 130;
+    }
+    log(`error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+    return 1;
+  } finally {
+    cleanup();
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (e: unknown) => {
+    process.stderr.write(`bench: ${String(e)}\n`);
+    process.exit(1);
+  },
+);
