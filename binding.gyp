@@ -31,6 +31,11 @@
         "csrc/init/exec.c"
       ],
       "ldflags": ["-static"]
+    },
+    {
+      "target_name": "plan-dump",
+      "type": "executable",
+      "sources": ["csrc/test/plan-dump.c", "csrc/init/plan-reader.c"]
     }
   ]
 }

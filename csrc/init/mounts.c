@@ -173,6 +173,13 @@ void step_mounts(void) {
   const uint8_t *cur = NULL;
   while (plan_next(&g.plan, &cur, &rec))
     if (rec.kind == REC_MOUNT) do_mount(&rec);
+
+  /* Like runc, a cwd missing from the image is created (root-owned, 0755). */
+  if (plan_find(&g.plan, REC_CWD, &rec)) {
+    int fd = open_in_root(rec_str(&rec, 0), O_DIRECTORY, 0);
+    if (fd < 0) fail(STEP_MOUNTS, errno, "cwd %s in the rootfs", rec_str(&rec, 0));
+    close(fd);
+  }
 }
 
 void step_pivot_root(void) {

@@ -1,0 +1,60 @@
+// Run the real CLI (bin/tsrun) with a private --root per test file.
+import { spawnSync, type SpawnSyncOptions } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { TestLike } from './bundle.ts';
+
+export const TSRUN = resolve(import.meta.dirname, '../../bin/tsrun');
+
+export interface Result {
+  status: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+export class Tsrun {
+  readonly root: string;
+  private ids = new Set<string>();
+  private counter = 0;
+
+  constructor(t: TestLike) {
+    this.root = mkdtempSync(join(tmpdir(), 'tsrun-root-'));
+    t.teardown(() => this.cleanup());
+  }
+
+  /** A fresh container id, deleted (forced) at teardown. */
+  id(prefix = 'c'): string {
+    const id = `${prefix}-${process.pid}-${++this.counter}`;
+    this.ids.add(id);
+    return id;
+  }
+
+  run(args: string[], opts: SpawnSyncOptions = {}): Result {
+    const env = { ...process.env };
+    delete env.NODE_EXTRA_CA_CERTS;
+    const r = spawnSync(TSRUN, ['--root', this.root, ...args], { encoding: 'utf8', timeout: 60_000, env, ...opts });
+    return { status: r.status, signal: r.signal, stdout: String(r.stdout ?? ''), stderr: String(r.stderr ?? '') };
+  }
+
+  state(id: string): any {
+    const r = this.run(['state', id]);
+    if (r.status !== 0) throw new Error(`state ${id}: ${r.stderr}`);
+    return JSON.parse(r.stdout);
+  }
+
+  cleanup(): void {
+    for (const id of this.ids) this.run(['delete', '--force', id]);
+    rmSync(this.root, { recursive: true, force: true });
+  }
+
+  /** Container directories still under this root. */
+  leftovers(): string[] {
+    try {
+      return readdirSync(this.root);
+    } catch {
+      return [];
+    }
+  }
+}

@@ -1,0 +1,48 @@
+import t from 'tap';
+import { skipUnlessRoot } from '../helpers/requires.ts';
+import { runScript } from '../helpers/run-in.ts';
+import { Tsrun } from '../helpers/tsrun.ts';
+
+t.test('devices', skipUnlessRoot(), async (t) => {
+  const tsrun = new Tsrun(t);
+
+  t.test('the default devices exist with the right numbers, and the /dev symlinks', async (t) => {
+    const r = runScript(t, tsrun, 'for d in null zero full random urandom tty; do stat -c "%n %t:%T %a" /dev/$d; done; readlink /dev/fd /dev/stdin /dev/stdout /dev/stderr /dev/ptmx');
+    t.equal(r.status, 0, r.stderr);
+    t.same(r.stdout.trim().split('\n'), [
+      '/dev/null 1:3 666',
+      '/dev/zero 1:5 666',
+      '/dev/full 1:7 666',
+      '/dev/random 1:8 666',
+      '/dev/urandom 1:9 666',
+      '/dev/tty 5:0 666',
+      '/proc/self/fd',
+      '/proc/self/fd/0',
+      '/proc/self/fd/1',
+      '/proc/self/fd/2',
+      'pts/ptmx',
+    ]);
+  });
+
+  t.test('a device the rules do not allow cannot be opened, even with CAP_MKNOD', async (t) => {
+    // /dev/loop-control is c 10:237; /dev/sda-like block 8:0.
+    const r = runScript(
+      t,
+      tsrun,
+      'mknod /dev/blk b 8 0 && echo mknod-ok; head -c1 /dev/blk >/dev/null 2>&1 && echo blk-open || echo blk-denied; echo x > /dev/null && echo null-ok',
+      (c) => {
+        for (const set of ['bounding', 'effective', 'permitted']) c.process.capabilities[set].push('CAP_MKNOD');
+      },
+    );
+    t.equal(r.status, 0, r.stderr);
+    t.same(r.stdout.trim().split('\n'), ['mknod-ok', 'blk-denied', 'null-ok']);
+  });
+
+  t.test('linux.devices are created and allowed', async (t) => {
+    const r = runScript(t, tsrun, 'stat -c "%t:%T %a %u:%g" /dev/mydev; head -c1 /dev/mydev | wc -c', (c) => {
+      c.linux.devices = [{ path: '/dev/mydev', type: 'c', major: 1, minor: 5, fileMode: 0o640, uid: 7, gid: 8 }];
+    });
+    t.equal(r.status, 0, r.stderr);
+    t.same(r.stdout.trim().split('\n'), ['1:5 640 7:8', '1']);
+  });
+});

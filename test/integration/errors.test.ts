@@ -1,0 +1,88 @@
+// Bad input: a clear error naming the field, exit 1, and nothing left:
+// no state dir, no cgroup, no mount, no process.
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import t from 'tap';
+import { makeBundle } from '../helpers/bundle.ts';
+import { skipUnlessRoot } from '../helpers/requires.ts';
+import { Tsrun } from '../helpers/tsrun.ts';
+
+const CGROUP_PARENT = '/sys/fs/cgroup/unified/tsrun';
+
+function cgroups(): string[] {
+  try {
+    return readdirSync(CGROUP_PARENT, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name);
+  } catch {
+    return [];
+  }
+}
+
+function mountCount(): number {
+  return readFileSync('/proc/self/mountinfo', 'utf8').split('\n').length;
+}
+
+function initProcesses(): number {
+  let n = 0;
+  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+    try {
+      if (readFileSync(`/proc/${pid}/comm`, 'utf8').startsWith('tsrun:[init]')) n++;
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return n;
+}
+
+t.test('bad input leaves nothing behind', skipUnlessRoot(), async (t) => {
+  const tsrun = new Tsrun(t);
+
+  const cases: [string, (config: any, dir: string) => void, RegExp][] = [
+    ['config.json that is not JSON', (_c, dir) => writeFileSync(join(dir, 'config.json'), '{"ociVersion": "1.2.0",\n  "process": }'), /config\.json.*(line 2|2:)/],
+    ['a schema violation', (c) => (c.process.user.uid = 'root'), /\/process\/user\/uid/],
+    ['an unknown namespace type', (c) => c.linux.namespaces.push({ type: 'bogus' }), /\/linux\/namespaces\/6\/type/],
+    ['an unknown capability', (c) => c.process.capabilities.bounding.push('CAP_BOGUS'), /CAP_BOGUS/],
+    ['a relative cwd', (c) => (c.process.cwd = 'tmp'), /\/process\/cwd/],
+    ['a missing rootfs', (c) => (c.root.path = 'nope'), /\/root\/path/],
+    ['a mount failing inside the init', (c) => c.mounts.push({ destination: '/x', type: 'nosuchfs', source: 'none' }), /mounts: mount none \(nosuchfs\) at \/x/],
+    ['an executable that is not there', (c) => (c.process.args = ['/bin/nothing-here']), /\/bin\/nothing-here/],
+  ];
+  for (const [name, patch, message] of cases) {
+    t.test(name, async (t) => {
+      const before = { cgroups: cgroups().length, mounts: mountCount(), inits: initProcesses() };
+      const bundle = makeBundle(t);
+      patch(bundle.config, bundle.dir);
+      if (name !== 'config.json that is not JSON') bundle.write();
+      const id = tsrun.id();
+      const r = tsrun.run(['create', '--bundle', bundle.dir, id]);
+      t.equal(r.status, 1, 'exit status 1');
+      t.match(r.stderr, message);
+      t.equal(r.stderr.trim().split('\n').length, 1, `one line: ${r.stderr}`);
+      t.same(tsrun.leftovers(), [], 'no state dir');
+      t.equal(cgroups().length, before.cgroups, 'no cgroup');
+      t.equal(mountCount(), before.mounts, 'no mount');
+      t.equal(initProcesses(), before.inits, 'no init process');
+    });
+  }
+
+  t.test('a bad container id', async (t) => {
+    const bundle = makeBundle(t);
+    for (const id of ['../x', 'a/b', '']) {
+      const r = tsrun.run(['create', '--bundle', bundle.dir, id]);
+      t.equal(r.status, 1, `id ${JSON.stringify(id)} refused`);
+      t.match(r.stderr, /container id|needs <container-id>/);
+    }
+    t.same(tsrun.leftovers(), []);
+  });
+
+  t.test('--log --log-format json writes runc-style lines', async (t) => {
+    const bundle = makeBundle(t, (c) => (c.process.cwd = 'relative'));
+    const log = join(bundle.dir, 'log.json');
+    const r = tsrun.run(['--log', log, '--log-format', 'json', 'create', '--bundle', bundle.dir, tsrun.id()]);
+    t.equal(r.status, 1);
+    const lines = readFileSync(log, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const last = lines.at(-1);
+    t.equal(last.level, 'error');
+    t.match(last.msg, /\/process\/cwd/);
+    t.ok(!Number.isNaN(Date.parse(last.time)), 'time is RFC 3339');
+  });
+});

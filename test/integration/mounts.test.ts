@@ -1,0 +1,86 @@
+import { mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import t from 'tap';
+import { skipUnlessRoot } from '../helpers/requires.ts';
+import { runScript } from '../helpers/run-in.ts';
+import { Tsrun } from '../helpers/tsrun.ts';
+
+t.test('mounts and the root filesystem', skipUnlessRoot(), async (t) => {
+  const tsrun = new Tsrun(t);
+
+  t.test('bind mounts, read-write and read-only', async (t) => {
+    const shared = t.testdir({ 'in.txt': 'from the host\n' });
+    const r = runScript(
+      t,
+      tsrun,
+      'cat /rw/in.txt; echo written > /rw/out.txt && echo rw-ok; echo x > /ro/x.txt 2>/dev/null || echo ro-refused; cat /ro/in.txt',
+      (c) => {
+        c.mounts.push({ destination: '/rw', type: 'bind', source: shared, options: ['rbind', 'rw'] });
+        c.mounts.push({ destination: '/ro', type: 'bind', source: shared, options: ['rbind', 'ro'] });
+      },
+    );
+    t.equal(r.status, 0, r.stderr);
+    t.same(r.stdout.trim().split('\n'), ['from the host', 'rw-ok', 'ro-refused', 'from the host']);
+    t.equal(readFileSync(join(shared, 'out.txt'), 'utf8'), 'written\n', 'the write reached the host');
+  });
+
+  t.test('a file bind mount and a relative source (relative to the bundle)', async (t) => {
+    const r = runScript(t, tsrun, 'cat /etc/greeting', (c, b) => {
+      writeFileSync(join(b.dir, 'greeting'), 'hi from the bundle\n');
+      c.mounts.push({ destination: '/etc/greeting', type: 'bind', source: 'greeting', options: ['bind', 'ro'] });
+    });
+    t.equal(r.status, 0, r.stderr);
+    t.equal(r.stdout.trim(), 'hi from the bundle');
+  });
+
+  t.test('root.readonly makes / read-only; tmpfs mounts stay writable', async (t) => {
+    const r = runScript(t, tsrun, 'touch /newfile 2>/dev/null && echo root-rw || echo root-ro; touch /dev/shm/x && echo shm-rw');
+    t.equal(r.status, 0, r.stderr);
+    t.same(r.stdout.trim().split('\n'), ['root-ro', 'shm-rw']);
+  });
+
+  t.test('root.readonly false leaves / writable', async (t) => {
+    const r = runScript(t, tsrun, 'touch /newfile && echo root-rw', (c) => {
+      c.root.readonly = false;
+    });
+    t.equal(r.status, 0, r.stderr);
+    t.equal(r.stdout.trim(), 'root-rw');
+  });
+
+  t.test('masked paths read empty; readonly paths refuse writes', async (t) => {
+    const r = runScript(
+      t,
+      tsrun,
+      'wc -c < /proc/kcore; ls /sys/firmware | wc -l; echo 1 > /proc/sys/kernel/domainname 2>/dev/null && echo sys-rw || echo sys-ro; grep -c " /proc/sys ro," /proc/self/mountinfo',
+    );
+    t.equal(r.status, 0, r.stderr);
+    t.same(r.stdout.trim().split('\n'), ['0', '0', 'sys-ro', '1']);
+  });
+
+  t.test('mount options reach mountinfo (nosuid, nodev, noexec on /dev/shm)', async (t) => {
+    const r = runScript(t, tsrun, 'grep " /dev/shm " /proc/self/mountinfo');
+    t.equal(r.status, 0, r.stderr);
+    t.match(r.stdout, /nosuid/);
+    t.match(r.stdout, /nodev/);
+    t.match(r.stdout, /noexec/);
+  });
+
+  t.test('a symlink in the image cannot send a mount outside the rootfs', async (t) => {
+    const outside = t.testdir({});
+    const r = runScript(t, tsrun, 'ls /escape', (c, b) => {
+      // /escape -> the host directory `outside`, by absolute path.
+      mkdirSync(join(b.rootfs, 'inner'));
+      symlinkSync(outside, join(b.rootfs, 'escape'));
+      c.mounts.push({ destination: '/escape/m', type: 'tmpfs', source: 'tmpfs', options: [] });
+    });
+    t.equal(r.status, 0, r.stderr);
+    t.same(readdirSync(outside), [], 'nothing was created or mounted in the host directory');
+  });
+
+  t.test('mounts do not leak to the host', async (t) => {
+    const before = readFileSync('/proc/self/mountinfo', 'utf8').split('\n').length;
+    runScript(t, tsrun, 'true');
+    const after = readFileSync('/proc/self/mountinfo', 'utf8').split('\n').length;
+    t.equal(after, before);
+  });
+});

@@ -1,0 +1,36 @@
+// wire.ts mirrors csrc/include/wire.h and encode.ts mirrors plan.h: parse
+// the headers and compare, so the two sides cannot drift apart.
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import t from 'tap';
+import { FD_OFF, HOOK_KINDS, PLAN_VERSION, PROC_FLAGS, REC, ROOTFS_FLAGS } from '../../../src/plan/encode.ts';
+import { MSG, MSG_MAX, STEPS } from '../../../src/launch/wire.ts';
+
+const include = resolve(import.meta.dirname, '../../../csrc/include');
+
+function cEnum(text: string, prefix: string): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const m of text.matchAll(new RegExp(`\\b${prefix}([A-Z_0-9]+)\\s*=\\s*(\\d+)`, 'g'))) out[m[1]!] = Number(m[2]);
+  for (const m of text.matchAll(new RegExp(`#define ${prefix}([A-Z_0-9]+)\\s+(0x[0-9a-f]+|\\d+)u?`, 'gi'))) out[m[1]!] = Number(m[2]);
+  return out;
+}
+
+t.test('wire.h and wire.ts agree', async (t) => {
+  const h = readFileSync(`${include}/wire.h`, 'utf8');
+  t.same(cEnum(h, 'MSG_'), MSG);
+  const steps = cEnum(h, 'STEP_');
+  t.same(Object.fromEntries(Object.entries(steps).map(([k, v]) => [v, k.toLowerCase()])), STEPS);
+  t.same(cEnum(h, 'FD_OFF_'), { PLAN: FD_OFF.PLAN, SYNC: FD_OFF.SYNC, FIFO: FD_OFF.FIFO, CONSOLE: FD_OFF.CONSOLE, FIRST_NS: FD_OFF.FIRST_NS });
+  t.match(h, new RegExp(`TSR_MSG_MAX \\(${MSG_MAX / 1024}u \\* 1024u\\)`));
+});
+
+t.test('plan.h and encode.ts agree', async (t) => {
+  const h = readFileSync(`${include}/plan.h`, 'utf8');
+  const recs = cEnum(h, 'REC_');
+  delete recs.KIND_MAX;
+  t.same(recs, REC);
+  t.same(cEnum(h, 'PROC_'), PROC_FLAGS);
+  t.same(cEnum(h, 'ROOTFS_'), ROOTFS_FLAGS);
+  t.same(cEnum(h, 'HOOK_'), { CREATE_CONTAINER: HOOK_KINDS.createContainer, START_CONTAINER: HOOK_KINDS.startContainer });
+  t.match(h, new RegExp(`TSR_PLAN_VERSION ${PLAN_VERSION}\\b`));
+});

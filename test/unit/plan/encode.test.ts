@@ -1,0 +1,80 @@
+// The TS encoder and the C reader agree: plans round-trip through
+// build/Release/plan-dump, which checks them with csrc/init/plan-reader.c.
+import { spawnSync } from 'node:child_process';
+import { resolve } from 'node:path';
+import t from 'tap';
+import { encodePlan, planRecords, REC } from '../../../src/plan/encode.ts';
+import type { LaunchPlan } from '../../../src/plan/launch-plan.ts';
+
+const PLAN_DUMP = resolve(import.meta.dirname, '../../../build/Release/plan-dump');
+
+function dump(buf: Buffer): { error?: string; records?: { kind: number; nums: string[]; strs: string[] }[] } {
+  const r = spawnSync(PLAN_DUMP, { input: buf, encoding: 'utf8' });
+  if (r.status !== 0) return { error: JSON.parse(r.stdout).error };
+  return { records: r.stdout.trim().split('\n').map((l) => JSON.parse(l)) };
+}
+
+export function samplePlan(): LaunchPlan {
+  return {
+    namespaces: [{ flag: 0x20000000 }, { flag: 0x40000000, joinPath: '/run/netns/x' }],
+    timeOffsets: [{ clock: 1, secs: -5n, nanosecs: 7 }],
+    uidMappings: '',
+    gidMappings: '',
+    hostname: 'h',
+    domainname: 'd',
+    rootfs: { path: '/b/rootfs', parentMount: '/', readonly: true, noPivot: false, propagation: 0 },
+    mounts: [{ source: 'proc', destination: '/proc', fstype: 'proc', data: '', flags: 14, propagation: 0, bind: false }],
+    devices: [{ path: '/dev/null', type: 0o020000, major: 1, minor: 3, mode: 0o666, uid: 0, gid: 0, bind: false, hostPath: '/dev/null' }],
+    symlinks: [{ target: '/proc/self/fd', path: '/dev/fd' }],
+    maskedPaths: ['/proc/kcore'],
+    readonlyPaths: ['/proc/sys'],
+    sysctl: [{ path: 'net/ipv4/ip_forward', value: '1' }],
+    rlimits: [{ resource: 7, soft: 1024n, hard: 0xffffffffffffffffn }],
+    capabilities: { bounding: 1n << 40n, effective: 1n, inheritable: 0n, permitted: 1n, ambient: 0n },
+    user: { uid: 1000, gid: 1000, umask: 0o022, additionalGids: [5, 6] },
+    process: { noNewPrivileges: true, terminal: false, oomScoreAdj: -500, newKeyring: true, preserveFds: 2 },
+    args: ['sh', '-c', 'echo "ünïcode"'],
+    env: ['PATH=/bin'],
+    cwd: '/',
+    hooks: [{ kind: 'startContainer', path: '/h', args: ['h', 'a'], env: ['X=1'], timeout: 3 }],
+  };
+}
+
+t.test('every record survives the C reader unchanged', async (t) => {
+  const plan = samplePlan();
+  const out = dump(encodePlan(plan));
+  t.notOk(out.error, out.error);
+  const want = planRecords(plan).map((r) => ({
+    kind: r.kind,
+    nums: r.nums.map((n) => BigInt.asUintN(64, BigInt(n)).toString()),
+    strs: r.strs,
+  }));
+  t.same(out.records, want);
+});
+
+t.test('joined namespaces get fds after the fixed ones; negatives are two\'s complement', async (t) => {
+  const recs = dump(encodePlan(samplePlan())).records!;
+  const ns = recs.filter((r) => r.kind === REC.NAMESPACE);
+  // base = 3 + preserveFds(2) = 5; namespaces start at base + 4.
+  t.same(ns.map((r) => r.nums[1]), [BigInt.asUintN(64, -1n).toString(), '9']);
+  const proc = recs.find((r) => r.kind === REC.PROCESS)!;
+  t.equal(proc.nums[1], BigInt.asUintN(64, -500n).toString());
+});
+
+t.test('the C reader rejects damaged plans', async (t) => {
+  const good = encodePlan(samplePlan());
+  const badMagic = Buffer.from(good);
+  badMagic.write('XXXXXXX', 0);
+  t.match(dump(badMagic).error, /magic/);
+  t.match(dump(good.subarray(0, good.length - 8)).error, /size/);
+  const badVersion = Buffer.from(good);
+  badVersion.writeUInt32LE(99, 8);
+  t.match(dump(badVersion).error, /version/);
+  const unterminated = Buffer.from(good);
+  // the last record is the hook: overwrite its string bytes and padding with 'x'
+  unterminated.fill(0x78, good.length - 16);
+  t.match(dump(unterminated).error, /not terminated|size/);
+  const hugeCount = Buffer.from(good);
+  hugeCount.writeUInt32LE(24 + 1, 24 + 8); // first record: num_count far past its size
+  t.match(dump(hugeCount).error, /numbers past/);
+});

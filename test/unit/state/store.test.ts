@@ -1,0 +1,60 @@
+import { readdirSync, writeFileSync } from 'node:fs';
+import t from 'tap';
+import { StateError } from '../../../src/errors.ts';
+import { createContainerDir, listIds, readState, writeState, type ContainerState } from '../../../src/state/store.ts';
+import { containerStatus } from '../../../src/state/status.ts';
+import { readProcStat } from '../../../src/state/proc-stat.ts';
+
+function sample(id: string): ContainerState {
+  return {
+    ociVersion: '1.2.0',
+    id,
+    pid: process.pid,
+    bundle: '/b',
+    rootfs: '/b/rootfs',
+    created: new Date(0).toISOString(),
+    owner: 'root',
+    annotations: {},
+    initStartTime: readProcStat(process.pid)!.startTime,
+    cgroup: { path: '/nonexistent', created: [] },
+    hooks: { poststart: [], poststop: [] },
+  };
+}
+
+t.test('write then read; the temp file does not stay', async (t) => {
+  const root = t.testdir({});
+  const dir = createContainerDir(root, 'a');
+  writeState(dir, sample('a'));
+  t.same(readState(root, 'a'), sample('a'));
+  t.same(readdirSync(dir), ['state.json']);
+});
+
+t.test('one create of an id wins', async (t) => {
+  const root = t.testdir({});
+  createContainerDir(root, 'a');
+  t.throws(() => createContainerDir(root, 'a'), new StateError('a', 'container a already exists'));
+});
+
+t.test('missing and corrupt states are errors for their id only', async (t) => {
+  const root = t.testdir({});
+  t.throws(() => readState(root, 'nope'), /container nope does not exist/);
+  const dir = createContainerDir(root, 'bad');
+  writeFileSync(`${dir}/state.json`, '{');
+  t.throws(() => readState(root, 'bad'), /corrupt/);
+  writeState(createContainerDir(root, 'good'), sample('good'));
+  t.same(listIds(root), ['bad', 'good']);
+  t.same(listIds(`${root}/absent`), []);
+});
+
+t.test('status: alive + fifo = created; alive = running; other start time = stopped', async (t) => {
+  const root = t.testdir({});
+  const dir = createContainerDir(root, 'a');
+  const s = sample('a');
+  writeFileSync(`${dir}/exec.fifo`, '');
+  t.equal(containerStatus(dir, s), 'created');
+  const { rmSync } = await import('node:fs');
+  rmSync(`${dir}/exec.fifo`);
+  t.equal(containerStatus(dir, s), 'running');
+  t.equal(containerStatus(dir, { ...s, initStartTime: s.initStartTime + 1 }), 'stopped', 'a reused pid is not our process');
+  t.equal(containerStatus(dir, { ...s, pid: 2 ** 22 + 999 }), 'stopped');
+});
