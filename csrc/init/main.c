@@ -36,6 +36,20 @@ int main(int argc, char **argv) {
 
   map_plan();
   step_namespaces();
+
+  /* exec: no rootfs in the plan; the namespaces joined above are the
+   * container's, the mount namespace's root is already its root. */
+  struct record root;
+  if (!plan_find(&g.plan, REC_ROOTFS, &root)) {
+    step_console();
+    step_resolve_exec();
+    send_msg(MSG_CREATED, 0, NULL, 0);
+    close(g.sync_fd);
+    g.sync_fd = -1;
+    step_credentials();
+    step_exec();
+  }
+
   step_mounts();
   step_devices();
 

@@ -8,10 +8,13 @@ export interface FlagSpec {
   name: string;
   alias?: string;
   value: boolean;
+  /** May be given many times (exec --env); read with flagList. */
+  multi?: boolean;
 }
 
 export interface Parsed {
   flags: Map<string, string | true>;
+  lists: Map<string, string[]>;
   positional: string[];
 }
 
@@ -21,6 +24,7 @@ export interface Parsed {
  */
 export function parseArgs(argv: readonly string[], table: readonly FlagSpec[], stopAtPositional = 0): Parsed {
   const flags = new Map<string, string | true>();
+  const lists = new Map<string, string[]>();
   const positional: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
@@ -48,8 +52,13 @@ export function parseArgs(argv: readonly string[], table: readonly FlagSpec[], s
     const value = eq >= 0 ? body.slice(eq + 1) : argv[++i];
     if (value === undefined) throw new UsageError(`flag --${spec.name} needs a value`);
     flags.set(spec.name, value);
+    if (spec.multi) lists.set(spec.name, [...(lists.get(spec.name) ?? []), value]);
   }
-  return { flags, positional };
+  return { flags, lists, positional };
+}
+
+export function flagList(p: Parsed, name: string): string[] {
+  return p.lists.get(name) ?? [];
 }
 
 export function flagString(p: Parsed, name: string): string | undefined {

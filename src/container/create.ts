@@ -172,6 +172,8 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
       initStartTime: 0,
       cgroup: cgroup.toRecord(),
       hooks: { poststart: spec.hooks?.poststart ?? [], poststop: spec.hooks?.poststop ?? [] },
+      process: spec.process!,
+      namespaces: spec.linux?.namespaces ?? [],
     };
     for (;;) {
       const msg = channel.receive();

@@ -74,11 +74,13 @@ export function planRecords(plan: LaunchPlan): Record[] {
   if (plan.hostname !== undefined) add(REC.HOSTNAME, [], [plan.hostname]);
   if (plan.domainname !== undefined) add(REC.DOMAINNAME, [], [plan.domainname]);
   const r = plan.rootfs;
-  add(
-    REC.ROOTFS,
-    [(r.readonly ? ROOTFS_FLAGS.READONLY : 0) | (r.noPivot ? ROOTFS_FLAGS.NO_PIVOT : 0), r.propagation],
-    [r.path, r.parentMount],
-  );
+  if (r) {
+    add(
+      REC.ROOTFS,
+      [(r.readonly ? ROOTFS_FLAGS.READONLY : 0) | (r.noPivot ? ROOTFS_FLAGS.NO_PIVOT : 0), r.propagation],
+      [r.path, r.parentMount],
+    );
+  }
   for (const m of plan.mounts)
     add(REC.MOUNT, [m.flags, m.propagation, m.bind ? 1 : 0], [m.source, m.destination, m.fstype, m.data]);
   for (const d of plan.devices)

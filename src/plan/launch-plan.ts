@@ -58,7 +58,8 @@ export interface LaunchPlan {
   gidMappings: string;
   hostname?: string;
   domainname?: string;
-  rootfs: {
+  /** Absent for exec: the process joins a running container's namespaces. */
+  rootfs?: {
     path: string;
     /** Mount point holding the rootfs, made private so pivot_root works. */
     parentMount: string;

@@ -2,7 +2,7 @@
 // the old or the new state, never half of one.
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { StateError } from '../errors.ts';
-import type { Hook } from '../spec/types.ts';
+import type { Hook, LinuxNamespace, Process } from '../spec/types.ts';
 import { containerDir, stateFile } from './paths.ts';
 
 export interface ContainerState {
@@ -20,6 +20,9 @@ export interface ContainerState {
   cgroup: { path: string; created: string[] };
   /** Hooks that run after create, kept so start and delete can run them. */
   hooks: { poststart: Hook[]; poststop: Hook[] };
+  /** What exec starts from: the config's process and namespaces at create time. */
+  process: Process;
+  namespaces: LinuxNamespace[];
 }
 
 export function writeState(dir: string, state: ContainerState): void {

@@ -9,14 +9,8 @@ import { native } from '../../native/addon.ts';
 import { flagBool } from '../args.ts';
 import type { GlobalFlags } from '../global-flags.ts';
 import type { Reporter } from '../report.ts';
+import { waitForeground } from '../foreground.ts';
 import { createOptions } from './create.ts';
-
-const FORWARDED: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2', 'SIGWINCH'];
-
-function exitCode(status: number): number {
-  const signal = status & 0x7f;
-  return signal === 0 ? (status >> 8) & 0xff : 128 + signal;
-}
 
 export default async function run(argv: string[], g: GlobalFlags, r: Reporter): Promise<number> {
   const { parsed, options } = createOptions(argv, g, r, 'run', [
@@ -34,16 +28,7 @@ export default async function run(argv: string[], g: GlobalFlags, r: Reporter): 
   }
   if (detach) return 0;
 
-  const forward = (sig: NodeJS.Signals) => {
-    try {
-      process.kill(state.pid, sig);
-    } catch {
-      // already exited
-    }
-  };
-  for (const sig of FORWARDED) process.on(sig, forward);
-  const status = await native().waitPidAsync(state.pid);
-  for (const sig of FORWARDED) process.off(sig, forward);
+  const code = await waitForeground(state.pid);
   if (!flagBool(parsed, 'keep')) await deleteContainer(g.root, options.id, true, r.warn);
-  return exitCode(status);
+  return code;
 }

@@ -18,6 +18,8 @@ function sample(id: string): ContainerState {
     initStartTime: readProcStat(process.pid)!.startTime,
     cgroup: { path: '/nonexistent', created: [] },
     hooks: { poststart: [], poststop: [] },
+    process: { cwd: '/', user: { uid: 0, gid: 0 }, args: ['sh'] },
+    namespaces: [],
   };
 }
 

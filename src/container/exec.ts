@@ -1,0 +1,70 @@
+// exec: a new process in a running container: tsrun-init joins the
+// container's namespaces and cgroup, drops to the process's identity and
+// execs. In the foreground tsrun waits for it and returns its status.
+import { closeSync, constants, openSync } from 'node:fs';
+import { StateError } from '../errors.ts';
+import { InitChannel } from '../launch/init-channel.ts';
+import { spawnInit } from '../launch/spawn-init.ts';
+import { MSG } from '../launch/wire.ts';
+import { native } from '../native/addon.ts';
+import { planExec } from '../plan/exec-plan.ts';
+import type { Process } from '../spec/types.ts';
+import { loadContainer } from './container.ts';
+
+export interface ExecOptions {
+  root: string;
+  id: string;
+  process: Process;
+  consoleSocket?: string;
+  preserveFds: number;
+}
+
+/** Starts the process; returns its host pid once it is about to exec. */
+export function execProcess(opts: ExecOptions): number {
+  const c = loadContainer(opts.root, opts.id);
+  if (c.status !== 'running' && c.status !== 'created') {
+    throw new StateError(opts.id, `cannot exec in container ${opts.id}: it is ${c.status}`);
+  }
+  const plan = planExec(opts.process, c.state.namespaces, c.state.pid, opts.preserveFds);
+  const fds: number[] = [];
+  try {
+    const cgroupFd = openSync(c.state.cgroup.path, constants.O_RDONLY | constants.O_DIRECTORY);
+    fds.push(cgroupFd);
+    const nsFds = plan.namespaces.map((ns) => {
+      const fd = openSync(ns.joinPath!, constants.O_RDONLY);
+      fds.push(fd);
+      return fd;
+    });
+    // Check the init is still the one we opened namespaces of (pid reuse).
+    const again = loadContainer(opts.root, opts.id);
+    if (again.status === 'stopped') throw new StateError(opts.id, `container ${opts.id} stopped`);
+    const [syncParent, syncChild] = native().seqpacketPair();
+    fds.push(syncParent, syncChild);
+    const consoleFd = opts.consoleSocket ? native().connectUnix(opts.consoleSocket) : -1;
+    if (consoleFd >= 0) fds.push(consoleFd);
+    const init = spawnInit(plan, { syncChild, fifo: -1, console: consoleFd, namespaces: nsFds }, cgroupFd);
+    closeSync(init.pidfd);
+    const channel = new InitChannel(syncParent);
+    let pid = init.pid;
+    try {
+      for (;;) {
+        const msg = channel.receive();
+        if (msg.type === MSG.PID) {
+          pid = msg.value;
+          if (pid !== init.pid) native().waitPid(init.pid);
+        } else if (msg.type === MSG.CREATED) {
+          return pid;
+        }
+      }
+    } catch (err) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+      throw err;
+    }
+  } finally {
+    for (const fd of fds) closeSync(fd);
+  }
+}
