@@ -130,7 +130,8 @@ async function main(): Promise<number> {
     for (const rt of runtimes) {
       if (rt.live.size) log(`cleanup: delete -f ${rt.live.size} ${rt.name} container(s)`);
       const failed = forceDeleteAll(sp, rt);
-      for (const f of failed) log(`cleanup: ${rt.name}: could not delete ${f}`);
+      if (failed.length)
+        log(`cleanup: ${rt.name}: could not delete ${failed.length} container id(s) (perhaps never created), e.g. ${failed[0]}`);
     }
     // Anything still carrying this run's marker in the host pid namespace
     // was started by this benchmark (e.g. a resident runtime helper).
@@ -175,7 +176,7 @@ async function main(): Promise<number> {
     const nodeArgv = [process.execPath, '-e', '0'];
 
     const runScenario = (rt: Runtime, i: number, keep: boolean): void => {
-      const id = `${idp}-${rt.name}-run-${i}`;
+      const id = `${idp}-${rt.label}-run-${i}`;
       rt.live.add(id);
       const r = call(sp, rt, 'run', ['run', '--bundle', bundleTrue, id]);
       // `run` in the foreground removes the container when its process exits;
@@ -187,7 +188,7 @@ async function main(): Promise<number> {
     };
 
     const lifecycleScenario = async (rt: Runtime, i: number, keep: boolean): Promise<void> => {
-      const id = `${idp}-${rt.name}-lc-${i}`;
+      const id = `${idp}-${rt.label}-lc-${i}`;
       rt.live.add(id);
       const c = call(sp, rt, 'create', ['create', '--bundle', bundleSleep, id]);
       const s = call(sp, rt, 'start', ['start', id]);
@@ -286,7 +287,7 @@ async function main(): Promise<number> {
           const key = mi === 0 ? 'serial' : 'parallel';
           log(`density ${rt.name}: K=${K}, ${mode === 1 ? 'one at a time' : `${mode} in parallel`}`);
           try {
-            const r = await density(rt, bundleSleep, K, mode, `${idp}-${rt.name}-d${mode}`, ctx);
+            const r = await density(rt, bundleSleep, K, mode, `${idp}-${rt.label}-d${mode}`, ctx);
             slot[key] = r;
             log(
               `  ${r.containers_per_s} containers/s, ${r.mem_per_container_kib} KiB/container, ` +

@@ -86,7 +86,7 @@ export async function density(
 ): Promise<DensityResult> {
   const spawners: Spawner[] = Array.from({ length: jobs }, (_, w) => ({
     env: ctx.env,
-    logFile: join(ctx.tmp, `log-${rt.name.replace(/[^\w.-]/g, '_')}-density-${w}`),
+    logFile: join(ctx.tmp, `log-${rt.label}-density-${w}`),
   }));
   const ids = Array.from({ length: k }, (_, i) => `${idPrefix}-${i}`);
   const check = (): void => {

@@ -3,11 +3,13 @@
 // --root under the benchmark's temp dir.
 
 import { accessSync, constants, existsSync, mkdirSync } from 'node:fs';
-import { delimiter, join } from 'node:path';
+import { basename, delimiter, join } from 'node:path';
 import { timedSync, type CallResult, type Spawner } from './exec.ts';
 
 export interface Runtime {
   name: string;
+  /** safe for container ids and file names */
+  label: string;
   argv: string[];
   root: string;
   /** shown in the report (e.g. how crun is run) */
@@ -84,9 +86,10 @@ export function resolveRuntime(
     const why = lines.find((l) => /error|cannot|not found|denied/i.test(l)) ?? lines[lines.length - 1] ?? '';
     return { name, reason: `\`${v.cmd}\` failed (exit ${v.status ?? v.signal}): ${why.slice(0, 300)}` };
   }
-  const root = join(tmp, `root-${name.replace(/[^\w.-]/g, '_')}`);
+  const label = (basename(name).replace(/[^A-Za-z0-9_-]/g, '_') || 'rt').slice(0, 24);
+  const root = join(tmp, `root-${label}-${Math.random().toString(36).slice(2, 6)}`);
   mkdirSync(root, { recursive: true });
-  const rt: Runtime = { name, argv, root, live: new Set(), version: v.output.split('\n')[0] ?? '' };
+  const rt: Runtime = { name, label, argv, root, live: new Set(), version: v.output.split('\n')[0] ?? '' };
   if (note !== undefined) rt.note = note;
   return rt;
 }
