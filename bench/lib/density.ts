@@ -23,6 +23,9 @@ export interface DensityResult {
   start_s: number;
   mem_before_kib: number;
   mem_after_kib: number;
+  /** cross-check: (MemAvailable after teardown, settled - while running) / K */
+  mem_freed_per_container_kib: number;
+  mem_after_teardown_kib: number;
   leftover_sample: string[];
 }
 
@@ -124,6 +127,8 @@ export async function density(
     rt.live.delete(id);
   });
   const teardownS = Number(process.hrtime.bigint() - t1) / 1e9;
+  await settleMemory();
+  const memTeardown = await memSample();
 
   return {
     containers_per_s: round(k / startS, 1),
@@ -135,6 +140,8 @@ export async function density(
     start_s: round(startS, 2),
     mem_before_kib: memBefore,
     mem_after_kib: memAfter,
+    mem_freed_per_container_kib: round((memTeardown - memAfter) / k, 0),
+    mem_after_teardown_kib: memTeardown,
     leftover_sample: left.slice(0, 5).map((p) => `${p.pid} ${p.comm}: ${p.cmdline.slice(0, 120)}`),
   };
 }

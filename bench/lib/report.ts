@@ -168,13 +168,14 @@ export function renderMarkdown(j: BenchJson): string {
   L.push('## Density', '');
   L.push(
     `K = ${j.config.density} containers running \`sleep\`, each started by \`create\` + \`start\`; ` +
-      'memory = drop of MemAvailable per running container; leftover = processes left on the host that are ' +
+      'memory = drop of MemAvailable per running container ("freed at teardown", a cross-check against drift: ' +
+      'the rise of MemAvailable per container after teardown); leftover = processes left on the host that are ' +
       'neither container processes nor existed before; teardown = `kill KILL` + `delete -f` of all K.',
     '',
   );
   L.push(
-    '| runtime | mode | containers/s | KiB per container | leftover processes | teardown s | containers/s ÷ runc | KiB ÷ runc |',
-    '|---|---|---:|---:|---:|---:|---:|---:|',
+    '| runtime | mode | containers/s | KiB per container | (freed at teardown) | leftover processes | teardown s | containers/s ÷ runc | KiB ÷ runc |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---:|',
   );
   const rows = (n: string): [string, DensityResult | Failed | undefined][] => {
     const d: Density | Failed | undefined = j.results[n]?.density;
@@ -190,13 +191,16 @@ export function renderMarkdown(j: BenchJson): string {
     rows(n).forEach(([mode, d], i) => {
       if (!d) return;
       if (isFailed(d)) {
-        L.push(`| ${n} | ${mode} | FAILED | – | – | – | – | – |`);
+        L.push(`| ${n} | ${mode} | FAILED | – | – | – | – | – | – |`);
         return;
       }
       const ref = runcRows[i]?.[1];
       const rd = ref && !isFailed(ref) ? ref : null;
       L.push(
-        `| ${n} | ${mode} | ${fmt(d.containers_per_s)} | ${fmt(d.mem_per_container_kib, 0)} | ${d.leftover_processes} | ${fmt(
+        `| ${n} | ${mode} | ${fmt(d.containers_per_s)} | ${fmt(d.mem_per_container_kib, 0)} | ${fmt(
+          d.mem_freed_per_container_kib,
+          0,
+        )} | ${d.leftover_processes} | ${fmt(
           d.teardown_s,
           2,
         )} | ${ratio(d.containers_per_s, rd?.containers_per_s ?? null)} | ${ratio(
