@@ -169,8 +169,6 @@ async function main(): Promise<number> {
       samples.set(rt.name, { run: [], create: [], start: [], state: [], exec: [], kill: [], delete: [], lifecycle: [] });
       errors.set(rt.name, {});
     }
-    const floorNode: number[] = [];
-    const floorRunc: number[] = [];
     const floorErr: string[] = [];
     const runcPath = which('runc');
     const nodeArgv = [process.execPath, '-e', '0'];
@@ -228,8 +226,26 @@ async function main(): Promise<number> {
     };
 
     // Latency: interleaved, start rotated per iteration.
-    type Entry = { kind: 'node' } | { kind: 'runc-version' } | { kind: 'rt'; rt: Runtime };
-    const entries: Entry[] = [{ kind: 'node' }, ...(runcPath ? [{ kind: 'runc-version' } as Entry] : []), ...runtimes.map((rt): Entry => ({ kind: 'rt', rt }))];
+    // Floors: `node -e 0`, `runc --version`, and when crun is measured,
+    // `crun --version` direct and through the wrapper (the wrapper's cost).
+    interface Floor {
+      key: 'node' | 'runc_version' | 'crun_version' | 'crun_wrapper_version';
+      argv: string[];
+      samples: number[];
+    }
+    const floors: Floor[] = [{ key: 'node', argv: nodeArgv, samples: [] }];
+    if (runcPath) floors.push({ key: 'runc_version', argv: [runcPath, '--version'], samples: [] });
+    const crunRt = runtimes.find((r) => r.name === 'crun');
+    const crunPath = which('crun');
+    if (crunRt && crunPath) {
+      floors.push({ key: 'crun_version', argv: [crunPath, '--version'], samples: [] });
+      floors.push({ key: 'crun_wrapper_version', argv: [...crunRt.argv, '--version'], samples: [] });
+    }
+    type Entry = { kind: 'floor'; floor: Floor } | { kind: 'rt'; rt: Runtime };
+    const entries: Entry[] = [
+      ...floors.map((floor): Entry => ({ kind: 'floor', floor })),
+      ...runtimes.map((rt): Entry => ({ kind: 'rt', rt })),
+    ];
     const total = warmup + iterations;
     for (let it = 0; it < total; it++) {
       const keep = it >= warmup;
@@ -237,14 +253,10 @@ async function main(): Promise<number> {
       for (let j = 0; j < n; j++) {
         const e = entries[(it + j) % n];
         if (!e) continue;
-        if (e.kind === 'node') {
-          const r = timedSync(sp, nodeArgv);
-          if (!r.ok) floorErr.push(`node -e 0: ${r.output}`);
-          else if (keep) floorNode.push(r.ms);
-        } else if (e.kind === 'runc-version') {
-          const r = timedSync(sp, [runcPath ?? 'runc', '--version']);
-          if (!r.ok) floorErr.push(`runc --version: ${r.output}`);
-          else if (keep) floorRunc.push(r.ms);
+        if (e.kind === 'floor') {
+          const r = timedSync(sp, e.floor.argv);
+          if (!r.ok) floorErr.push(`${r.cmd}: ${r.output}`);
+          else if (keep) e.floor.samples.push(r.ms);
         } else {
           const rt = e.rt;
           const err = errors.get(rt.name) ?? {};
@@ -320,13 +332,19 @@ async function main(): Promise<number> {
       }
       const d = dens.get(rt.name);
       if (d?.serial) {
-        if (isFailed(d.serial)) r.density = d.serial;
+        if (isFailed(d.serial)) r.density = d.parallel ? { ...d.serial, parallel: d.parallel } : d.serial;
         else r.density = d.parallel ? { ...d.serial, parallel: d.parallel } : d.serial;
       }
       results[rt.name] = r;
     }
-    const nodeS = floorNode.length ? summarize(floorNode) : null;
-    const runcS = floorRunc.length ? summarize(floorRunc) : null;
+    const floorSummary = (key: Floor['key']): { median_ms: number; p90_ms: number } | null => {
+      const f = floors.find((x) => x.key === key);
+      return f?.samples.length ? summarize(f.samples) : null;
+    };
+    const nodeS = floorSummary('node');
+    const runcS = floorSummary('runc_version');
+    const crunS = floorSummary('crun_version');
+    const crunWS = floorSummary('crun_wrapper_version');
     const notes: string[] = [];
     if (runtimes.some((r) => r.name === 'crun')) notes.push(CRUN_NOTE);
     if (!runcPath) notes.push('runc is not installed: the `runc --version` floor is missing.');
@@ -348,6 +366,8 @@ async function main(): Promise<number> {
         node_p90_ms: nodeS?.p90_ms ?? null,
         runc_version_ms: runcS?.median_ms ?? null,
         runc_version_p90_ms: runcS?.p90_ms ?? null,
+        crun_version_ms: crunS?.median_ms ?? null,
+        crun_wrapper_version_ms: crunWS?.median_ms ?? null,
       },
       results,
       skipped,

@@ -9,7 +9,7 @@
 
 import { join } from 'node:path';
 import { sleep, timedAsync, type Spawner } from './exec.ts';
-import { leftovers, listProcs, memAvailableKiB, procKey, type ProcInfo } from './procs.ts';
+import { kernelMemKiB, leftovers, listProcs, memAvailableKiB, procKey, type ProcInfo } from './procs.ts';
 import { CallError, rtArgv, type Runtime } from './runtimes.ts';
 import { round } from './stats.ts';
 
@@ -26,6 +26,8 @@ export interface DensityResult {
   /** cross-check: (MemAvailable after teardown, settled - while running) / K */
   mem_freed_per_container_kib: number;
   mem_after_teardown_kib: number;
+  /** growth of unreclaimable kernel memory per container (SUnreclaim+KernelStack+PageTables+Percpu) */
+  kernel_mem_per_container_kib: number;
   leftover_sample: string[];
 }
 
@@ -39,14 +41,16 @@ export interface DensityCtx {
 }
 
 /** Median of `n` MemAvailable readings `gapMs` apart (smooths page-cache jitter). */
-export async function memSample(n = 5, gapMs = 200): Promise<number> {
+export async function memSample(n = 5, gapMs = 200): Promise<{ avail: number; kernel: number }> {
   const v: number[] = [];
+  const k: number[] = [];
   for (let i = 0; i < n; i++) {
     if (i) await sleep(gapMs);
     v.push(memAvailableKiB());
+    k.push(kernelMemKiB());
   }
-  v.sort((a, b) => a - b);
-  return v[Math.floor(v.length / 2)] ?? memAvailableKiB();
+  const mid = (a: number[]): number => a.sort((x, y) => x - y)[Math.floor(a.length / 2)] ?? Number.NaN;
+  return { avail: mid(v), kernel: mid(k) };
 }
 
 /** Wait until MemAvailable moves less than 4 MiB in 500 ms (at most maxMs). */
@@ -132,16 +136,17 @@ export async function density(
 
   return {
     containers_per_s: round(k / startS, 1),
-    mem_per_container_kib: round((memBefore - memAfter) / k, 0),
+    mem_per_container_kib: round((memBefore.avail - memAfter.avail) / k, 0),
     leftover_processes: left.length,
     teardown_s: round(teardownS, 2),
     k,
     jobs,
     start_s: round(startS, 2),
-    mem_before_kib: memBefore,
-    mem_after_kib: memAfter,
-    mem_freed_per_container_kib: round((memTeardown - memAfter) / k, 0),
-    mem_after_teardown_kib: memTeardown,
+    mem_before_kib: memBefore.avail,
+    mem_after_kib: memAfter.avail,
+    mem_freed_per_container_kib: round((memTeardown.avail - memAfter.avail) / k, 0),
+    mem_after_teardown_kib: memTeardown.avail,
+    kernel_mem_per_container_kib: round((memAfter.kernel - memBefore.kernel) / k, 0),
     leftover_sample: left.slice(0, 5).map((p) => `${p.pid} ${p.comm}: ${p.cmdline.slice(0, 120)}`),
   };
 }

@@ -112,3 +112,14 @@ export function memAvailableKiB(): number {
   if (!m?.[1]) throw new Error('MemAvailable missing from /proc/meminfo');
   return Number(m[1]);
 }
+
+/** Unreclaimable kernel memory (KiB): SUnreclaim + KernelStack + PageTables + Percpu. */
+export function kernelMemKiB(): number {
+  const txt = readFileSync('/proc/meminfo', 'utf8');
+  let sum = 0;
+  for (const k of ['SUnreclaim', 'KernelStack', 'PageTables', 'Percpu']) {
+    const m = new RegExp(`^${k}:\\s+(\\d+)\\s+kB`, 'm').exec(txt);
+    sum += Number(m?.[1] ?? 0);
+  }
+  return sum;
+}

@@ -33,16 +33,32 @@ function ratio(a: number | null, b: number | null): string {
   return a === null || b === null || b === 0 ? '–' : `${(a / b).toFixed(2)}×`;
 }
 
-function target(name: string, rule: string, measured: number | null, limit: number | null, unit: string, why?: string): Target {
+function target(
+  name: string,
+  rule: string,
+  measured: number | null,
+  limit: number | null,
+  unit: string,
+  why?: string,
+  base?: number | null,
+): Target {
   if (measured === null || limit === null) {
     return { name, rule, measured: fmt(measured), limit: fmt(limit), met: null, distance: why ?? 'not measured' };
   }
   const met = measured <= limit;
   const diff = Math.abs(measured - limit);
   const distance = met
-    ? `met, ${fmt(diff, 1)} ${unit} headroom`
+    ? `${fmt(diff, 1)} ${unit} headroom`
     : `missed by ${fmt(diff, 1)} ${unit} (needs −${fmt((100 * (measured - limit)) / measured, 0)}%)`;
-  return { name, rule, measured: `${fmt(measured, 1)} ${unit}`, limit: `${fmt(limit, 1)} ${unit}`, met, distance };
+  const rel = (x: number): string => (base ? ` (${(x / base).toFixed(2)}×)` : '');
+  return {
+    name,
+    rule,
+    measured: `${fmt(measured, 1)} ${unit}${rel(measured)}`,
+    limit: `${fmt(limit, 1)} ${unit}${rel(limit)}`,
+    met,
+    distance,
+  };
 }
 
 /** The targets of issue 4, for tsrun (empty when tsrun was not measured). */
@@ -60,6 +76,8 @@ export function computeTargets(j: BenchJson, subject = 'tsrun'): Target[] {
       med(t, 'state'),
       node === null ? null : round(1.15 * node),
       'ms',
+      undefined,
+      node,
     ),
   );
   for (const p of ['create', 'start', 'kill', 'delete'] as const) {
@@ -72,6 +90,7 @@ export function computeTargets(j: BenchJson, subject = 'tsrun'): Target[] {
         node === null || c === null ? null : round(1.3 * (node + c)),
         'ms',
         c === null ? 'crun not measured' : undefined,
+        node === null || c === null ? null : node + c,
       ),
     );
   }
@@ -84,6 +103,7 @@ export function computeTargets(j: BenchJson, subject = 'tsrun'): Target[] {
       rr === null ? null : round(1.3 * rr),
       'ms',
       rr === null ? 'runc not measured' : undefined,
+      rr,
     ),
   );
   const d = dens(t);
@@ -101,9 +121,19 @@ export function computeTargets(j: BenchJson, subject = 'tsrun'): Target[] {
   out.push(
     target(
       `${subject} density: memory`,
-      'memory per container ≤ runc’s',
+      'memory per container (MemAvailable) ≤ runc’s (serial mode)',
       d?.mem_per_container_kib ?? null,
       rd?.mem_per_container_kib ?? null,
+      'KiB',
+      rd === null ? 'runc density not measured' : undefined,
+    ),
+  );
+  out.push(
+    target(
+      `${subject} density: kernel memory`,
+      'unreclaimable kernel memory per container ≤ runc’s (serial mode; less noisy cross-check)',
+      d?.kernel_mem_per_container_kib ?? null,
+      rd?.kernel_mem_per_container_kib ?? null,
       'KiB',
       rd === null ? 'runc density not measured' : undefined,
     ),
@@ -144,7 +174,13 @@ export function renderMarkdown(j: BenchJson): string {
   L.push('| floor | median ms | p90 ms |', '|---|---:|---:|');
   L.push(`| \`node -e 0\` | ${fmt(j.floors.node_ms)} | ${fmt(j.floors.node_p90_ms)} |`);
   L.push(`| \`runc --version\` | ${fmt(j.floors.runc_version_ms)} | ${fmt(j.floors.runc_version_p90_ms)} |`);
+  const cv = j.floors.crun_version_ms;
+  const cw = j.floors.crun_wrapper_version_ms;
+  if (cv != null) L.push(`| \`crun --version\` | ${fmt(cv)} | – |`);
+  if (cw != null) L.push(`| \`crun-hybrid.sh --version\` | ${fmt(cw)} | – |`);
   L.push('');
+  if (cv != null && cw != null)
+    L.push(`The crun wrapper (unshare + sh + umount) adds about ${fmt(cw - cv)} ms to every crun call.`, '');
 
   L.push('## Latency (ms)', '');
   L.push(
@@ -165,52 +201,57 @@ export function renderMarkdown(j: BenchJson): string {
   }
   L.push('');
 
-  L.push('## Density', '');
-  L.push(
-    `K = ${j.config.density} containers running \`sleep\`, each started by \`create\` + \`start\`; ` +
-      'memory = drop of MemAvailable per running container ("freed at teardown", a cross-check against drift: ' +
-      'the rise of MemAvailable per container after teardown); leftover = processes left on the host that are ' +
-      'neither container processes nor existed before; teardown = `kill KILL` + `delete -f` of all K.',
-    '',
-  );
-  L.push(
-    '| runtime | mode | containers/s | KiB per container | (freed at teardown) | leftover processes | teardown s | containers/s ÷ runc | KiB ÷ runc |',
-    '|---|---|---:|---:|---:|---:|---:|---:|---:|',
-  );
-  const rows = (n: string): [string, DensityResult | Failed | undefined][] => {
-    const d: Density | Failed | undefined = j.results[n]?.density;
-    if (!d) return [];
-    if (isFailed(d)) return [['serial', d]];
-    return [
-      ['serial', d],
-      [`${d.parallel && !isFailed(d.parallel) ? d.parallel.jobs : j.config.density_jobs} parallel`, d.parallel],
-    ];
-  };
-  const runcRows = rows('runc');
-  for (const n of names) {
-    rows(n).forEach(([mode, d], i) => {
-      if (!d) return;
-      if (isFailed(d)) {
-        L.push(`| ${n} | ${mode} | FAILED | – | – | – | – | – | – |`);
-        return;
-      }
-      const ref = runcRows[i]?.[1];
-      const rd = ref && !isFailed(ref) ? ref : null;
-      L.push(
-        `| ${n} | ${mode} | ${fmt(d.containers_per_s)} | ${fmt(d.mem_per_container_kib, 0)} | ${fmt(
-          d.mem_freed_per_container_kib,
-          0,
-        )} | ${d.leftover_processes} | ${fmt(
-          d.teardown_s,
-          2,
-        )} | ${ratio(d.containers_per_s, rd?.containers_per_s ?? null)} | ${ratio(
-          d.mem_per_container_kib,
-          rd?.mem_per_container_kib ?? null,
-        )} |`,
-      );
-    });
+  if (j.config.density > 0) {
+    L.push('## Density', '');
+    L.push(
+      `K = ${j.config.density} containers running \`sleep\`, each started by \`create\` + \`start\`; ` +
+        'memory = drop of MemAvailable per running container ("freed at teardown", a cross-check against drift: ' +
+        'the rise of MemAvailable per container after teardown; "kernel, unreclaimable", the growth of ' +
+        'SUnreclaim+KernelStack+PageTables+Percpu per container, is much less sensitive to other activity); leftover = processes left on the host that are ' +
+        'neither container processes nor existed before; teardown = `kill KILL` + `delete -f` of all K.',
+      '',
+    );
+    L.push(
+      '| runtime | mode | containers/s | KiB per container | (freed at teardown) | (kernel, unreclaimable) | leftover processes | teardown s | containers/s ÷ runc | KiB ÷ runc |',
+      '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|',
+    );
+    const rows = (n: string): [string, DensityResult | Failed | undefined][] => {
+      const d = j.results[n]?.density;
+      if (!d) return [];
+      const p = d.parallel;
+      return [
+        ['serial', isFailed(d) ? { error: d.error } : d],
+        [`${p && !isFailed(p) ? p.jobs : j.config.density_jobs} parallel`, p],
+      ];
+    };
+    const runcRows = rows('runc');
+    for (const n of names) {
+      rows(n).forEach(([mode, d], i) => {
+        if (!d) return;
+        if (isFailed(d)) {
+          L.push(`| ${n} | ${mode} | FAILED | – | – | – | – | – | – | – |`);
+          return;
+        }
+        const ref = runcRows[i]?.[1];
+        const rd = ref && !isFailed(ref) ? ref : null;
+        L.push(
+          `| ${n} | ${mode} | ${fmt(d.containers_per_s)} | ${fmt(d.mem_per_container_kib, 0)} | ${fmt(
+            d.mem_freed_per_container_kib,
+            0,
+          )} | ${fmt(d.kernel_mem_per_container_kib, 0)} | ${d.leftover_processes} | ${fmt(
+            d.teardown_s,
+            2,
+          )} | ${ratio(d.containers_per_s, rd?.containers_per_s ?? null)} | ${ratio(
+            d.mem_per_container_kib,
+            rd?.mem_per_container_kib ?? null,
+          )} |`,
+        );
+      });
+    }
+    L.push('');
+  } else {
+    L.push('## Density', '', 'Skipped (`--density 0`).', '');
   }
-  L.push('');
 
   if (j.targets.length) {
     L.push('## Targets (issue 4) for tsrun', '');
@@ -233,6 +274,10 @@ export function renderMarkdown(j: BenchJson): string {
       if (isFailed(v) && !seen.has(v.error)) {
         seen.add(v.error);
         failures.push(`- **${n}** ${k}: ${v.error.replace(/\n/g, ' ')}`);
+      }
+      if (k === 'density' && v && isFailed(v)) {
+        const p = (v as { parallel?: unknown }).parallel;
+        if (isFailed(p) && !seen.has(p.error)) failures.push(`- **${n}** density (parallel): ${p.error.replace(/\n/g, ' ')}`);
       }
       if (k === 'density' && v && !isFailed(v)) {
         const p = (v as Density).parallel;

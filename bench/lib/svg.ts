@@ -170,8 +170,8 @@ export function renderSvg(j: BenchJson): string {
   const dmodes = ['serial', `${j.config.density_jobs} parallel`];
   const dget = (n: string, mi: number): Density | null => {
     const d = j.results[n]?.density;
-    if (!d || isFailed(d)) return null;
-    if (mi === 0) return d;
+    if (!d) return null;
+    if (mi === 0) return isFailed(d) ? null : d;
     return d.parallel && !isFailed(d.parallel) ? (d.parallel as Density) : null;
   };
   el.push(

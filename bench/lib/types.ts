@@ -24,7 +24,8 @@ export interface RuntimeResults {
   delete?: Summary | Failed;
   /** per-iteration sum create+start+state+kill+delete */
   lifecycle?: Summary | Failed;
-  density?: Density | Failed;
+  /** serial mode; `.parallel` holds the parallel mode (also when serial failed) */
+  density?: Density | (Failed & { parallel?: DensityResult | Failed });
 }
 
 export interface Target {
@@ -45,6 +46,9 @@ export interface BenchJson {
     node_p90_ms: number | null;
     runc_version_ms: number | null;
     runc_version_p90_ms: number | null;
+    /** `crun --version`, direct and through bench/crun-hybrid.sh (when crun is measured) */
+    crun_version_ms?: number | null;
+    crun_wrapper_version_ms?: number | null;
   };
   results: Record<string, RuntimeResults>;
   skipped: { name: string; reason: string }[];
