@@ -273,7 +273,8 @@ export function renderMarkdown(j: BenchJson): string {
     for (const [k, v] of Object.entries(r)) {
       if (isFailed(v) && !seen.has(v.error)) {
         seen.add(v.error);
-        failures.push(`- **${n}** ${k}: ${v.error.replace(/\n/g, ' ')}`);
+        const group = ['create', 'start', 'state', 'exec', 'kill', 'delete', 'lifecycle'].includes(k) ? 'lifecycle' : k;
+        failures.push(`- **${n}** ${group}: ${v.error.replace(/\n/g, ' ')}`);
       }
       if (k === 'density' && v && isFailed(v)) {
         const p = (v as { parallel?: unknown }).parallel;
