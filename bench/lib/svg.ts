@@ -187,6 +187,7 @@ export function renderSvg(j: BenchJson): string {
       dmodes.map((_, mi) => names.map((n): Bar => ({ value: dget(n, mi)?.containers_per_s ?? null, failed: !!j.results[n]?.density && !dget(n, mi) }))),
     ),
   );
+  const memGroups = ['MemAvail serial', 'MemAvail ∥', 'kernel serial', 'kernel ∥'];
   el.push(
     ...panel(
       600,
@@ -195,9 +196,15 @@ export function renderSvg(j: BenchJson): string {
       290,
       `Density K=${j.config.density}: memory per running container`,
       'KiB',
-      dmodes,
+      memGroups,
       series,
-      dmodes.map((_, mi) => names.map((n): Bar => ({ value: dget(n, mi)?.mem_per_container_kib ?? null, failed: !!j.results[n]?.density && !dget(n, mi) }))),
+      memGroups.map((_, gi) =>
+        names.map((n): Bar => {
+          const d = dget(n, gi % 2);
+          const v = d === null ? null : gi < 2 ? d.mem_per_container_kib : (d.kernel_mem_per_container_kib ?? null);
+          return { value: v, failed: !!j.results[n]?.density && !d };
+        }),
+      ),
     ),
   );
 
@@ -209,6 +216,7 @@ export function renderSvg(j: BenchJson): string {
     legend.push(`<text x="${lx + 20}" y="26" class="legend">${esc(s.name)}</text>`);
     lx += 30 + s.name.length * 9;
   }
+  legend.push(`<text x="${lx}" y="26" class="sub">✗ = failed (see bench.md)</text>`);
   const sub = `${j.date.slice(0, 10)} · ${j.host.kernel} · ${j.host.cpu} · node ${j.host.node} · ${j.config.iterations} iterations${
     names.includes('crun') ? ' · crun via private-mount-ns wrapper, cgroups disabled' : ''
   }`;
