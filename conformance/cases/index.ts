@@ -1,9 +1,12 @@
 import type { Case } from '../lib/case.ts';
 import { runtimeCases } from './runtime.ts';
 import { configCases } from './config.ts';
+import { hookCases } from './hooks.ts';
+import { linuxCases } from './linux.ts';
+import { resourceCases } from './resources.ts';
 
 export function allCases(): Case[] {
-  const all = [...runtimeCases, ...configCases];
+  const all = [...runtimeCases, ...configCases, ...hookCases, ...linuxCases, ...resourceCases];
   const seen = new Set<string>();
   for (const c of all) {
     if (seen.has(c.id)) throw new Error(`duplicate case id ${c.id}`);

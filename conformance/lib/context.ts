@@ -41,6 +41,7 @@ export class Ctx {
   ) {
     const safe = caseId.replace(/[^a-zA-Z0-9]+/g, '-').slice(0, 40);
     this.dir = fs.mkdtempSync(path.join(opts.workDir, `${safe}-`));
+    fs.chmodSync(this.dir, 0o755); // user-namespaced containers must reach the rootfs
     this.root = path.join(this.dir, 'state');
     fs.mkdirSync(this.root);
     this.id = `ct-${path.basename(this.dir)}`.toLowerCase();
