@@ -14,7 +14,7 @@ import { machineLine, writeReports } from './lib/report.ts';
 import { allCases } from './cases/index.ts';
 
 const USAGE = `usage: npm run conformance -- --runtime PATH [--runtime-args "ARGS"] [--only PATTERN]
-         [--report FILE] [--jobs N] [--skip AREA,...] [--timeout SECONDS] [--allow-root-cgroups] [--list]
+         [--report FILE] [--jobs N] [--skip AREA,...] [--timeout SECONDS] [--allow-root-cgroups] [--oci-version V] [--list]
   AREA: terminal, seccomp, userns, cgroups, hooks, timens, personality
   env: CONFORMANCE_SKIP=AREA,... adds to --skip`;
 
@@ -28,6 +28,7 @@ interface Args {
   timeoutS: number;
   allowRootCgroups: boolean;
   list: boolean;
+  ociVersion: string;
 }
 
 function parseArgs(argv: string[]): Args {
@@ -41,6 +42,7 @@ function parseArgs(argv: string[]): Args {
     timeoutS: 10,
     allowRootCgroups: false,
     list: false,
+    ociVersion: '1.2.0',
   };
   for (let i = 0; i < argv.length; i++) {
     const k = argv[i];
@@ -58,6 +60,7 @@ function parseArgs(argv: string[]): Args {
     else if (k === '--timeout') a.timeoutS = Number(v());
     else if (k === '--allow-root-cgroups') a.allowRootCgroups = true;
     else if (k === '--list') a.list = true;
+    else if (k === '--oci-version') a.ociVersion = v();
     else if (k === '--help' || k === '-h') {
       console.log(USAGE);
       process.exit(0);
@@ -99,6 +102,7 @@ async function main(): Promise<number> {
     skipAreas: args.skip,
     allowRootCgroups: args.allowRootCgroups,
     timeoutMs: args.timeoutS * 1000,
+    ociVersion: args.ociVersion,
   };
   // A distinctive oom_score_adj for the runtime to inherit, so a runtime that
   // resets it when the config has no oomScoreAdj is caught (raising is allowed).
@@ -111,6 +115,7 @@ async function main(): Promise<number> {
   console.log('TAP version 14');
   console.log(`1..${cases.length}`);
   console.log(`# runtime ${runtime} ${args.runtimeArgs.join(' ')}`);
+  console.log(`# config.json ociVersion ${args.ociVersion}`);
   console.log(`# features ${features ? 'from `features`' : 'not reported by the runtime (all assumed)'}`);
   const results: Result[] = new Array(cases.length);
   const leaksAll: string[] = [];
@@ -171,6 +176,7 @@ async function main(): Promise<number> {
         date: new Date().toISOString().slice(0, 10),
         machine: machineLine(),
         cgroups: cg,
+        ociVersion: args.ociVersion,
         durationS: (Date.now() - t0) / 1000,
       },
       cases,

@@ -131,7 +131,8 @@ export const hookCases: Case[] = [
         if (!st) fail(`${n} hook got no JSON state on stdin`);
         expectEq([st.id, st.bundle], [ctx.id, ctx.bundle], `${n} state id, bundle`);
         expectTrue(typeof st.ociVersion === 'string' && typeof st.status === 'string', `${n} state lacks ociVersion/status: ${JSON.stringify(st)}`);
-        if (n !== 'poststop') expectTrue(Number.isInteger(st.pid) && st.pid > 0, `${n} state pid ${JSON.stringify(st.pid)}`);
+        // pid is REQUIRED when status is created or running (runtime.md State).
+        if (st.status === 'created' || st.status === 'running') expectTrue(Number.isInteger(st.pid) && st.pid > 0, `${n} state (status ${st.status}) pid ${JSON.stringify(st.pid)}`);
       }
     },
   },

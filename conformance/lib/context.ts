@@ -18,6 +18,8 @@ export interface RunnerOptions {
   skipAreas: Set<string>;
   allowRootCgroups: boolean;
   timeoutMs: number;
+  /** ociVersion written into every config.json. */
+  ociVersion: string;
 }
 
 export type State = Record<string, any>;
@@ -48,6 +50,7 @@ export class Ctx {
     this.bundle = path.join(this.dir, 'bundle');
     this.rootfs = this.makeBundle(this.bundle);
     this.config = baseConfig(this.id);
+    this.config.ociVersion = opts.ociVersion;
   }
 
   get host(): Host {

@@ -12,6 +12,7 @@ export interface RunInfo {
   machine: string;
   cgroups: string;
   durationS: number;
+  ociVersion: string;
 }
 
 export function writeReports(file: string, info: RunInfo, cases: Case[], results: Result[]): void {
@@ -34,6 +35,7 @@ function markdown(info: RunInfo, cases: Case[], results: Result[]): string {
   lines.push(`- date: ${info.date}`);
   lines.push(`- machine: ${info.machine}`);
   lines.push(`- cgroups: ${info.cgroups}`);
+  lines.push(`- config.json ociVersion: ${info.ociVersion}`);
   lines.push(`- duration: ${info.durationS.toFixed(0)} s`);
   lines.push(`- result: **${count('pass')} passed, ${count('fail')} failed, ${count('skip')} skipped** of ${results.length} requirements`, '');
   lines.push('Spec text is runtime-spec v1.2; section links point at the v1.2.0 tag.', '');
