@@ -14,6 +14,7 @@ const COMMANDS: Record<string, () => Promise<{ default: Command }>> = {
   create: () => import('./cli/commands/create.ts'),
   start: () => import('./cli/commands/start.ts'),
   run: () => import('./cli/commands/run.ts'),
+  exec: () => import('./cli/commands/exec.ts'),
   state: () => import('./cli/commands/state.ts'),
   kill: () => import('./cli/commands/kill.ts'),
   delete: () => import('./cli/commands/delete.ts'),

@@ -90,8 +90,11 @@ static void set_capabilities(const struct record *caps) {
   if (syscall(SYS_capset, &head, data) < 0) fail(STEP_CAPABILITIES, errno, "capset");
   if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
     fail(STEP_CAPABILITIES, errno, "clear ambient capabilities");
+  /* The kernel only lets a capability be ambient when it is permitted and
+   * inheritable too; runc and crun skip the others rather than fail, and
+   * so does tsrun (runc spec's default config asks for exactly that). */
   for (int cap = 0; cap < 64; cap++) {
-    if (!(ambient & (1ull << cap))) continue;
+    if (!(ambient & permitted & inheritable & (1ull << cap))) continue;
     if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0) < 0)
       fail(STEP_CAPABILITIES, errno, "raise ambient capability %d", cap);
   }

@@ -147,13 +147,14 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
       });
     const init = spawnInit(launchPlan, { syncChild, fifo: fifoFd, console: consoleFd, namespaces: nsFds }, cgroupFd);
     closeParentFds();
+    let initReaped = false;
     rollback.add(`kill tsrun-init ${init.pid}`, () => {
       try {
         native().pidfdSendSignal(init.pidfd, 9);
       } catch {
         // already gone
       }
-      native().waitPid(init.pid);
+      if (!initReaped) native().waitPid(init.pid);
       closeSync(init.pidfd);
     });
 
@@ -183,7 +184,10 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
         channel.send(MSG.IDMAP_DONE);
       } else if (msg.type === MSG.PID) {
         state.pid = msg.value;
-        if (state.pid !== init.pid) native().waitPid(init.pid);
+        if (state.pid !== init.pid) {
+          native().waitPid(init.pid);
+          initReaped = true;
+        }
       } else if (msg.type === MSG.READY_HOOKS) {
         const stateJson = JSON.stringify(ociState(state, 'creating'));
         runHooks('prestart', spec.hooks?.prestart, stateJson);

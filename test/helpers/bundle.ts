@@ -2,7 +2,7 @@
 // temp dir, removed at teardown. The base config is runc spec's default
 // without a terminal.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -60,9 +60,13 @@ let rootfsTemplate: string | undefined;
 function template(): string {
   if (rootfsTemplate) return rootfsTemplate;
   const dir = mkdtempSync(join(tmpdir(), 'tsrun-rootfs-'));
+  chmodSync(dir, 0o755);
   mkdirSync(join(dir, 'bin'));
   execFileSync('cp', ['/bin/busybox', join(dir, 'bin/busybox')]);
-  execFileSync(join(dir, 'bin/busybox'), ['--install', '-s', join(dir, 'bin')]);
+  // Relative links: `busybox --install -s` would point them at this host path.
+  for (const applet of execFileSync('/bin/busybox', ['--list']).toString().trim().split('\n')) {
+    if (applet !== 'busybox') symlinkSync('busybox', join(dir, 'bin', applet));
+  }
   for (const d of ['proc', 'sys', 'dev', 'tmp', 'etc', 'root']) mkdirSync(join(dir, d), { recursive: true });
   writeFileSync(join(dir, 'etc/passwd'), 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/sh\n');
   writeFileSync(join(dir, 'etc/group'), 'root:x:0:\nnogroup:x:65534:\n');

@@ -29,3 +29,12 @@ export function tsrunMountCount(): number {
 export function pidAlive(pid: number): boolean {
   return existsSync(`/proc/${pid}`);
 }
+
+/** The process has exited: no /proc entry, or a zombie nobody reaped yet. */
+export function pidGone(pid: number): boolean {
+  try {
+    return /^State:\s+Z/m.test(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  } catch {
+    return true;
+  }
+}

@@ -1,6 +1,6 @@
 // Run the real CLI (bin/tsrun) with a private --root per test file.
 import { spawnSync, type SpawnSyncOptions } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { TestLike } from './bundle.ts';
@@ -31,11 +31,30 @@ export class Tsrun {
     return id;
   }
 
+  /**
+   * Output goes through files, not pipes: a created or detached container
+   * keeps tsrun's stdout and stderr open (they are its stdio), so a pipe
+   * would not reach EOF until the container exits.
+   */
   run(args: string[], opts: SpawnSyncOptions = {}): Result {
     const env = { ...process.env };
     delete env.NODE_EXTRA_CA_CERTS;
-    const r = spawnSync(TSRUN, ['--root', this.root, ...args], { encoding: 'utf8', timeout: 60_000, env, ...opts });
-    return { status: r.status, signal: r.signal, stdout: String(r.stdout ?? ''), stderr: String(r.stderr ?? '') };
+    const dir = mkdtempSync(join(tmpdir(), 'tsrun-out-'));
+    const out = openSync(join(dir, 'out'), 'w+');
+    const err = openSync(join(dir, 'err'), 'w+');
+    try {
+      const r = spawnSync(TSRUN, ['--root', this.root, ...args], { stdio: ['ignore', out, err], timeout: 60_000, env, ...opts });
+      return {
+        status: r.status,
+        signal: r.signal,
+        stdout: readFileSync(join(dir, 'out'), 'utf8'),
+        stderr: readFileSync(join(dir, 'err'), 'utf8'),
+      };
+    } finally {
+      closeSync(out);
+      closeSync(err);
+      rmSync(dir, { recursive: true, force: true });
+    }
   }
 
   state(id: string): any {

@@ -25,7 +25,9 @@ function initProcesses(): number {
   let n = 0;
   for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
     try {
-      if (readFileSync(`/proc/${pid}/comm`, 'utf8').startsWith('tsrun:[init]')) n++;
+      // A killed init may wait a moment as a zombie for pid 1 to reap it.
+      const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+      if (/^Name:\s+tsrun:\[init\]/m.test(status) && !/^State:\s+Z/m.test(status)) n++;
     } catch {
       // exited meanwhile
     }

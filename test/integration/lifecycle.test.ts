@@ -1,9 +1,9 @@
-import { existsSync, readdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import t from 'tap';
 import { makeBundle } from '../helpers/bundle.ts';
-import { cgroupDirOf, pidAlive, procStatus } from '../helpers/host.ts';
+import { cgroupDirOf, pidAlive, pidGone, procStatus } from '../helpers/host.ts';
 import { skipUnlessRoot } from '../helpers/requires.ts';
 import { Tsrun, TSRUN } from '../helpers/tsrun.ts';
 
@@ -94,7 +94,7 @@ t.test('lifecycle', skipUnlessRoot(), async (t) => {
     t.ok(pidAlive(pid));
     const r = tsrun.run(['delete', '--force', id]);
     t.equal(r.status, 0, r.stderr);
-    t.ok(await waitFor(() => !pidAlive(pid) || procStatus(pid).State.startsWith('Z')), 'the process is gone');
+    t.ok(await waitFor(() => pidGone(pid)), 'the process is gone');
     t.notOk(existsSync(`${CGROUP2}/tsrun/${id}`));
     t.notOk(existsSync(join(tsrun.root, id)));
   });
@@ -107,7 +107,7 @@ t.test('lifecycle', skipUnlessRoot(), async (t) => {
     t.equal(tsrun.run(['create', '--bundle', bundle.dir, id]).status, 0);
     const pid = tsrun.state(id).pid;
     t.equal(tsrun.run(['delete', id]).status, 0);
-    t.ok(await waitFor(() => !pidAlive(pid) || procStatus(pid).State.startsWith('Z')));
+    t.ok(await waitFor(() => pidGone(pid)));
     t.same(tsrun.leftovers().filter((d) => d === id), []);
   });
 
@@ -120,10 +120,14 @@ t.test('lifecycle', skipUnlessRoot(), async (t) => {
     delete env.NODE_EXTRA_CA_CERTS;
     const one = () =>
       new Promise<{ code: number | null; err: string }>((resolve) => {
-        const p = spawn(TSRUN, ['--root', tsrun.root, 'create', '--bundle', bundle.dir, id], { env });
-        let err = '';
-        p.stderr.on('data', (d) => (err += d));
-        p.on('close', (code) => resolve({ code, err }));
+        // stderr through a file: the winner's container keeps it open.
+        const file = join(bundle.dir, `err-${Math.random()}`);
+        const fd = openSync(file, 'w');
+        const p = spawn(TSRUN, ['--root', tsrun.root, 'create', '--bundle', bundle.dir, id], { env, stdio: ['ignore', 'ignore', fd] });
+        p.on('exit', (code) => {
+          closeSync(fd);
+          resolve({ code, err: readFileSync(file, 'utf8') });
+        });
       });
     const results = await Promise.all([one(), one()]);
     t.same(results.map((r) => r.code).sort(), [0, 1]);
@@ -157,7 +161,7 @@ t.test('lifecycle', skipUnlessRoot(), async (t) => {
     process.kill(badPid, 'SIGKILL');
     t.equal(tsrun.run(['delete', '--force', bad]).status, 0, 'a corrupt container can still be force-deleted');
     // Its state is unreadable, so tsrun cannot know its cgroup: remove it here.
-    await waitFor(() => !pidAlive(badPid) || procStatus(badPid).State.startsWith('Z'));
+    await waitFor(() => pidGone(badPid));
     await waitFor(() => {
       try {
         rmdirSync(`${CGROUP2}/tsrun/${bad}`);

@@ -51,7 +51,7 @@ t.test('mounts and the root filesystem', skipUnlessRoot(), async (t) => {
     const r = runScript(
       t,
       tsrun,
-      'wc -c < /proc/kcore; ls /sys/firmware | wc -l; echo 1 > /proc/sys/kernel/domainname 2>/dev/null && echo sys-rw || echo sys-ro; grep -c " /proc/sys ro," /proc/self/mountinfo',
+      'wc -c < /proc/timer_list; ls /sys/firmware | wc -l; echo 1 > /proc/sys/kernel/domainname 2>/dev/null && echo sys-rw || echo sys-ro; grep -c " /proc/sys ro," /proc/self/mountinfo',
     );
     t.equal(r.status, 0, r.stderr);
     t.same(r.stdout.trim().split('\n'), ['0', '0', 'sys-ro', '1']);
@@ -66,14 +66,16 @@ t.test('mounts and the root filesystem', skipUnlessRoot(), async (t) => {
   });
 
   t.test('a symlink in the image cannot send a mount outside the rootfs', async (t) => {
+    // /escape -> an absolute host path. Resolved inside the rootfs it names
+    // <rootfs><that path>, which is where the mount must land.
     const outside = t.testdir({});
-    const r = runScript(t, tsrun, 'ls /escape', (c, b) => {
-      // /escape -> the host directory `outside`, by absolute path.
-      mkdirSync(join(b.rootfs, 'inner'));
+    const r = runScript(t, tsrun, `grep -c " ${outside}/m " /proc/self/mountinfo`, (c, b) => {
+      mkdirSync(join(b.rootfs, outside), { recursive: true });
       symlinkSync(outside, join(b.rootfs, 'escape'));
       c.mounts.push({ destination: '/escape/m', type: 'tmpfs', source: 'tmpfs', options: [] });
     });
     t.equal(r.status, 0, r.stderr);
+    t.equal(r.stdout.trim(), '1', 'mounted at the in-rootfs target');
     t.same(readdirSync(outside), [], 'nothing was created or mounted in the host directory');
   });
 

@@ -43,7 +43,7 @@ export function samplePlan(): LaunchPlan {
 t.test('every record survives the C reader unchanged', async (t) => {
   const plan = samplePlan();
   const out = dump(encodePlan(plan));
-  t.notOk(out.error, out.error);
+  t.notOk(out.error, out.error ?? 'no error');
   const want = planRecords(plan).map((r) => ({
     kind: r.kind,
     nums: r.nums.map((n) => BigInt.asUintN(64, BigInt(n)).toString()),
