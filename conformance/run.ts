@@ -14,7 +14,7 @@ import { machineLine, writeReports } from './lib/report.ts';
 import { allCases } from './cases/index.ts';
 
 const USAGE = `usage: npm run conformance -- --runtime PATH [--runtime-args "ARGS"] [--only PATTERN]
-         [--report FILE] [--jobs N] [--skip AREA,...] [--timeout SECONDS] [--allow-root-cgroups] [--oci-version V] [--list]
+         [--report FILE] [--jobs N] [--skip AREA,...] [--timeout SECONDS] [--allow-root-cgroups] [--oci-version V] [--accept FILE] [--list]
   AREA: terminal, seccomp, userns, cgroups, hooks, timens, personality
   env: CONFORMANCE_SKIP=AREA,... adds to --skip`;
 
@@ -29,6 +29,8 @@ interface Args {
   allowRootCgroups: boolean;
   list: boolean;
   ociVersion: string;
+  /** Requirement id → why the runtime deliberately diverges (--accept FILE). */
+  accepted: Map<string, string>;
 }
 
 function parseArgs(argv: string[]): Args {
@@ -43,6 +45,7 @@ function parseArgs(argv: string[]): Args {
     allowRootCgroups: false,
     list: false,
     ociVersion: '1.2.0',
+    accepted: new Map(),
   };
   for (let i = 0; i < argv.length; i++) {
     const k = argv[i];
@@ -61,6 +64,10 @@ function parseArgs(argv: string[]): Args {
     else if (k === '--allow-root-cgroups') a.allowRootCgroups = true;
     else if (k === '--list') a.list = true;
     else if (k === '--oci-version') a.ociVersion = v();
+    else if (k === '--accept') {
+      const file = v();
+      for (const [id, why] of Object.entries(JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, string>)) a.accepted.set(id, why);
+    }
     else if (k === '--help' || k === '-h') {
       console.log(USAGE);
       process.exit(0);
@@ -128,7 +135,12 @@ async function main(): Promise<number> {
       const name = `${r.id} (${r.spec}#${r.section})`;
       if (r.status === 'pass') console.log(`ok ${n} - ${name}${r.detail ? ` # ${r.detail}` : ''}`);
       else if (r.status === 'skip') console.log(`ok ${n} - ${name} # SKIP ${r.detail}`);
-      else {
+      else if (args.accepted.has(r.id)) {
+        // A deliberate, documented divergence: still reported as a failure
+        // (TAP TODO), not counted against the exit status.
+        console.log(`not ok ${n} - ${name} # TODO accepted divergence: ${args.accepted.get(r.id)}`);
+        console.log(`  ---\n  detail: ${JSON.stringify(r.detail)}\n  ...`);
+      } else {
         console.log(`not ok ${n} - ${name}`);
         console.log(`  ---\n  detail: ${JSON.stringify(r.detail)}\n  ...`);
       }
@@ -158,7 +170,11 @@ async function main(): Promise<number> {
   fs.rmSync(workDir, { recursive: true, force: true });
   for (const l of leaksAll) console.log(`# cleanup: ${l}`);
   const pass = results.filter((r) => r.status === 'pass').length;
-  const failed = results.filter((r) => r.status === 'fail').length;
+  const accepted = results.filter((r) => r.status === 'fail' && args.accepted.has(r.id));
+  const failed = results.filter((r) => r.status === 'fail').length - accepted.length;
+  for (const r of results) {
+    if (r.status === 'pass' && args.accepted.has(r.id)) console.log(`# accepted divergence ${r.id} now passes: remove it from the --accept file`);
+  }
   const skipped = results.filter((r) => r.status === 'skip').length;
   if (args.report) {
     const cg = [
@@ -183,6 +199,7 @@ async function main(): Promise<number> {
       results,
     );
   }
+  if (accepted.length) console.log(`# ${accepted.length} accepted divergence(s), reported as failures above: ${accepted.map((r) => r.id).join(', ')}`);
   console.log(`${pass} passed, ${failed} failed, ${skipped} skipped`);
   return failed ? 1 : 0;
 }

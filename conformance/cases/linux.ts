@@ -8,7 +8,7 @@ import { dropNamespace, setNamespace } from '../lib/config.ts';
 import type { Ctx } from '../lib/context.ts';
 import { sleep } from '../lib/exec.ts';
 import { consoleReceiver } from '../lib/tty.ts';
-import { mountOf } from './util.ts';
+import { mountOf, parseMountinfo } from './util.ts';
 
 const S = 'config-linux.md' as const;
 
@@ -343,9 +343,18 @@ export const linuxCases: Case[] = [
     level: 'MUST',
     requirement: "rootfsPropagation (string, OPTIONAL) sets the rootfs's mount propagation. Its value is either shared, slave, private or unbindable.",
     async run(ctx) {
+      const hostMounts = parseMountinfo(fs.readFileSync('/proc/self/mountinfo', 'utf8').trim().split('\n'));
+      const holder = hostMounts
+        .filter((m) => ctx.rootfs === m.mountPoint || ctx.rootfs.startsWith(m.mountPoint.endsWith('/') ? m.mountPoint : `${m.mountPoint}/`))
+        .sort((a, b) => a.mountPoint.length - b.mountPoint.length)
+        .pop();
+      const hostShared = holder?.optional.some((x) => x.startsWith('shared:')) ?? false;
       const want: Record<string, (optional: string[]) => boolean> = {
         private: (o) => !o.some((x) => /^(shared|master):/.test(x) || x === 'unbindable'),
-        slave: (o) => o.some((x) => x.startsWith('master:')) && !o.some((x) => x.startsWith('shared:')),
+        // A slave needs a master: on a host whose mount holding the bundle
+        // is private there is none to follow, and "not shared" is all that
+        // can be observed (runc and crun give the same there).
+        slave: (o) => (hostShared ? o.some((x) => x.startsWith('master:')) : true) && !o.some((x) => x.startsWith('shared:')),
         shared: (o) => o.some((x) => x.startsWith('shared:')),
         unbindable: (o) => o.includes('unbindable'),
       };

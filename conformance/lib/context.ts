@@ -104,7 +104,14 @@ export class Ctx {
   ): Promise<ExecResult & { out: string; err: string }> {
     const id = o.id ?? this.id;
     const bundle = o.bundle ?? this.bundle;
-    if (o.write !== false && bundle === this.bundle) this.writeConfig();
+    // Each container its own cgroup: two live containers sharing one
+    // cgroupsPath is a case of its own, not a side effect of the harness.
+    if (o.write !== false && bundle === this.bundle) {
+      const shared = `tsrun-conformance/${this.id}`;
+      const cfg = this.config;
+      const own = id !== this.id && cfg.linux?.cgroupsPath === shared;
+      this.writeConfig(own ? { ...cfg, linux: { ...cfg.linux, cgroupsPath: `tsrun-conformance/${id}` } } : cfg);
+    }
     this.ids.add(id);
     const out = this.outFile(id);
     const err = this.file(`${safeName(id)}.err`);

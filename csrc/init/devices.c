@@ -52,6 +52,12 @@ static void make_device(const struct record *rec) {
   } else {
     if (mknodat(dir, name, type | perm, makedev(major, minor)) < 0) {
       if (errno != EEXIST) fail(STEP_DEVICES, errno, "mknod %s", path);
+      /* config-linux.md: a file already at the path that does not match
+       * the requested device is an error. */
+      struct stat st;
+      if (fstatat(dir, name, &st, AT_SYMLINK_NOFOLLOW) < 0) fail(STEP_DEVICES, errno, "stat %s", path);
+      if ((st.st_mode & S_IFMT) != type || (type != S_IFIFO && st.st_rdev != makedev(major, minor)))
+        fail(STEP_DEVICES, EEXIST, "%s exists and is not the requested device", path);
     } else {
       if (fchownat(dir, name, uid, gid, AT_SYMLINK_NOFOLLOW) < 0) fail(STEP_DEVICES, errno, "chown %s", path);
       if (fchmodat(dir, name, perm, 0) < 0) fail(STEP_DEVICES, errno, "chmod %s", path);

@@ -76,14 +76,24 @@ void step_wait_exec_fifo(void) {
   while (fd < 0 && errno == EINTR);
   if (fd < 0) fail(STEP_EXEC_FIFO, errno, "open the exec fifo");
   if (write(fd, "0", 1) != 1) fail(STEP_EXEC_FIFO, errno, "write the exec fifo");
-  close(fd);
   close(fifo);
+  /* Kept open until execve closes it (O_CLOEXEC): `start` reads to EOF,
+   * so it learns whether startContainer hooks and exec succeeded. */
+  g.fifo_fd = fd;
 }
 
 void step_exec(void) {
   struct record proc;
   unsigned preserve = plan_find(&g.plan, REC_PROCESS, &proc) ? (unsigned)rec_num(&proc, 4) : 0;
-  if (syscall(SYS_close_range, 3 + preserve, ~0u, 0) < 0) fail(STEP_FDS, errno, "close_range");
+  unsigned first = 3 + preserve;
+  if (g.fifo_fd >= (int)first) {
+    /* Everything but the exec fifo, which execve itself closes. */
+    if ((unsigned)g.fifo_fd > first && syscall(SYS_close_range, first, (unsigned)g.fifo_fd - 1, 0) < 0)
+      fail(STEP_FDS, errno, "close_range");
+    if (syscall(SYS_close_range, (unsigned)g.fifo_fd + 1, ~0u, 0) < 0) fail(STEP_FDS, errno, "close_range");
+  } else if (syscall(SYS_close_range, first, ~0u, 0) < 0) {
+    fail(STEP_FDS, errno, "close_range");
+  }
   execve(g.exec_path, argv_buf, envp_buf);
   fail(STEP_EXEC, errno, "exec %s", g.exec_path);
 }

@@ -14,6 +14,7 @@ struct init {
   int fd_base;
   int sync_fd; /* -1 once CREATED is sent: errors then go to stderr */
   int root_fd; /* O_PATH fd of the rootfs, before pivot_root */
+  int fifo_fd; /* write end of the exec fifo once `start` opened it, until execve */
   pid_t container_pid;
   char state_json[TSR_MSG_MAX]; /* the state hooks get on stdin */
   uint32_t state_len;

@@ -11,7 +11,7 @@
 
 #include "init.h"
 
-struct init g = {.sync_fd = -1, .root_fd = -1, .fd_base = -1};
+struct init g = {.sync_fd = -1, .root_fd = -1, .fifo_fd = -1, .fd_base = -1};
 
 static void map_plan(void) {
   int fd = g.fd_base + FD_OFF_PLAN;

@@ -159,8 +159,11 @@ void step_mounts(void) {
   const char *rootfs = rec_str(&root, 0), *parent = rec_str(&root, 1);
 
   /* Keep the container's mount events from reaching the host (default
-   * rslave), unless the config asks for another propagation. */
-  if (mount(NULL, "/", NULL, prop ? prop : MS_SLAVE | MS_REC, NULL) < 0)
+   * rslave), unless the config asks for another propagation. An
+   * unbindable "/" would refuse the rootfs bind below: that one is only
+   * applied to the new root after pivot_root (step_paths). */
+  unsigned long first = prop && !(prop & MS_UNBINDABLE) ? prop : MS_SLAVE | MS_REC;
+  if (mount(NULL, "/", NULL, first, NULL) < 0)
     fail(STEP_MOUNTS, errno, "set propagation of /");
   /* pivot_root refuses a new root whose parent mount is shared. */
   if (parent[0] && mount(NULL, parent, NULL, MS_PRIVATE, NULL) < 0 && errno != EINVAL)

@@ -1,6 +1,7 @@
 #define _GNU_SOURCE
-/* Errors travel to the parent as one ERROR message; after CREATED the
- * parent is gone and the message goes to the container's stderr. */
+/* Errors travel to the parent as one ERROR message. After CREATED that
+ * parent is gone: once `tsrun start` holds the exec fifo, the error goes
+ * there (start reports it and fails), else to the container's stderr. */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -27,6 +28,10 @@ void fail(int step, int err, const char *fmt, ...) {
     m.head.step = (uint32_t)step;
     m.head.len = (uint32_t)n;
     (void)!send(g.sync_fd, &m, sizeof m.head + (size_t)n, MSG_NOSIGNAL);
+  } else if (g.fifo_fd >= 0) {
+    char line[700];
+    int k = snprintf(line, sizeof line, "E%d\n%d\n%s", step, err, m.detail);
+    if (k > 0) (void)!write(g.fifo_fd, line, (size_t)k < sizeof line ? (size_t)k : sizeof line - 1);
   } else {
     char line[700];
     int k = snprintf(line, sizeof line, "tsrun-init: step %d: %s%s%s\n", step, m.detail, err ? ": " : "",

@@ -12,6 +12,8 @@ export interface MountinfoEntry {
   mountPoint: string;
   fsType: string;
   source: string;
+  /** Propagation fields: "shared:N", "master:N", "propagate_from:N", "unbindable". */
+  optional: string[];
 }
 
 // The kernel escapes space, tab, newline and backslash in paths as \ooo
@@ -45,6 +47,7 @@ export function parseMountinfo(text: string): MountinfoEntry[] {
       mountPoint: unescapeOctal(mountPoint),
       fsType,
       source: unescapeOctal(source),
+      optional: fields.slice(6, dash),
     });
   }
   return entries;

@@ -8,8 +8,8 @@ import { Cgroup2Manager } from '../cgroup/cgroup.ts';
 import { resolveCgroupPath } from '../cgroup/cgroup-path.ts';
 import { DEFAULT_DEVICE_RULES, deviceFilterProgram, type LinuxDeviceCgroup } from '../cgroup/device-filter.ts';
 import { findCgroup2Mount, parseMountinfo } from '../cgroup/mountinfo.ts';
-import { CgroupError, SpecError, StateError } from '../errors.ts';
-import { runHooks } from '../hooks/run-hooks.ts';
+import { CgroupError, HookError, InitError, SpecError, StateError } from '../errors.ts';
+import { runHooks, runHooksWarning } from '../hooks/run-hooks.ts';
 import { InitChannel } from '../launch/init-channel.ts';
 import { spawnInit } from '../launch/spawn-init.ts';
 import { MSG } from '../launch/wire.ts';
@@ -46,12 +46,14 @@ export interface Created {
 
 const O_PATH = 0o10000000;
 
-/** The mount point holding `path`: the longest mount point that is a prefix of it. */
-function parentMountOf(path: string): string {
-  let best = '/';
+/** The mount holding `path` (the last, i.e. top, of the longest matching mount points) and whether it is shared. */
+function parentMountOf(path: string): { mountPoint: string; shared: boolean } {
+  let best = { mountPoint: '/', shared: false };
   for (const m of parseMountinfo(readFileSync('/proc/self/mountinfo', 'utf8'))) {
     const mp = m.mountPoint;
-    if ((path === mp || path.startsWith(mp.endsWith('/') ? mp : `${mp}/`)) && mp.length > best.length) best = mp;
+    if ((path === mp || path.startsWith(mp.endsWith('/') ? mp : `${mp}/`)) && mp.length >= best.mountPoint.length) {
+      best = { mountPoint: mp, shared: m.optional.some((o) => o.startsWith('shared:')) };
+    }
   }
   return best;
 }
@@ -68,14 +70,11 @@ function checkRootfs(spec: Spec, bundle: string, configFile: string): string {
   return real;
 }
 
+// runc's order: the config's rules (applied in order, last match wins),
+// then the defaults every container needs, which a config cannot deny.
+// A linux.devices node is reachable only when a rule allows it, as in runc.
 function deviceRules(spec: Spec): LinuxDeviceCgroup[] {
-  const configured = (spec.linux?.resources?.devices ?? []) as LinuxDeviceCgroup[];
-  // runc's order: the config's rules, then the defaults every container
-  // needs, then the configured device nodes (last match wins).
-  const nodes: LinuxDeviceCgroup[] = (spec.linux?.devices ?? [])
-    .filter((d) => d.type !== 'p')
-    .map((d) => ({ allow: true, type: d.type === 'b' ? 'b' : 'c', major: d.major, minor: d.minor, access: 'rwm' }));
-  return [...configured, ...DEFAULT_DEVICE_RULES, ...nodes];
+  return [...((spec.linux?.resources?.devices ?? []) as LinuxDeviceCgroup[]), ...DEFAULT_DEVICE_RULES];
 }
 
 function writePidFile(path: string, pid: number): void {
@@ -95,11 +94,13 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
   const cgroupMount = findCgroup2Mount();
   if (!cgroupMount) throw new CgroupError('/proc/self/mountinfo', 'no cgroup2 hierarchy is mounted on this host');
   const cgroupPath = resolveCgroupPath(spec.linux?.cgroupsPath, id, cgroupMount);
+  const parent = parentMountOf(rootfs);
   const launchPlan = plan(
     { ...spec, root: { ...spec.root, path: rootfs } } as Spec,
     {
       bundle,
-      rootfsParentMount: parentMountOf(rootfs),
+      rootfsParentMount: parent.mountPoint,
+      rootfsParentShared: parent.shared,
       noPivot: opts.noPivot,
       noNewKeyring: opts.noNewKeyring,
       preserveFds: opts.preserveFds,
@@ -212,6 +213,13 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
   } catch (err) {
     closeParentFds();
     await rollback.run(warn);
+    // runtime.md: a failing prestart, createRuntime or createContainer
+    // hook stops the container and the lifecycle goes on at delete, whose
+    // poststop hooks still run.
+    if (err instanceof HookError || (err instanceof InitError && err.step === 'hooks')) {
+      const stopped = JSON.stringify({ ociVersion: OCI_VERSION, id, pid: 0, status: 'stopped', bundle, annotations: spec.annotations ?? {} });
+      runHooksWarning('poststop', spec.hooks?.poststop, stopped, warn);
+    }
     throw err;
   }
 }

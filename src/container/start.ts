@@ -1,7 +1,8 @@
 // start: open the exec fifo, which releases the waiting tsrun-init into
 // execve; then the poststart hooks (failures only warned, per spec).
 import { closeSync, constants, openSync, readSync, unlinkSync } from 'node:fs';
-import { StateError } from '../errors.ts';
+import { InitError, StateError } from '../errors.ts';
+import { STEPS } from '../launch/wire.ts';
 import { runHooksWarning } from '../hooks/run-hooks.ts';
 import { lockContainerDir } from '../state/lock.ts';
 import { execFifo } from '../state/paths.ts';
@@ -9,28 +10,46 @@ import { isAlive } from '../state/status.ts';
 import { loadContainer } from './container.ts';
 import { ociState } from './oci-state.ts';
 
-const FIFO_TIMEOUT_MS = 10_000;
+/** Bounds the wait for startContainer hooks and execve (hooks have their own timeouts). */
+const FIFO_TIMEOUT_MS = 120_000;
 
 function sleep(ms: number): void {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
 
-/** Reads the init's byte from the fifo without ever blocking on a dead init. */
+/**
+ * The exec fifo protocol (csrc/init/exec.c): the init writes "0" once it
+ * has the fifo open, runs the startContainer hooks and execs; execve closes
+ * the fifo, so EOF after "0" means the process runs. A failure instead
+ * writes "E<step>\n<errno>\n<detail>". Non-blocking reads: a dead init
+ * never hangs start.
+ */
 function releaseInit(fifo: string, alive: () => boolean, id: string): void {
   const fd = openSync(fifo, constants.O_RDONLY | constants.O_NONBLOCK);
   try {
-    const buf = Buffer.alloc(1);
+    const buf = Buffer.alloc(1024);
+    let got = '';
     const deadline = Date.now() + FIFO_TIMEOUT_MS;
     for (;;) {
+      let n = -1;
       try {
-        if (readSync(fd, buf, 0, 1, null) === 1) return;
+        n = readSync(fd, buf, 0, buf.length, null);
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') throw err;
       }
-      if (!alive()) throw new StateError(id, `container ${id} exited before it could start`);
+      if (n > 0) {
+        got += buf.toString('utf8', 0, n);
+        continue;
+      }
+      // 0 before any byte: the init has not opened its end yet.
+      if (n === 0 && got) break;
+      if (!got && !alive()) throw new StateError(id, `container ${id} exited before it could start`);
       if (Date.now() > deadline) throw new StateError(id, `container ${id} did not answer on its exec fifo`);
       sleep(1);
     }
+    if (got === '0') return;
+    const [step, errno, ...detail] = got.slice(1).split('\n');
+    throw new InitError(STEPS[Number(step?.slice(1))] ?? `step ${step}`, Number(errno), detail.join('\n'));
   } finally {
     closeSync(fd);
   }

@@ -86,9 +86,10 @@ export function planRecords(plan: LaunchPlan): Record[] {
   for (const d of plan.devices)
     add(REC.DEVICE, [d.type, d.major, d.minor, d.mode, d.uid, d.gid, d.bind ? 1 : 0], [d.path, d.hostPath]);
   for (const s of plan.symlinks) add(REC.SYMLINK, [], [s.target, s.path]);
+  // sysctls first: readonlyPaths usually holds /proc/sys.
+  for (const s of plan.sysctl) add(REC.SYSCTL, [], [s.path, s.value]);
   for (const path of plan.readonlyPaths) add(REC.READONLY, [], [path]);
   for (const path of plan.maskedPaths) add(REC.MASKED, [], [path]);
-  for (const s of plan.sysctl) add(REC.SYSCTL, [], [s.path, s.value]);
   for (const l of plan.rlimits) add(REC.RLIMIT, [l.resource, l.soft, l.hard]);
   const c = plan.capabilities;
   add(REC.CAPS, [c.bounding, c.effective, c.inheritable, c.permitted, c.ambient]);

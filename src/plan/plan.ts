@@ -14,6 +14,8 @@ export interface PlanOptions {
   bundle: string;
   /** The host mount point that holds the rootfs (from mountinfo). */
   rootfsParentMount: string;
+  /** Whether that mount is shared on the host (mountinfo "shared:N"). */
+  rootfsParentShared: boolean;
   noPivot: boolean;
   noNewKeyring: boolean;
   preserveFds: number;
@@ -78,6 +80,19 @@ function idMapText(maps: readonly { containerID: number; hostID: number; size: n
   return (maps ?? []).map((m) => `${m.containerID} ${m.hostID} ${m.size}\n`).join('');
 }
 
+/**
+ * pivot_root refuses a new root whose parent mount is shared; making that
+ * parent private also cuts the rootfs bind off from the host's peer group,
+ * so it is done only when the parent would still be shared after "/" got
+ * its propagation (rslave by default): otherwise a "slave" rootfs would
+ * lose its master.
+ */
+function parentToPrivatize(options: PlanOptions, propagation: number): string {
+  if (propagation & MS.SHARED) return options.rootfsParentMount;
+  const coversParent = propagation === 0 || (propagation & MS.REC) !== 0 || options.rootfsParentMount === '/';
+  return !coversParent && options.rootfsParentShared ? options.rootfsParentMount : '';
+}
+
 export function plan(spec: Spec, options: PlanOptions): LaunchPlan {
   const linux = spec.linux ?? {};
   const process = spec.process;
@@ -97,6 +112,7 @@ export function plan(spec: Spec, options: PlanOptions): LaunchPlan {
     nanosecs: off.nanosecs ?? 0,
   }));
 
+  const propagation = linux.rootfsPropagation ? (PROPAGATION_OPTIONS[linux.rootfsPropagation] ?? 0) : 0;
   const result: LaunchPlan = {
     namespaces,
     timeOffsets,
@@ -104,10 +120,10 @@ export function plan(spec: Spec, options: PlanOptions): LaunchPlan {
     gidMappings: newUserNs ? idMapText(linux.gidMappings) : '',
     rootfs: {
       path: rootfsPath(spec, options.bundle),
-      parentMount: options.rootfsParentMount,
+      parentMount: parentToPrivatize(options, propagation),
       readonly: spec.root?.readonly ?? false,
       noPivot: options.noPivot,
-      propagation: linux.rootfsPropagation ? (PROPAGATION_OPTIONS[linux.rootfsPropagation] ?? 0) : 0,
+      propagation,
     },
     mounts: planMounts(spec, options.bundle),
     devices: planDevices(linux.devices ?? [], newUserNs),

@@ -38,11 +38,28 @@ t.test('devices', skipUnlessRoot(), async (t) => {
     t.same(r.stdout.trim().split('\n'), ['mknod-ok', 'blk-denied', 'null-ok']);
   });
 
-  t.test('linux.devices are created and allowed', async (t) => {
-    const r = runScript(t, tsrun, 'stat -c "%t:%T %a %u:%g" /dev/mydev; head -c1 /dev/mydev | wc -c', (c) => {
-      c.linux.devices = [{ path: '/dev/mydev', type: 'c', major: 1, minor: 5, fileMode: 0o664, uid: 7, gid: 8 }];
+  t.test('linux.devices are created as configured; reachable only when a rule allows them', async (t) => {
+    const script = 'stat -c "%t:%T %a %u:%g" /dev/myfuse; (exec 3</dev/myfuse) 2>/dev/null && echo opened || echo refused';
+    const fuse = { path: '/dev/myfuse', type: 'c', major: 10, minor: 229, fileMode: 0o666, uid: 7, gid: 8 };
+    const denied = runScript(t, tsrun, script, (c) => {
+      c.linux.devices = [fuse];
     });
-    t.equal(r.status, 0, r.stderr);
-    t.same(r.stdout.trim().split('\n'), ['1:5 664 7:8', '1']);
+    t.equal(denied.status, 0, denied.stderr);
+    t.same(denied.stdout.trim().split('\n'), ['a:e5 666 7:8', 'refused'], 'created, but the default-deny filter refuses it');
+    const allowed = runScript(t, tsrun, script, (c) => {
+      c.linux.devices = [fuse];
+      c.linux.resources.devices.push({ allow: true, type: 'c', major: 10, minor: 229, access: 'rw' });
+    });
+    t.equal(allowed.status, 0, allowed.stderr);
+    t.same(allowed.stdout.trim().split('\n'), ['a:e5 666 7:8', 'opened']);
+  });
+
+  t.test('a device path already holding something else is an error', async (t) => {
+    const r = runScript(t, tsrun, 'true', (c) => {
+      c.mounts = c.mounts.filter((m: any) => m.destination !== '/dev' && !m.destination.startsWith('/dev/'));
+      c.linux.devices = [{ path: '/etc/passwd', type: 'c', major: 1, minor: 3, fileMode: 0o666 }];
+    });
+    t.equal(r.status, 1);
+    t.match(r.stderr, /devices: \/etc\/passwd exists and is not the requested device/);
   });
 });
