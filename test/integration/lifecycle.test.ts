@@ -9,6 +9,14 @@ import { Tsrun, TSRUN } from '../helpers/tsrun.ts';
 
 const CGROUP2 = '/sys/fs/cgroup/unified';
 
+function readOrEmpty(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
 async function waitFor(check: () => boolean, ms = 5000): Promise<boolean> {
   const end = Date.now() + ms;
   while (Date.now() < end) {
@@ -73,9 +81,9 @@ t.test('lifecycle', skipUnlessRoot(), async (t) => {
     t.equal(tsrun.run(['run', '-d', '--bundle', bundle.dir, id]).status, 0);
     t.ok(await waitFor(() => existsSync(join(bundle.rootfs, 'tmp/ready'))));
     t.equal(tsrun.run(['kill', id, 'SIGUSR1']).status, 0);
-    t.ok(await waitFor(() => readFileSync(join(bundle.rootfs, 'tmp/log'), 'utf8').includes('got-usr1')));
+    t.ok(await waitFor(() => readOrEmpty(join(bundle.rootfs, 'tmp/log')).includes('got-usr1')));
     t.equal(tsrun.run(['kill', id, '34']).status, 0);
-    t.ok(await waitFor(() => readFileSync(join(bundle.rootfs, 'tmp/log'), 'utf8').includes('got-34')));
+    t.ok(await waitFor(() => readOrEmpty(join(bundle.rootfs, 'tmp/log')).includes('got-34')));
     const bad = tsrun.run(['kill', id, 'SIGNOPE']);
     t.equal(bad.status, 1);
     t.match(bad.stderr, /SIGNOPE/);
