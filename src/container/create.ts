@@ -8,7 +8,7 @@ import { Cgroup2Manager } from '../cgroup/cgroup.ts';
 import { resolveCgroupPath } from '../cgroup/cgroup-path.ts';
 import { DEFAULT_DEVICE_RULES, deviceFilterProgram, type LinuxDeviceCgroup } from '../cgroup/device-filter.ts';
 import { findCgroup2Mount, parseMountinfo } from '../cgroup/mountinfo.ts';
-import { CgroupError, HookError, InitError, SpecError, StateError } from '../errors.ts';
+import { CgroupError, HookError, InitError, SpecError, StateError, UsageError } from '../errors.ts';
 import { runHooks, runHooksWarning } from '../hooks/run-hooks.ts';
 import { InitChannel } from '../launch/init-channel.ts';
 import { spawnInit } from '../launch/spawn-init.ts';
@@ -31,6 +31,10 @@ export interface CreateOptions {
   bundle: string;
   pidFile?: string;
   consoleSocket?: string;
+  /** An already connected socket to send the pty master on (run's own terminal). */
+  consoleFd?: number;
+  /** The pty size when the config gives none (run's own terminal: the caller's size). */
+  defaultConsoleSize?: { height: number; width: number };
   noPivot: boolean;
   noNewKeyring: boolean;
   preserveFds: number;
@@ -39,6 +43,8 @@ export interface CreateOptions {
 
 export interface Created {
   state: ContainerState;
+  /** process.terminal: the pty master went to the console socket. */
+  terminal: boolean;
   dir: string;
   /** The spawned tsrun-init when it is also the container process (no pid-namespace fork). */
   initPid: number;
@@ -90,7 +96,14 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
   const bundle = resolve(opts.bundle);
   const spec = loadSpec(bundle);
   const configFile = `${bundle}/config.json`;
+  if (spec.process?.terminal && !opts.consoleSocket && opts.consoleFd === undefined) {
+    // runc's rule: a detached container cannot get a terminal nobody holds.
+    throw new UsageError('process.terminal is true: give --console-socket, or run in the foreground, to receive the terminal');
+  }
   const rootfs = checkRootfs(spec, bundle, configFile);
+  if (spec.process?.terminal && !spec.process.consoleSize && opts.defaultConsoleSize) {
+    spec.process.consoleSize = opts.defaultConsoleSize;
+  }
   const cgroupMount = findCgroup2Mount();
   if (!cgroupMount) throw new CgroupError('/proc/self/mountinfo', 'no cgroup2 hierarchy is mounted on this host');
   const cgroupPath = resolveCgroupPath(spec.linux?.cgroupsPath, id, cgroupMount);
@@ -137,8 +150,8 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
     parentFds.push(syncChild);
     const fifoFd = openSync(execFifo(dir), O_PATH);
     parentFds.push(fifoFd);
-    const consoleFd = opts.consoleSocket ? native().connectUnix(opts.consoleSocket) : -1;
-    if (consoleFd >= 0) parentFds.push(consoleFd);
+    const consoleFd = opts.consoleFd ?? (opts.consoleSocket ? native().connectUnix(opts.consoleSocket) : -1);
+    if (consoleFd >= 0 && opts.consoleFd === undefined) parentFds.push(consoleFd);
     const nsFds = launchPlan.namespaces
       .filter((ns) => ns.joinPath)
       .map((ns) => {
@@ -209,7 +222,7 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
     closeSync(init.pidfd);
     unlock();
     rollback.clear();
-    return { state, dir, initPid: init.pid };
+    return { state, dir, initPid: init.pid, terminal: spec.process?.terminal ?? false };
   } catch (err) {
     closeParentFds();
     await rollback.run(warn);

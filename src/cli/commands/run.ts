@@ -7,9 +7,10 @@ import { deleteContainer } from '../../container/delete.ts';
 import { startContainer } from '../../container/start.ts';
 import { native } from '../../native/addon.ts';
 import { flagBool } from '../args.ts';
+import { waitForeground } from '../foreground.ts';
 import type { GlobalFlags } from '../global-flags.ts';
 import type { Reporter } from '../report.ts';
-import { waitForeground } from '../foreground.ts';
+import { callerConsoleSize, TerminalProxy } from '../terminal.ts';
 import { createOptions } from './create.ts';
 
 export default async function run(argv: string[], g: GlobalFlags, r: Reporter): Promise<number> {
@@ -18,17 +19,28 @@ export default async function run(argv: string[], g: GlobalFlags, r: Reporter): 
     { name: 'keep', value: false },
   ]);
   const detach = flagBool(parsed, 'detach');
+  // Without --console-socket a foreground run serves the terminal itself;
+  // create only uses consoleFd when the config asks for a terminal.
+  const terminal = !detach && !options.consoleSocket ? new TerminalProxy() : undefined;
   if (!detach) native().setChildSubreaper();
-  const { state } = await createContainer(options);
+  const { state, terminal: wantsTerminal } = await createContainer({
+    ...options,
+    ...(terminal ? { consoleFd: terminal.theirs } : {}),
+    ...(terminal && callerConsoleSize() ? { defaultConsoleSize: callerConsoleSize()! } : {}),
+  });
   try {
+    if (terminal && wantsTerminal) terminal.receive();
     startContainer(g.root, options.id, r.warn);
   } catch (err) {
     await deleteContainer(g.root, options.id, true, r.warn);
     throw err;
   }
   if (detach) return 0;
-
-  const code = await waitForeground(state.pid);
-  if (!flagBool(parsed, 'keep')) await deleteContainer(g.root, options.id, true, r.warn);
-  return code;
+  if (terminal && wantsTerminal) terminal.attach();
+  try {
+    return await waitForeground(state.pid);
+  } finally {
+    if (terminal && wantsTerminal) await terminal.detach();
+    if (!flagBool(parsed, 'keep')) await deleteContainer(g.root, options.id, true, r.warn);
+  }
 }
