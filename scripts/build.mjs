@@ -1,20 +1,42 @@
 // Build the JS side: generate the ajv standalone validators, then bundle
-// the CLI into one ESM file (dist/tsrun.mjs). Each command stays a lazily
-// evaluated module inside it.
+// the CLI as CommonJS: dist/tsrun.cjs (the entry: global flags, errors,
+// dispatch) and one bundle per command, dist/commands/<name>.cjs, required
+// only when that command runs. See DESIGN.md, start-up budget: the code
+// node must parse is most of what a call costs beyond node's own start, and
+// `state` needs none of the validators, planner or launcher.
 import { execFileSync } from 'node:child_process';
+import { readdirSync, rmSync } from 'node:fs';
 import { build } from 'esbuild';
 
 execFileSync(process.execPath, ['scripts/compile-validators.mjs'], { stdio: 'inherit' });
 
-await build({
-  entryPoints: ['src/main.ts'],
+const common = {
   bundle: true,
   platform: 'node',
   target: 'node20',
-  format: 'esm',
-  outfile: 'dist/tsrun.mjs',
+  format: 'cjs',
   minifySyntax: true,
   legalComments: 'none',
-  banner: { js: "import { createRequire as __tsrunRequire } from 'node:module'; const require = __tsrunRequire(import.meta.url);" },
   logLevel: 'warning',
-});
+  // import() of a command bundle becomes require(): no ESM loader at run time.
+  supported: { 'dynamic-import': false },
+  // import.meta does not exist in CommonJS: give it this file's URL.
+  define: { 'import.meta.url': '__tsrunFileUrl' },
+  banner: { js: "const __tsrunFileUrl = require('node:url').pathToFileURL(__filename).href;" },
+};
+
+/** The entry's imports of command modules become requires of their bundles. */
+const splitCommands = {
+  name: 'split-commands',
+  setup(b) {
+    b.onResolve({ filter: /^\.\/cli\/commands\/[a-z-]+\.ts$/ }, (args) => ({
+      path: `./commands/${args.path.slice('./cli/commands/'.length, -3)}.cjs`,
+      external: true,
+    }));
+  },
+};
+
+const commands = readdirSync('src/cli/commands').filter((f) => f.endsWith('.ts'));
+rmSync('dist', { recursive: true, force: true });
+await build({ ...common, entryPoints: ['src/cli-entry.ts'], outfile: 'dist/tsrun.cjs', plugins: [splitCommands] });
+await build({ ...common, entryPoints: commands.map((f) => `src/cli/commands/${f}`), outdir: 'dist/commands', outExtension: { '.js': '.cjs' } });

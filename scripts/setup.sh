@@ -33,7 +33,7 @@ if newer build/Release/tsrun_native.node csrc binding.gyp || newer build/Release
   [ -f build/Makefile ] || npx node-gyp configure
   npx node-gyp build
 fi
-if newer dist/tsrun.mjs src schemas scripts; then
-  echo "setup: building dist/tsrun.mjs"
+if newer dist/tsrun.cjs src schemas scripts; then
+  echo "setup: building dist/"
   node scripts/build.mjs
 fi

@@ -1,5 +1,6 @@
 // tsrun's entry: global flags, then the command's module, loaded only when
 // that command runs (state and kill never load the addon or ajv).
+import { writeOut } from './cli/output.ts';
 import { UsageError } from './errors.ts';
 import { flagBool, flagString, parseArgs } from './cli/args.ts';
 import { DEFAULT_GLOBALS, GLOBAL_FLAGS, type GlobalFlags } from './cli/global-flags.ts';
@@ -10,6 +11,9 @@ export const SPEC_VERSION = '1.2.0';
 
 type Command = (argv: string[], g: GlobalFlags, r: Reporter) => Promise<number>;
 
+// Each command is its own bundle (dist/commands/<name>.cjs, split by
+// scripts/build.mjs), so a call parses only the code of its command:
+// `state` never sees the validators, the planner or the addon.
 const COMMANDS: Record<string, () => Promise<{ default: Command }>> = {
   create: () => import('./cli/commands/create.ts'),
   start: () => import('./cli/commands/start.ts'),
@@ -26,7 +30,7 @@ const COMMANDS: Record<string, () => Promise<{ default: Command }>> = {
 const USAGE = `usage: tsrun [--root DIR] [--log FILE] [--log-format text|json] [--debug] COMMAND [ARGS]
 commands: ${Object.keys(COMMANDS).join(', ')}`;
 
-async function main(argv: string[]): Promise<number> {
+export async function main(argv: string[]): Promise<number> {
   // Global flags end at the first word that is not a flag.
   const split = argv.findIndex((a, i) => !a.startsWith('-') && !(i > 0 && needsValue(argv[i - 1]!)));
   const globalArgv = split < 0 ? argv : argv.slice(0, split);
@@ -44,17 +48,20 @@ async function main(argv: string[]): Promise<number> {
   const reporter = new Reporter(globals, name ?? 'tsrun');
   try {
     if (flagBool(g, 'version')) {
-      process.stdout.write(`tsrun version ${VERSION}\nspec: ${SPEC_VERSION}\n`);
+      writeOut(`tsrun version ${VERSION}\nspec: ${SPEC_VERSION}\n`);
       return 0;
     }
     if (flagBool(g, 'help') || !name) {
-      process.stdout.write(`${USAGE}\n`);
+      writeOut(`${USAGE}\n`);
       return name || flagBool(g, 'help') ? 0 : 1;
     }
     const load = COMMANDS[name];
     if (!load) throw new UsageError(`unknown command ${JSON.stringify(name)}\n${USAGE}`);
     if (globals.systemdCgroup) throw new UsageError('--systemd-cgroup: the systemd cgroup driver is not supported; tsrun manages cgroupfs directly');
-    const command = (await load()).default;
+    // In dist/ a command is a CommonJS bundle that node's interop wraps
+    // once more: its default export then sits at .default.default.
+    const mod = (await load()) as { default: Command | { default: Command } };
+    const command = typeof mod.default === 'function' ? mod.default : mod.default.default;
     return await command(argv.slice(split + 1), globals, reporter);
   } catch (err) {
     return reporter.error(err);
@@ -66,12 +73,15 @@ function needsValue(flag: string): boolean {
   return !key.includes('=') && GLOBAL_FLAGS.some((f) => f.value && (f.name === key || f.alias === key));
 }
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (err) => {
-    process.stderr.write(`tsrun: ${err instanceof Error ? err.message : String(err)}\n`);
-    process.exitCode = 1;
-  },
-);
+/** Runs the CLI and sets the exit status; never throws. */
+export function runCli(argv: string[]): void {
+  main(argv).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (err) => {
+      process.stderr.write(`tsrun: ${err instanceof Error ? err.message : String(err)}\n`);
+      process.exitCode = 1;
+    },
+  );
+}

@@ -2,7 +2,7 @@
 // --log the same in runc's format (containerd's shim reads the last
 // "error" line of that file, so every line must be valid JSON).
 import { appendFileSync } from 'node:fs';
-import { errnoText, SpecError, TsrunError } from '../errors.ts';
+import { errnoText, type SpecError } from '../errors.ts';
 import type { GlobalFlags } from './global-flags.ts';
 
 export class Reporter {
@@ -46,9 +46,13 @@ export class Reporter {
   }
 }
 
+// By name, not instanceof: each command is a bundle of its own
+// (dist/commands/*.cjs) with its own copies of the error classes.
+const TSRUN_ERRORS = new Set(['TsrunError', 'UsageError', 'SpecError', 'StateError', 'CgroupError', 'HookError', 'InitError', 'SystemError']);
+
 function describe(err: unknown): string {
-  if (err instanceof SpecError) return `${err.file}: ${err.message}`;
-  if (err instanceof TsrunError) {
+  if (err instanceof Error && err.name === 'SpecError') return `${(err as SpecError).file}: ${err.message}`;
+  if (err instanceof Error && TSRUN_ERRORS.has(err.name)) {
     const cause = err.cause instanceof Error ? `: ${err.cause.message}` : '';
     return `${err.message}${cause}`;
   }

@@ -48,6 +48,7 @@ export interface Native {
 let loaded: Native | undefined;
 
 export function native(): Native {
-  loaded ??= createRequire(import.meta.url)(`${buildDir()}/tsrun_native.node`) as Native;
+  const dir = buildDir();
+  loaded ??= createRequire(`${dir}/`)(`${dir}/tsrun_native.node`) as Native;
   return loaded;
 }

@@ -1,6 +1,7 @@
 // list: like runc's, a table (ID PID STATUS BUNDLE CREATED OWNER), ids only
 // with -q, or JSON. A container whose state cannot be read is skipped with
 // a warning: one bad directory never breaks the listing of the others.
+import { writeOut } from '../output.ts';
 import { loadContainer } from '../../container/container.ts';
 import { ociState } from '../../container/oci-state.ts';
 import { UsageError } from '../../errors.ts';
@@ -31,13 +32,13 @@ export default async function list(argv: string[], g: GlobalFlags, r: Reporter):
     }
   }
   if (flagBool(p, 'quiet')) {
-    process.stdout.write(states.map((s) => `${s.id}\n`).join(''));
+    writeOut(states.map((s) => `${s.id}\n`).join(''));
   } else if (format === 'json') {
-    process.stdout.write(`${JSON.stringify(states)}\n`);
+    writeOut(`${JSON.stringify(states)}\n`);
   } else {
     const rows = [['ID', 'PID', 'STATUS', 'BUNDLE', 'CREATED', 'OWNER']];
     for (const s of states) rows.push([s.id, String(s.pid), s.status, s.bundle, s.created, s.owner]);
-    process.stdout.write(`${table(rows)}\n`);
+    writeOut(`${table(rows)}\n`);
   }
   return 0;
 }

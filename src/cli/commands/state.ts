@@ -1,3 +1,4 @@
+import { writeOut } from '../output.ts';
 import { loadContainer } from '../../container/container.ts';
 import { ociState } from '../../container/oci-state.ts';
 import { parseArgs, requirePositional } from '../args.ts';
@@ -6,6 +7,6 @@ import type { GlobalFlags } from '../global-flags.ts';
 export default async function state(argv: string[], g: GlobalFlags): Promise<number> {
   const [id] = requirePositional(parseArgs(argv, []), 'state', ['container-id']);
   const c = loadContainer(g.root, id!);
-  process.stdout.write(`${JSON.stringify(ociState(c.state, c.status), null, 2)}\n`);
+  writeOut(`${JSON.stringify(ociState(c.state, c.status), null, 2)}\n`);
   return 0;
 }
