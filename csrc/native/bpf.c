@@ -32,7 +32,13 @@ static int load_program(const void *insns, size_t count, char *log, size_t log_s
 	/* First without a log: with log_level set the verifier traces every
 	 * instruction, and a trace longer than the buffer fails the load with
 	 * ENOSPC even for a valid program. */
-	int fd = sys_bpf(BPF_PROG_LOAD, &attr);
+	/* The verifier gives up with EAGAIN when a signal is pending, and
+	 * Node's process gets signals (SIGCHLD, a profiler's SIGPROF): retry. */
+	int fd;
+	int tries = 0;
+	do
+		fd = sys_bpf(BPF_PROG_LOAD, &attr);
+	while (fd < 0 && (errno == EAGAIN || errno == EINTR) && ++tries < 100);
 	if (fd >= 0)
 		return fd;
 	int load_errno = errno;
