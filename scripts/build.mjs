@@ -1,7 +1,7 @@
 // Build the JS side: generate the ajv standalone validators, then bundle
 // the CLI as CommonJS: dist/tsrun.cjs (the entry: global flags, errors,
-// dispatch) and one bundle per command, dist/commands/<name>.cjs, required
-// only when that command runs. See DESIGN.md, start-up budget: the code
+// dispatch) and one bundle per command, dist/commands/<name>.cjs, loaded
+// only when that command runs, with a V8 code cache. See DESIGN.md, start-up budget: the code
 // node must parse is most of what a call costs beyond node's own start, and
 // `state` needs none of the validators, planner or launcher.
 import { execFileSync } from 'node:child_process';
@@ -25,13 +25,21 @@ const common = {
   banner: { js: "const __tsrunFileUrl = require('node:url').pathToFileURL(__filename).href;" },
 };
 
-/** The entry's imports of command modules become requires of their bundles. */
+/**
+ * The entry's imports of command modules become loads of their bundles
+ * through src/cli/load-command.ts (a V8 code cache per bundle).
+ */
 const splitCommands = {
   name: 'split-commands',
   setup(b) {
     b.onResolve({ filter: /^\.\/cli\/commands\/[a-z-]+\.ts$/ }, (args) => ({
-      path: `./commands/${args.path.slice('./cli/commands/'.length, -3)}.cjs`,
-      external: true,
+      path: args.path.slice('./cli/commands/'.length, -3),
+      namespace: 'command-bundle',
+    }));
+    b.onLoad({ filter: /.*/, namespace: 'command-bundle' }, (args) => ({
+      contents: `import { loadBundledCommand } from './load-command.ts';\nexport default loadBundledCommand(${JSON.stringify(args.path)}).default;\n`,
+      resolveDir: `${process.cwd()}/src/cli`,
+      loader: 'ts',
     }));
   },
 };
