@@ -2,12 +2,11 @@
 // here, without I/O. The spec has been validated (src/spec) before.
 import { isAbsolute, posix, resolve } from 'node:path';
 import type { Spec } from '../spec/types.ts';
-import { capabilityMask } from './capabilities.ts';
 import { DEFAULT_SYMLINKS, planDevices } from './devices.ts';
 import type { LaunchPlan, PlannedHook, PlannedMount } from './launch-plan.ts';
 import { MS, parseMountOptions, PROPAGATION_OPTIONS } from './mount-options.ts';
 import { CLOCK_IDS, NAMESPACE_FLAGS } from './namespaces.ts';
-import { RLIMITS } from './rlimits.ts';
+import { planIdentity, sysctlPath } from './process.ts';
 
 export interface PlanOptions {
   /** Absolute bundle directory: a relative root.path is relative to it. */
@@ -21,7 +20,6 @@ export interface PlanOptions {
   preserveFds: number;
 }
 
-const DEFAULT_UMASK = 0o022;
 const PER_LINUX32 = 0x0008;
 
 export function rootfsPath(spec: Spec, bundle: string): string {
@@ -53,12 +51,6 @@ function resolveBindSource(source: string, bundle: string): string {
   return isAbsolute(source) ? source : resolve(bundle, source);
 }
 
-const RLIM_INFINITY = 0xffffffffffffffffn;
-
-// JSON numbers lose precision past 2^53: anything at 2^64-1 is "unlimited".
-function rlimitValue(n: number): bigint {
-  return n >= 2 ** 64 - 1 ? RLIM_INFINITY : BigInt(n);
-}
 
 function planHooks(spec: Spec): PlannedHook[] {
   const out: PlannedHook[] = [];
@@ -103,8 +95,6 @@ export function plan(spec: Spec, options: PlanOptions): LaunchPlan {
     ...(ns.path ? { joinPath: ns.path } : {}),
   }));
   const newUserNs = (linux.namespaces ?? []).some((ns) => ns.type === 'user' && !ns.path);
-  const caps = process.capabilities ?? {};
-  const user = process.user;
 
   const timeOffsets = Object.entries(linux.timeOffsets ?? {}).map(([clock, off]) => ({
     clock: CLOCK_IDS[clock] ?? 0,
@@ -130,25 +120,8 @@ export function plan(spec: Spec, options: PlanOptions): LaunchPlan {
     symlinks: DEFAULT_SYMLINKS.map((s) => ({ ...s })),
     maskedPaths: linux.maskedPaths ?? [],
     readonlyPaths: linux.readonlyPaths ?? [],
-    sysctl: Object.entries(linux.sysctl ?? {}).map(([key, value]) => ({ path: key.replaceAll('.', '/'), value })),
-    rlimits: (process.rlimits ?? []).map((r) => ({
-      resource: RLIMITS[r.type] ?? -1,
-      soft: rlimitValue(r.soft),
-      hard: rlimitValue(r.hard),
-    })),
-    capabilities: {
-      bounding: capabilityMask(caps.bounding ?? []),
-      effective: capabilityMask(caps.effective ?? []),
-      inheritable: capabilityMask(caps.inheritable ?? []),
-      permitted: capabilityMask(caps.permitted ?? []),
-      ambient: capabilityMask(caps.ambient ?? []),
-    },
-    user: {
-      uid: user.uid,
-      gid: user.gid,
-      umask: user.umask ?? DEFAULT_UMASK,
-      additionalGids: user.additionalGids ?? [],
-    },
+    sysctl: Object.entries(linux.sysctl ?? {}).map(([key, value]) => ({ path: sysctlPath(key), value })),
+    ...planIdentity(process),
     process: {
       noNewPrivileges: process.noNewPrivileges ?? false,
       terminal: process.terminal ?? false,
