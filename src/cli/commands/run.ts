@@ -28,15 +28,17 @@ export default async function run(argv: string[], g: GlobalFlags, r: Reporter): 
     ...(terminal ? { consoleFd: terminal.theirs } : {}),
     ...(terminal && callerConsoleSize() ? { defaultConsoleSize: callerConsoleSize()! } : {}),
   });
+  // From here on a failure must not leave the container behind.
   try {
     if (terminal && wantsTerminal) terminal.receive();
     startContainer(g.root, options.id, r.warn);
+    if (detach) return 0;
+    if (terminal && wantsTerminal) terminal.attach();
   } catch (err) {
+    if (terminal && wantsTerminal) await terminal.detach();
     await deleteContainer(g.root, options.id, true, r.warn);
     throw err;
   }
-  if (detach) return 0;
-  if (terminal && wantsTerminal) terminal.attach();
   try {
     return await waitForeground(state.pid);
   } finally {
