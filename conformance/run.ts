@@ -7,7 +7,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Fail, Skip, type Case, type Result } from './lib/case.ts';
-import { Ctx, ownCgroups, type RunnerOptions } from './lib/context.ts';
+import { Ctx, ownCgroups, snapshotDevices, type RunnerOptions } from './lib/context.ts';
 import { exec } from './lib/exec.ts';
 import { detectHost, makeTemplate, readFeatures } from './lib/host.ts';
 import { machineLine, writeReports } from './lib/report.ts';
@@ -110,6 +110,7 @@ async function main(): Promise<number> {
     allowRootCgroups: args.allowRootCgroups,
     timeoutMs: args.timeoutS * 1000,
     ociVersion: args.ociVersion,
+    hostDevices: snapshotDevices(),
   };
   // A distinctive oom_score_adj for the runtime to inherit, so a runtime that
   // resets it when the config has no oomScoreAdj is caught (raising is allowed).

@@ -71,6 +71,8 @@ interface Phases {
   afterStart: string[];
   afterDelete: LogLine[];
   containerMnt: string;
+  /** The container process as the runtime's `state` reported it after create. */
+  containerPid: number;
 }
 
 /** The whole lifecycle with one hook of each kind; what the log held after each step. */
@@ -85,7 +87,7 @@ async function lifecycle(ctx: Ctx): Promise<Phases> {
   await ctx.waitStatus('stopped');
   ctx.must(await ctx.delete(), 'delete');
   await sleep(50);
-  return { afterCreate, afterStart, afterDelete: readLog(ctx), containerMnt };
+  return { afterCreate, afterStart, afterDelete: readLog(ctx), containerMnt, containerPid: (st?.pid as number) ?? 0 };
 }
 
 function line(p: Phases, name: string): LogLine {
@@ -330,6 +332,23 @@ export const hookCases: Case[] = [
       expectTrue(names(readLog(ctx)).includes('second'), `the remaining poststop hook was not called: ${JSON.stringify(names(readLog(ctx)))}`);
       const { state } = await ctx.state();
       expectTrue(!state, `container still exists after delete with a failing poststop hook (delete: ${d.summary})`);
+    },
+  },
+  {
+    id: 'state-pid-hooks',
+    spec: 'runtime.md',
+    section: 'state',
+    level: 'REQUIRED',
+    area: 'hooks',
+    requirement:
+      'pid (int, REQUIRED when status is created or running on Linux) is the ID of the container process. For hooks executed in the runtime namespace, it is the pid as seen by the runtime. For hooks executed in the container namespace, it is the pid as seen by the container.',
+    async run(ctx) {
+      const p = await lifecycle(ctx);
+      const rt = hookState(ctx, 'createRuntime');
+      const inCt = hookState(ctx, 'startContainer');
+      if (!rt || !inCt) fail(`hook state missing: createRuntime ${JSON.stringify(rt)}, startContainer ${JSON.stringify(inCt)}`);
+      // The base config has a pid namespace: there the container process is 1.
+      expectEq([rt.pid, inCt.pid], [p.containerPid, 1], 'state pid given to createRuntime (runtime namespace) and startContainer (container namespace, new pid namespace)');
     },
   },
 ];

@@ -4,9 +4,12 @@ import { configCases } from './config.ts';
 import { hookCases } from './hooks.ts';
 import { linuxCases } from './linux.ts';
 import { resourceCases } from './resources.ts';
+import { processCases } from './process.ts';
+import { namespaceCases } from './namespaces.ts';
+import { featureCases } from './features.ts';
 
 export function allCases(): Case[] {
-  const all = [...runtimeCases, ...configCases, ...hookCases, ...linuxCases, ...resourceCases];
+  const all = [...runtimeCases, ...configCases, ...processCases, ...hookCases, ...linuxCases, ...namespaceCases, ...resourceCases, ...featureCases];
   const seen = new Set<string>();
   for (const c of all) {
     if (seen.has(c.id)) throw new Error(`duplicate case id ${c.id}`);

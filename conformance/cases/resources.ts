@@ -89,6 +89,32 @@ function resourceCase(
   };
 }
 
+function resctrlMount(): string | undefined {
+  for (const line of fs.readFileSync('/proc/self/mountinfo', 'utf8').split('\n')) {
+    const [pre, post] = line.split(' - ');
+    if (post?.startsWith('resctrl ')) return pre?.split(' ')[4];
+  }
+  return undefined;
+}
+
+/** The container process's cgroup2 directory; fails if it is the caller's own. */
+function v2Dir(ctx: Ctx, pid: number): string {
+  const v2 = ctx.host.cgroupV2!;
+  const lines = fs.readFileSync(`/proc/${pid}/cgroup`, 'utf8').trim().split('\n');
+  const p = lines.find((x) => x.startsWith('0::'))?.slice(3);
+  if (p === undefined) fail(`process ${pid} has no cgroup2 path: ${lines.join(' ; ')}`);
+  if (p === ownCgroups(ctx.host).get(v2.mount)) fail(`container process is in the caller's cgroup2 cgroup ${p}: no cgroup2 cgroup was set up for it, and create did not fail`);
+  return path.join(v2.mount, p);
+}
+
+/** create with resources.unified; a refusal is a skip (a runtime MAY support a subset). */
+async function createUnified(ctx: Ctx): Promise<number> {
+  ctx.config.process.args = ['/bin/probe', 'sleep=30'];
+  const c = await ctx.create();
+  if (c.code !== 0 && !c.timedOut) skip(`runtime refused linux.resources.unified with an error, as config.md "Valid values" allows: ${c.summary.slice(-200)}`);
+  return createdPid(ctx, false);
+}
+
 export const resourceCases: Case[] = [
   {
     id: 'cgroups-path-relative',
@@ -214,6 +240,104 @@ export const resourceCases: Case[] = [
       ];
       const denied = await ctx.runProbe(['openrw=/dev/conf-fuse'], { id: ctx.newId() });
       expectEq(denied['openrw:/dev/conf-fuse']?.errno, 1, 'errno opening the device denied by the last entry (EPERM)');
+    },
+  },
+  {
+    id: 'unified-written',
+    spec: S,
+    section: 'unified',
+    level: 'MUST',
+    area: 'cgroups',
+    requirement: 'unified (object, OPTIONAL) allows cgroup v2 parameters to be set. Each key in the map refers to a file in the cgroup unified hierarchy. Configuration unknown to the runtime MUST still be written to the relevant file.',
+    async run(ctx) {
+      cgroupsDeclaredOff(ctx);
+      ctx.need(!!ctx.host.cgroupV2, 'host has no cgroup2 hierarchy mounted');
+      // A core interface file: no controller needed.
+      ctx.config.linux.resources.unified = { 'cgroup.max.descendants': '7' };
+      const pid = await createUnified(ctx);
+      const file = path.join(v2Dir(ctx, pid), 'cgroup.max.descendants');
+      expectEq(read(file), '7', file);
+    },
+  },
+  {
+    id: 'unified-controller-enabled',
+    spec: S,
+    section: 'unified',
+    level: 'MUST',
+    area: 'cgroups',
+    requirement: 'The OCI runtime MUST ensure that the needed cgroup controllers are enabled for the cgroup.',
+    async run(ctx) {
+      cgroupsDeclaredOff(ctx);
+      const v2 = ctx.host.cgroupV2;
+      ctx.need(!!v2, 'host has no cgroup2 hierarchy mounted');
+      ctx.need(!!v2?.controllers.includes('hugetlb'), `the host's cgroup2 hierarchy lacks the hugetlb controller (it has: ${v2?.controllers.join(', ') || 'none'})`);
+      ctx.need(fs.existsSync('/sys/kernel/mm/hugepages/hugepages-2048kB'), 'host has no 2MB huge pages');
+      ctx.config.linux.resources.unified = { 'hugetlb.2MB.max': String(8 * 1024 * 1024) };
+      const pid = await createUnified(ctx);
+      const dir = v2Dir(ctx, pid);
+      expectEq(read(path.join(dir, 'hugetlb.2MB.max')), String(8 * 1024 * 1024), path.join(dir, 'hugetlb.2MB.max'));
+      const parent = path.dirname(dir);
+      expectTrue(read(path.join(parent, 'cgroup.subtree_control')).split(/\s+/).includes('hugetlb'), `hugetlb is not enabled in ${parent}/cgroup.subtree_control`);
+    },
+  },
+  {
+    id: 'unified-controller-absent',
+    spec: S,
+    section: 'unified',
+    level: 'MUST',
+    area: 'cgroups',
+    requirement: 'The runtime MUST generate an error when the configuration refers to a cgroup controller that is not present or that cannot be enabled.',
+    async run(ctx) {
+      cgroupsDeclaredOff(ctx);
+      const v2 = ctx.host.cgroupV2;
+      ctx.need(!!v2, 'host has no cgroup2 hierarchy mounted');
+      const missing = ['pids', 'memory', 'cpu', 'io', 'rdma', 'misc'].find((c) => !v2!.controllers.includes(c));
+      ctx.need(!!missing, `the host's cgroup2 hierarchy has every candidate controller (${v2!.controllers.join(', ')})`);
+      const key = { pids: 'pids.max', memory: 'memory.max', cpu: 'cpu.weight', io: 'io.weight', rdma: 'rdma.max', misc: 'misc.max' }[missing!]!;
+      ctx.config.linux.resources.unified = { [key]: key === 'pids.max' ? '10' : key === 'cpu.weight' || key === 'io.weight' ? '100' : 'max' };
+      ctx.config.process.args = ['/bin/probe', 'sleep=30'];
+      const c = await ctx.create();
+      const s = c.code === 0 ? await ctx.start() : c;
+      expectTrue(s.code !== 0 && !s.timedOut, `unified ${key} was accepted although the cgroup2 hierarchy has no ${missing} controller (create: ${c.summary})`);
+    },
+  },
+  {
+    id: 'intel-rdt-no-resctrl',
+    spec: S,
+    section: 'intelrdt',
+    level: 'MUST',
+    requirement: 'If no mounted resctrl pseudo-filesystem is available in the runtime mount namespace, the runtime MUST generate an error.',
+    async run(ctx) {
+      ctx.need(!resctrlMount(), `host has resctrl mounted at ${resctrlMount()}: the missing-resctrl error cannot be provoked`);
+      ctx.config.linux.intelRdt = { closID: 'conformance' };
+      ctx.config.process.args = ['/bin/probe', 'sleep=30'];
+      const c = await ctx.create();
+      const s = c.code === 0 ? await ctx.start() : c;
+      expectTrue(s.code !== 0 && !s.timedOut, `intelRdt was accepted with no resctrl filesystem mounted (create: ${c.summary})`);
+    },
+  },
+  {
+    id: 'intel-rdt-tasks',
+    spec: S,
+    section: 'intelrdt',
+    level: 'MUST',
+    requirement: 'If intelRdt is set, the runtime MUST write the container process ID to the tasks file in a proper sub-directory in a mounted resctrl pseudo-filesystem. That sub-directory name is specified by closID parameter.',
+    async run(ctx) {
+      const mnt = resctrlMount();
+      const inKernel = /\bresctrl\b/.test(fs.readFileSync('/proc/filesystems', 'utf8'));
+      ctx.need(!!mnt, `host has no resctrl filesystem mounted (${inKernel ? 'the kernel knows resctrl, but it is not mounted' : 'no resctrl in /proc/filesystems: no Intel RDT support'})`);
+      ctx.config.linux.intelRdt = { closID: `conformance-${ctx.id}`.slice(0, 60) };
+      ctx.onCleanup(() => {
+        try {
+          fs.rmdirSync(path.join(mnt!, ctx.config.linux.intelRdt.closID));
+        } catch {
+          // the runtime removed it, or never made it
+        }
+      });
+      await ctx.declaredUnsupported(ctx.features?.linux?.intelRdt?.enabled, 'intelRdt');
+      const pid = await createdPid(ctx);
+      const tasks = path.join(mnt!, ctx.config.linux.intelRdt.closID, 'tasks');
+      expectTrue(read(tasks).split('\n').includes(String(pid)), `pid ${pid} not in ${tasks}`);
     },
   },
 ];

@@ -556,4 +556,20 @@ export const runtimeCases: Case[] = [
       expectTrue(fs.existsSync(path.join(ctx.bundle, 'config.json')), 'config.json was removed by delete');
     },
   },
+  {
+    id: 'state-bundle-absolute',
+    spec: S,
+    section: 'state',
+    level: 'REQUIRED',
+    requirement: "bundle (string, REQUIRED) is the absolute path to the container's bundle directory. (create given a relative bundle path)",
+    async run(ctx) {
+      longRunning(ctx);
+      ctx.writeConfig();
+      const c = await ctx.create({ bundleArg: 'bundle', cwd: ctx.dir, write: false });
+      ctx.must(c, 'create --bundle bundle (relative to the working directory)');
+      const { state, res } = await ctx.state();
+      if (!state) fail(`state after create failed: ${res.summary}`);
+      expectEq(state.bundle, ctx.bundle, 'bundle in state (the absolute path of the relative --bundle argument)');
+    },
+  },
 ];

@@ -2,7 +2,7 @@
 // note), fails by throwing Fail (observed vs expected), skips by throwing Skip.
 import type { Ctx } from './context.ts';
 
-export type SpecFile = 'runtime.md' | 'config.md' | 'config-linux.md';
+export type SpecFile = 'runtime.md' | 'config.md' | 'config-linux.md' | 'features.md';
 export type Level = 'MUST' | 'MUST NOT' | 'SHOULD' | 'SHOULD NOT' | 'REQUIRED';
 
 /** Areas a runner flag (--skip AREA) can turn off while a runtime lacks them. */

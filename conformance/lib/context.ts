@@ -20,6 +20,53 @@ export interface RunnerOptions {
   timeoutMs: number;
   /** ociVersion written into every config.json. */
   ociVersion: string;
+  /** Owner and mode of the host's default device nodes when the run began. */
+  hostDevices?: Map<string, DevStat>;
+}
+
+export interface DevStat {
+  uid: number;
+  gid: number;
+  mode: number;
+}
+
+/** The host device nodes a runtime bind-mounts into containers (user namespaces). */
+export const HOST_DEVICES = ['/dev/null', '/dev/zero', '/dev/full', '/dev/random', '/dev/urandom', '/dev/tty'];
+
+export function snapshotDevices(): Map<string, DevStat> {
+  const m = new Map<string, DevStat>();
+  for (const d of HOST_DEVICES) {
+    try {
+      const st = fs.statSync(d);
+      m.set(d, { uid: st.uid, gid: st.gid, mode: st.mode & 0o7777 });
+    } catch {
+      // absent on this host
+    }
+  }
+  return m;
+}
+
+/**
+ * A runtime that chowns or chmods a bind-mounted device node changes the
+ * host's node. Report it and put the node back, so later cases (and the
+ * host) are not affected.
+ */
+export function restoreDevices(before: Map<string, DevStat>): string[] {
+  const leaks: string[] = [];
+  for (const [d, want] of before) {
+    try {
+      const st = fs.statSync(d);
+      const now = { uid: st.uid, gid: st.gid, mode: st.mode & 0o7777 };
+      if (now.uid === want.uid && now.gid === want.gid && now.mode === want.mode) continue;
+      fs.chownSync(d, want.uid, want.gid);
+      fs.chmodSync(d, want.mode);
+      const f = (x: DevStat): string => `${x.uid}:${x.gid} ${x.mode.toString(8).padStart(4, '0')}`;
+      leaks.push(`host ${d} changed from ${f(want)} to ${f(now)} (restored)`);
+    } catch (e) {
+      leaks.push(`could not check or restore host ${d}: ${(e as Error).message}`);
+    }
+  }
+  return leaks;
 }
 
 export type State = Record<string, any>;
@@ -88,7 +135,7 @@ export class Ctx {
   }
 
   /** The runtime command line with the global flags. */
-  rt(args: string[], extra: { stdoutFd?: number; stderrFd?: number; timeoutMs?: number; input?: string } = {}): Promise<ExecResult> {
+  rt(args: string[], extra: { stdoutFd?: number; stderrFd?: number; timeoutMs?: number; input?: string; cwd?: string } = {}): Promise<ExecResult> {
     return exec(this.opts.runtime, [...this.opts.runtimeArgs, '--root', this.root, ...args], {
       timeoutMs: extra.timeoutMs ?? this.opts.timeoutMs,
       ...extra,
@@ -100,7 +147,7 @@ export class Ctx {
    * (create passes its stdio to the container process).
    */
   async create(
-    o: { id?: string; bundle?: string; args?: string[]; write?: boolean } = {},
+    o: { id?: string; bundle?: string; args?: string[]; write?: boolean; bundleArg?: string; cwd?: string } = {},
   ): Promise<ExecResult & { out: string; err: string }> {
     const id = o.id ?? this.id;
     const bundle = o.bundle ?? this.bundle;
@@ -118,7 +165,8 @@ export class Ctx {
     const outFd = fs.openSync(out, 'a');
     const errFd = fs.openSync(err, 'a');
     try {
-      const r = await this.rt(['create', '--bundle', bundle, ...(o.args ?? []), id], { stdoutFd: outFd, stderrFd: errFd });
+      // bundleArg/cwd: the bundle as given on the command line (e.g. relative to cwd).
+      const r = await this.rt(['create', '--bundle', o.bundleArg ?? bundle, ...(o.args ?? []), id], { stdoutFd: outFd, stderrFd: errFd, cwd: o.cwd });
       const stderr = fs.readFileSync(err, 'utf8');
       const summary = r.timedOut || r.code !== 0 ? `${r.summary}${stderr.trim() ? ` (${lastLines(stderr)})` : ''}` : r.summary;
       await this.notePid(id);
@@ -261,6 +309,7 @@ export class Ctx {
     } catch {
       // root removed by the runtime
     }
+    if (this.opts.hostDevices) leaks.push(...restoreDevices(this.opts.hostDevices));
     for (const m of mountsUnder(this.dir)) {
       leaks.push(`mount left at ${m}`);
       await exec('umount', ['-l', m], { timeoutMs: 5000 });

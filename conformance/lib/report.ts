@@ -39,7 +39,7 @@ function markdown(info: RunInfo, cases: Case[], results: Result[]): string {
   lines.push(`- duration: ${info.durationS.toFixed(0)} s`);
   lines.push(`- result: **${count('pass')} passed, ${count('fail')} failed, ${count('skip')} skipped** of ${results.length} requirements`, '');
   lines.push('Spec text is runtime-spec v1.2; section links point at the v1.2.0 tag.', '');
-  for (const spec of ['runtime.md', 'config.md', 'config-linux.md'] as const) {
+  for (const spec of ['runtime.md', 'config.md', 'config-linux.md', 'features.md'] as const) {
     const rs = results.filter((r) => r.spec === spec);
     if (!rs.length) continue;
     lines.push(`## ${spec}`, '');

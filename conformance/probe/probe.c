@@ -4,6 +4,7 @@
  * argument selects a section, so a test asks only for what it checks.
  *
  *   probe ids caps rlimits ns uts cwd env oom tty time pers seccomp mounts pid
+ *         sched ioprio
  *         read=PATH stat=PATH write=PATH ls=PATH openrw=PATH sleep=SECS
  *
  * Host mode (the runner uses it as the --console-socket receiver):
@@ -21,6 +22,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/personality.h>
+#include <sched.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -102,7 +104,7 @@ static void sec_ids(void) {
 /* Fields of /proc/self/status that tests look at. */
 static void sec_status(void) {
   static const char *fields[] = {"CapInh", "CapPrm", "CapEff", "CapBnd", "CapAmb", "NoNewPrivs",
-                                 "Seccomp", "Umask", "NSpid", NULL};
+                                 "Seccomp", "Umask", "NSpid", "Cpus_allowed_list", NULL};
   key("status");
   putchar('{');
   ssize_t n = slurp("/proc/self/status", big, sizeof big);
@@ -285,6 +287,29 @@ static void sec_seccomp(void) {
   printf("{\"ret\":%ld,\"errno\":%d}", r, r < 0 ? errno : 0);
 }
 
+/* Scheduling policy, nice value and static priority of this process. */
+static void sec_sched(void) {
+  struct sched_param sp = {0};
+  int policy = sched_getscheduler(0);
+  int perr = policy < 0 ? errno : 0;
+  errno = 0;
+  int nice = getpriority(PRIO_PROCESS, 0);
+  int nerr = errno;
+  if (sched_getparam(0, &sp) != 0)
+    sp.sched_priority = -1;
+  key("sched");
+  printf("{\"policy\":%d,\"policyErrno\":%d,\"nice\":%d,\"niceErrno\":%d,\"priority\":%d}", policy, perr,
+         nice, nerr, sp.sched_priority);
+}
+
+/* ioprio_get(IOPRIO_WHO_PROCESS, self): class << 13 | data. */
+static void sec_ioprio(void) {
+  errno = 0;
+  long r = syscall(SYS_ioprio_get, 1, 0);
+  key("ioprio");
+  printf("{\"value\":%ld,\"errno\":%d}", r, r < 0 ? errno : 0);
+}
+
 static void sec_mounts(void) {
   key("mountinfo");
   putchar('[');
@@ -401,7 +426,8 @@ static const struct {
     {"ids", sec_ids},   {"status", sec_status}, {"rlimits", sec_rlimits}, {"ns", sec_ns},
     {"uts", sec_uts},   {"cwd", sec_cwd},       {"env", sec_env},         {"pid", sec_pid},
     {"oom", sec_oom},   {"tty", sec_tty},       {"time", sec_time},       {"pers", sec_pers},
-    {"seccomp", sec_seccomp}, {"mounts", sec_mounts}, {NULL, NULL},
+    {"seccomp", sec_seccomp}, {"mounts", sec_mounts}, {"sched", sec_sched}, {"ioprio", sec_ioprio},
+    {NULL, NULL},
 };
 
 static int recvtty(const char *sockpath, const char *outpath) {
