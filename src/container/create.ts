@@ -83,6 +83,15 @@ function deviceRules(spec: Spec): LinuxDeviceCgroup[] {
   return [...((spec.linux?.resources?.devices ?? []) as LinuxDeviceCgroup[]), ...DEFAULT_DEVICE_RULES];
 }
 
+/** The last NSpid of /proc/<pid>/status: the pid in its own pid namespace. */
+function pidInContainer(pid: number): number {
+  const line = readFileSync(`/proc/${pid}/status`, 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith('NSpid:'));
+  const inner = Number(line?.trim().split(/\s+/).at(-1));
+  return Number.isInteger(inner) && inner > 0 ? inner : pid;
+}
+
 function writePidFile(path: string, pid: number): void {
   const temp = resolve(dirname(path), `.${process.pid}.pid.tmp`);
   writeFileSync(temp, String(pid));
@@ -206,7 +215,10 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
         const stateJson = JSON.stringify(ociState(state, 'creating'));
         runHooks('prestart', spec.hooks?.prestart, stateJson);
         runHooks('createRuntime', spec.hooks?.createRuntime, stateJson);
-        channel.send(MSG.HOOKS_DONE, Buffer.from(stateJson));
+        // runtime.md: hooks in the container namespace (createContainer,
+        // startContainer, run by the init) see the pid as the container does.
+        const inner = { ...ociState(state, 'creating'), pid: pidInContainer(state.pid) };
+        channel.send(MSG.HOOKS_DONE, Buffer.from(JSON.stringify(inner)));
       } else if (msg.type === MSG.CREATED) {
         break;
       }

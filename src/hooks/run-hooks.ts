@@ -1,7 +1,8 @@
 // Hooks that run in the runtime's namespaces (prestart, createRuntime,
 // poststart, poststop): the state JSON on stdin, `timeout` honoured, the
 // failing hook named. createContainer/startContainer run in tsrun-init.
-import { spawnSync } from 'node:child_process';
+import type * as ChildProcess from 'node:child_process';
+import { createRequire } from 'node:module';
 import { HookError } from '../errors.ts';
 import type { Hook } from '../spec/types.ts';
 
@@ -15,7 +16,14 @@ function envObject(env: readonly string[] | undefined): NodeJS.ProcessEnv | unde
   return out;
 }
 
+// Loaded on the first hook only: node compiles child_process (and net,
+// which it pulls in) at run time, a few milliseconds on every create that
+// has no hook to run.
+let childProcess: typeof ChildProcess | undefined;
+
 export function runHook(kind: string, index: number, hook: Hook, stateJson: string): void {
+  childProcess ??= createRequire(import.meta.url)('node:child_process') as typeof ChildProcess;
+  const { spawnSync } = childProcess;
   const name = `${kind}[${index}]`;
   const args = hook.args?.length ? hook.args : [hook.path];
   const env = envObject(hook.env);

@@ -48,7 +48,12 @@ function encodeRecord(r: Record): Buffer {
   buf.writeUInt32LE(size, 4);
   buf.writeUInt32LE(r.nums.length, 8);
   buf.writeUInt32LE(r.strs.length, 12);
-  r.nums.forEach((n, i) => buf.writeBigUInt64LE(BigInt.asUintN(64, BigInt(n)), 16 + i * 8));
+  r.nums.forEach((n, i) => {
+    const at = 16 + i * 8;
+    // Most numbers are small and non-negative: skip BigInt for them.
+    if (typeof n === 'number' && n >= 0 && n <= 0xffffffff) buf.writeUInt32LE(n, at);
+    else buf.writeBigUInt64LE(BigInt.asUintN(64, BigInt(n)), at);
+  });
   let at = 16 + r.nums.length * 8;
   for (const s of strs) {
     s.copy(buf, at);

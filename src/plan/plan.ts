@@ -95,6 +95,8 @@ export function plan(spec: Spec, options: PlanOptions): LaunchPlan {
     ...(ns.path ? { joinPath: ns.path } : {}),
   }));
   const newUserNs = (linux.namespaces ?? []).some((ns) => ns.type === 'user' && !ns.path);
+  // In a user namespace, created or joined, mknod is refused: bind the host's nodes.
+  const inUserNs = (linux.namespaces ?? []).some((ns) => ns.type === 'user');
 
   const timeOffsets = Object.entries(linux.timeOffsets ?? {}).map(([clock, off]) => ({
     clock: CLOCK_IDS[clock] ?? 0,
@@ -116,7 +118,7 @@ export function plan(spec: Spec, options: PlanOptions): LaunchPlan {
       propagation,
     },
     mounts: planMounts(spec, options.bundle),
-    devices: planDevices(linux.devices ?? [], newUserNs),
+    devices: planDevices(linux.devices ?? [], inUserNs),
     symlinks: DEFAULT_SYMLINKS.map((s) => ({ ...s })),
     maskedPaths: linux.maskedPaths ?? [],
     readonlyPaths: linux.readonlyPaths ?? [],

@@ -21,6 +21,7 @@ export interface Features {
     selinux: { enabled: boolean };
     intelRdt: { enabled: boolean };
     mountExtensions: { idmap: { enabled: boolean } };
+    netDevices: { enabled: boolean };
   };
   annotations: Record<string, string>;
   potentiallyUnsafeConfigAnnotations: string[];
@@ -46,6 +47,7 @@ export function featuresDocument(): Features {
       selinux: { enabled: false },
       intelRdt: { enabled: false },
       mountExtensions: { idmap: { enabled: false } },
+      netDevices: { enabled: false },
     },
     annotations: { 'io.github.tsrun.version': pkg.version },
     // tsrun gives no annotation a meaning, so none can weaken a container.

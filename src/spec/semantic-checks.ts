@@ -137,9 +137,10 @@ const checkNamespaces: Check = (spec) => {
     if (reason) out.push(problem(reason, 'linux', 'namespaces', i, 'path'));
   });
   // tsrun-init mounts the rootfs and calls pivot_root: in the runtime's own
-  // (or a joined) mount namespace that would rearrange someone else's mounts.
-  if (!createsNamespace(spec, 'mount')) {
-    out.push(problem('a new mount namespace is required: add {"type": "mount"} without a path', 'linux', 'namespaces'));
+  // mount namespace that would rearrange the host's mounts. A namespace
+  // joined by path is the config's explicit choice (runtime.md: MUST join).
+  if (!(spec.linux?.namespaces ?? []).some((ns) => ns.type === 'mount')) {
+    out.push(problem('a mount namespace is required: add {"type": "mount"}', 'linux', 'namespaces'));
   }
   return out;
 };
@@ -312,6 +313,12 @@ const NOT_APPLIED: { tokens: string[]; get: (spec: Spec) => unknown }[] = [
   { tokens: ['process', 'scheduler'], get: (s) => s.process?.scheduler },
   { tokens: ['process', 'execCPUAffinity'], get: (s) => s.process?.execCPUAffinity },
   { tokens: ['linux', 'personality', 'flags'], get: (s) => s.linux?.personality?.flags },
+  // v1.2: host interfaces moved into the container's network namespace.
+  // An entry with no options ({"eth1": {}}) still asks for a device: count keys.
+  {
+    tokens: ['linux', 'netDevices'],
+    get: (s) => Object.keys(((s.linux as Record<string, unknown> | undefined)?.netDevices as object | undefined) ?? {}).length || undefined,
+  },
 ];
 
 const checkNotApplied: Check = (spec) => {
@@ -321,6 +328,11 @@ const checkNotApplied: Check = (spec) => {
     for (const field of ['uidMappings', 'gidMappings'] as const) {
       if (m[field]?.length) out.push(problem('idmapped mounts are not supported yet by tsrun: remove the field', 'mounts', i, field));
     }
+    (m.options ?? []).forEach((option, j) => {
+      if (option === 'idmap' || option === 'ridmap') {
+        out.push(problem('idmapped mounts are not supported yet by tsrun: remove the option', 'mounts', i, 'options', j));
+      }
+    });
   });
   return out;
 };

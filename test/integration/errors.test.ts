@@ -21,13 +21,15 @@ function mountCount(): number {
   return readFileSync('/proc/self/mountinfo', 'utf8').split('\n').length;
 }
 
+/** Live tsrun-init processes of this test file's containers (other runs may share the machine). */
 function initProcesses(): number {
   let n = 0;
   for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
     try {
       // A killed init may wait a moment as a zombie for pid 1 to reap it.
       const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-      if (/^Name:\s+tsrun:\[init\]/m.test(status) && !/^State:\s+Z/m.test(status)) n++;
+      if (!/^Name:\s+tsrun:\[init\]/m.test(status) || /^State:\s+Z/m.test(status)) continue;
+      if (readFileSync(`/proc/${pid}/cgroup`, 'utf8').includes(`/tsrun/c-${process.pid}-`)) n++;
     } catch {
       // exited meanwhile
     }

@@ -74,9 +74,19 @@ const cases: [name: string, patch: (s: Spec) => void, problems: { pointer: strin
     [{ pointer: '/linux/namespaces/1/path', reason: 'must be an absolute path, not "netns/x"' }],
   ],
   [
-    'a new mount namespace is required',
+    'a mount namespace is required',
     (s) => (linux(s).namespaces = linux(s).namespaces!.filter((ns) => ns.type !== 'mount')),
-    [{ pointer: '/linux/namespaces', reason: 'a new mount namespace is required: add {"type": "mount"} without a path' }],
+    [{ pointer: '/linux/namespaces', reason: 'a mount namespace is required: add {"type": "mount"}' }],
+  ],
+  [
+    'netDevices are refused while tsrun cannot move interfaces, even with no options',
+    (s) => ((linux(s) as Record<string, unknown>).netDevices = { eth9: {} }),
+    [{ pointer: '/linux/netDevices', reason: 'not supported yet by tsrun: remove the field' }],
+  ],
+  [
+    'idmap mount options are refused while idmapped mounts are not supported',
+    (s) => s.mounts!.push({ destination: '/m', type: 'bind', source: '/tmp', options: ['rbind', 'idmap'] }),
+    [{ pointer: `/mounts/7/options/1`, reason: 'idmapped mounts are not supported yet by tsrun: remove the option' }],
   ],
   [
     'a new user namespace needs both mappings',
