@@ -92,6 +92,22 @@ t.test('lifecycle', skipUnlessRoot(), async (t) => {
     t.equal(tsrun.run(['delete', id]).status, 0);
   });
 
+  t.test('kill --all signals every process of the container', async (t) => {
+    const bundle = makeBundle(t, (c) => {
+      // No pid namespace: killing pid 1 of a namespace would take the rest anyway.
+      c.linux.namespaces = c.linux.namespaces.filter((ns: any) => ns.type !== 'pid');
+      c.process.args = ['sh', '-c', 'sleep 1000 & sleep 1000 & wait'];
+    });
+    const id = tsrun.id();
+    t.equal(tsrun.run(['run', '-d', '--bundle', bundle.dir, id]).status, 0);
+    const cgroup = `${CGROUP2}/tsrun/${id}/cgroup.procs`;
+    t.ok(await waitFor(() => readOrEmpty(cgroup).trim().split('\n').length === 3), 'sh and two sleeps in the cgroup');
+    const pids = readOrEmpty(cgroup).trim().split('\n').map(Number);
+    t.equal(tsrun.run(['kill', '--all', id, 'KILL']).status, 0);
+    t.ok(await waitFor(() => pids.every(pidGone)), 'every process is gone');
+    t.equal(tsrun.run(['delete', id]).status, 0);
+  });
+
   t.test('delete --force kills and removes a running container', async (t) => {
     const bundle = makeBundle(t, (c) => {
       c.process.args = ['sleep', '1000'];
