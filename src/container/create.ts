@@ -1,9 +1,9 @@
 // create: validate → plan → state dir → cgroup → tsrun-init → id maps →
 // hooks → state.json. Reads top to bottom as the create sequence; every
 // side effect registers its undo, so a failure leaves nothing behind.
-import { closeSync, constants, openSync, readFileSync, realpathSync, statSync, writeFileSync, renameSync } from 'node:fs';
+import { closeSync, constants, openSync, readFileSync, realpathSync, statSync, writeFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
-import { dirname, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { Cgroup2Manager } from '../cgroup/cgroup.ts';
 import { resolveCgroupPath } from '../cgroup/cgroup-path.ts';
 import { DEFAULT_DEVICE_RULES, deviceFilterProgram, type LinuxDeviceCgroup } from '../cgroup/device-filter.ts';
@@ -20,6 +20,7 @@ import { loadSpec } from '../spec/load.ts';
 import type { Spec } from '../spec/types.ts';
 import { lockContainerDir } from '../state/lock.ts';
 import { execFifo } from '../state/paths.ts';
+import { writePidFile } from '../state/pid-file.ts';
 import { readProcStat } from '../state/proc-stat.ts';
 import { createContainerDir, removeContainerDir, writeState, type ContainerState } from '../state/store.ts';
 import { ociState, OCI_VERSION } from './oci-state.ts';
@@ -53,9 +54,9 @@ export interface Created {
 const O_PATH = 0o10000000;
 
 /** The mount holding `path` (the last, i.e. top, of the longest matching mount points) and whether it is shared. */
-function parentMountOf(path: string): { mountPoint: string; shared: boolean } {
+function parentMountOf(path: string, mountinfo: string): { mountPoint: string; shared: boolean } {
   let best = { mountPoint: '/', shared: false };
-  for (const m of parseMountinfo(readFileSync('/proc/self/mountinfo', 'utf8'))) {
+  for (const m of parseMountinfo(mountinfo)) {
     const mp = m.mountPoint;
     if ((path === mp || path.startsWith(mp.endsWith('/') ? mp : `${mp}/`)) && mp.length >= best.mountPoint.length) {
       best = { mountPoint: mp, shared: m.optional.some((o) => o.startsWith('shared:')) };
@@ -92,12 +93,6 @@ function pidInContainer(pid: number): number {
   return Number.isInteger(inner) && inner > 0 ? inner : pid;
 }
 
-function writePidFile(path: string, pid: number): void {
-  const temp = resolve(dirname(path), `.${process.pid}.pid.tmp`);
-  writeFileSync(temp, String(pid));
-  renameSync(temp, path);
-}
-
 export async function createContainer(opts: CreateOptions): Promise<Created> {
   const { root, id, warn } = opts;
   const idProblem = checkContainerId(id);
@@ -113,10 +108,11 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
   if (spec.process?.terminal && !spec.process.consoleSize && opts.defaultConsoleSize) {
     spec.process.consoleSize = opts.defaultConsoleSize;
   }
-  const cgroupMount = findCgroup2Mount();
+  const mountinfo = readFileSync('/proc/self/mountinfo', 'utf8');
+  const cgroupMount = findCgroup2Mount(mountinfo);
   if (!cgroupMount) throw new CgroupError('/proc/self/mountinfo', 'no cgroup2 hierarchy is mounted on this host');
   const cgroupPath = resolveCgroupPath(spec.linux?.cgroupsPath, id, cgroupMount);
-  const parent = parentMountOf(rootfs);
+  const parent = parentMountOf(rootfs, mountinfo);
   const launchPlan = plan(
     { ...spec, root: { ...spec.root, path: rootfs } } as Spec,
     {
@@ -229,7 +225,7 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
     if (!stat) throw new StateError(id, `container process ${state.pid} exited during create`);
     state.initStartTime = stat.startTime;
     writeState(dir, state);
-    if (opts.pidFile) writePidFile(resolve(opts.pidFile), state.pid);
+    if (opts.pidFile) writePidFile(opts.pidFile, state.pid);
     closeSync(syncParent);
     closeSync(init.pidfd);
     unlock();

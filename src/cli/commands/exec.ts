@@ -1,12 +1,12 @@
 // exec [--process FILE] [-e K=V]... [--cwd D] [-u UID[:GID]] [-t] [-d]
 //      [--pid-file F] [--console-socket S] [--preserve-fds N] ID [CMD ARG...]
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { execProcess } from '../../container/exec.ts';
 import { loadContainer } from '../../container/container.ts';
 import { UsageError } from '../../errors.ts';
 import { native } from '../../native/addon.ts';
 import type { Process } from '../../spec/types.ts';
+import { writePidFile } from '../../state/pid-file.ts';
 import { flagBool, flagInt, flagList, flagString, parseArgs } from '../args.ts';
 import type { GlobalFlags } from '../global-flags.ts';
 import { waitForeground } from '../foreground.ts';
@@ -68,10 +68,6 @@ export default async function exec(argv: string[], g: GlobalFlags): Promise<numb
     preserveFds: flagInt(p, 'preserve-fds', 0),
   });
   const pidFile = flagString(p, 'pid-file');
-  if (pidFile) {
-    const temp = resolve(dirname(pidFile), `.${process.pid}.pid.tmp`);
-    writeFileSync(temp, String(pid));
-    renameSync(temp, pidFile);
-  }
+  if (pidFile) writePidFile(pidFile, pid);
   return detach ? 0 : waitForeground(pid);
 }
