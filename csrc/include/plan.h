@@ -67,7 +67,11 @@ enum tsr_record_kind {
   /* HOOK_* kind, timeout seconds (0 = none), argc; path, argv[argc], env... */
   REC_HOOK = 19,
   REC_PERSONALITY = 20, /* persona; - */
-  REC_KIND_MAX = 21,
+  /* SECCOMP_FILTER_FLAG_* flags, fd of the connected notify listener socket
+   * (-1 = none), then the BPF program: one struct sock_filter per number
+   * (its 8 bytes, little endian); - */
+  REC_SECCOMP = 21,
+  REC_KIND_MAX = 27,
 };
 
 /* REC_PROCESS flags */

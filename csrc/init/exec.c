@@ -82,18 +82,35 @@ void step_wait_exec_fifo(void) {
   g.fifo_fd = fd;
 }
 
-void step_exec(void) {
+/* Closes every fd but stdio, the preserved ones, and those execve closes
+ * itself (CLOEXEC) but the init needs until then: the exec fifo, to report
+ * an error to `start`, and the seccomp notify listener's socket. */
+void step_close_fds(void) {
   struct record proc;
   unsigned preserve = plan_find(&g.plan, REC_PROCESS, &proc) ? (unsigned)rec_num(&proc, 4) : 0;
   unsigned first = 3 + preserve;
-  if (g.fifo_fd >= (int)first) {
-    /* Everything but the exec fifo, which execve itself closes. */
-    if ((unsigned)g.fifo_fd > first && syscall(SYS_close_range, first, (unsigned)g.fifo_fd - 1, 0) < 0)
-      fail(STEP_FDS, errno, "close_range");
-    if (syscall(SYS_close_range, (unsigned)g.fifo_fd + 1, ~0u, 0) < 0) fail(STEP_FDS, errno, "close_range");
-  } else if (syscall(SYS_close_range, first, ~0u, 0) < 0) {
-    fail(STEP_FDS, errno, "close_range");
+  int keep[2] = {g.fifo_fd, seccomp_keep_fd()};
+  if (keep[0] > keep[1]) {
+    int t = keep[0];
+    keep[0] = keep[1];
+    keep[1] = t;
   }
-  execve(g.exec_path, argv_buf, envp_buf);
+  for (int i = 0; i < 2; i++) {
+    if (keep[i] < (int)first) continue;
+    if ((unsigned)keep[i] > first && syscall(SYS_close_range, first, (unsigned)keep[i] - 1, 0) < 0)
+      fail(STEP_FDS, errno, "close_range");
+    first = (unsigned)keep[i] + 1;
+  }
+  if (syscall(SYS_close_range, first, ~0u, 0) < 0) fail(STEP_FDS, errno, "close_range");
+}
+
+long exec_syscall(void) {
+  return seccomp_syscall(SYS_execve, (long)g.exec_path, (long)argv_buf, (long)envp_buf, 0, 0, 0);
+}
+
+void step_exec(void) {
+  /* Loaded last: after no_new_privs, only execve follows. */
+  step_seccomp();
+  exec_syscall();
   fail(STEP_EXEC, errno, "exec %s", g.exec_path);
 }

@@ -61,10 +61,11 @@ static void set_user(void) {
   for (size_t i = 0; i < n; i++) groups[i] = (gid_t)rec_num(&user, (uint32_t)(3 + i));
   /* With setgroups denied in a user namespace an empty list is the only
    * possible one, and it is what we already have. */
-  if (setgroups(n, groups) < 0 && !(errno == EPERM && n == 0)) fail(STEP_IDENTITY, errno, "setgroups");
-  if (setresgid(gid, gid, gid) < 0) fail(STEP_IDENTITY, errno, "setresgid %u", gid);
-  if (setresuid(uid, uid, uid) < 0) fail(STEP_IDENTITY, errno, "setresuid %u", uid);
-  if (umask_bits != UINT64_MAX) umask((mode_t)umask_bits);
+  if (seccomp_syscall(SYS_setgroups, (long)n, (long)groups, 0, 0, 0, 0) < 0 && !(errno == EPERM && n == 0))
+    fail(STEP_IDENTITY, errno, "setgroups");
+  if (seccomp_syscall(SYS_setresgid, gid, gid, gid, 0, 0, 0) < 0) fail(STEP_IDENTITY, errno, "setresgid %u", gid);
+  if (seccomp_syscall(SYS_setresuid, uid, uid, uid, 0, 0, 0) < 0) fail(STEP_IDENTITY, errno, "setresuid %u", uid);
+  if (umask_bits != UINT64_MAX) seccomp_syscall(SYS_umask, (long)(mode_t)umask_bits, 0, 0, 0, 0, 0);
 }
 
 /* Before setuid: dropping needs CAP_SETPCAP in the effective set. */
@@ -87,16 +88,30 @@ static void set_capabilities(const struct record *caps) {
        .permitted = (uint32_t)(permitted >> 32),
        .inheritable = (uint32_t)(inheritable >> 32)},
   };
-  if (syscall(SYS_capset, &head, data) < 0) fail(STEP_CAPABILITIES, errno, "capset");
-  if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
+  if (seccomp_syscall(SYS_capset, (long)&head, (long)data, 0, 0, 0, 0) < 0) fail(STEP_CAPABILITIES, errno, "capset");
+  if (seccomp_syscall(SYS_prctl, PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0, 0) < 0 && errno != EINVAL)
     fail(STEP_CAPABILITIES, errno, "clear ambient capabilities");
   /* The kernel only lets a capability be ambient when it is permitted and
    * inheritable too; runc and crun skip the others rather than fail, and
    * so does tsrun (runc spec's default config asks for exactly that). */
   for (int cap = 0; cap < 64; cap++) {
     if (!(ambient & permitted & inheritable & (1ull << cap))) continue;
-    if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0) < 0)
+    if (seccomp_syscall(SYS_prctl, PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0, 0) < 0)
       fail(STEP_CAPABILITIES, errno, "raise ambient capability %d", cap);
+  }
+}
+
+/* The calls after the seccomp filter when no_new_privs is false (it is
+ * loaded before them, while CAP_SYS_ADMIN is held): each goes through
+ * seccomp_syscall, so seccomp.c can run them dry before CREATED. */
+void credentials_after_seccomp(void) {
+  struct record caps;
+  int have_caps = plan_find(&g.plan, REC_CAPS, &caps);
+  set_user();
+  if (have_caps) {
+    set_capabilities(&caps);
+    if (seccomp_syscall(SYS_prctl, PR_SET_KEEPCAPS, 0, 0, 0, 0, 0) < 0)
+      fail(STEP_CAPABILITIES, errno, "clear PR_SET_KEEPCAPS");
   }
 }
 
@@ -108,17 +123,15 @@ void step_credentials(void) {
       errno != ENOSYS && errno != EPERM && errno != EACCES)
     fail(STEP_IDENTITY, errno, "join a new session keyring");
   set_rlimits();
-  int have_caps = plan_find(&g.plan, REC_CAPS, &caps);
   /* Keep the permitted set across setuid; capset then sets all of them. */
-  if (have_caps) {
+  if (plan_find(&g.plan, REC_CAPS, &caps)) {
     drop_bounding(&caps);
     if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0) fail(STEP_CAPABILITIES, errno, "PR_SET_KEEPCAPS");
   }
-  set_user();
-  if (have_caps) {
-    set_capabilities(&caps);
-    if (prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0) fail(STEP_CAPABILITIES, errno, "clear PR_SET_KEEPCAPS");
-  }
+  /* Without no_new_privs, loading a filter needs CAP_SYS_ADMIN, which
+   * set_user drops (runc's order too); otherwise step_exec loads it. */
+  if (seccomp_before_caps()) step_seccomp();
+  credentials_after_seccomp();
   if ((flags & PROC_NO_NEW_PRIVS) && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
     fail(STEP_NO_NEW_PRIVS, errno, "PR_SET_NO_NEW_PRIVS");
 }

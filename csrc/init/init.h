@@ -47,6 +47,7 @@ void step_hooks(uint32_t kind);
 /* identity.c */
 void step_identity(void);
 void step_credentials(void);
+void credentials_after_seccomp(void);
 
 /* console.c */
 void step_console(void);
@@ -54,7 +55,26 @@ void step_console(void);
 /* exec.c */
 void step_resolve_exec(void);
 void step_wait_exec_fifo(void);
+void step_close_fds(void);
+/* execve of the resolved process, through seccomp_syscall; returns on failure. */
+long exec_syscall(void);
 __attribute__((noreturn)) void step_exec(void);
+
+/* seccomp.c */
+/* Before CREATED: the listener's state, then the dry run of every call
+ * made after loading the filter (fails create on a fatal verdict). */
+void step_seccomp_prepare(void);
+/* Loads the filter once (no-op without one), then feeds the listener. */
+void step_seccomp(void);
+/* Whether the filter must be loaded before the capabilities are dropped. */
+int seccomp_before_caps(void);
+/* The notify listener socket the init must keep open, or -1. */
+int seccomp_keep_fd(void);
+/* Whether the loaded filter would kill a write to fd (fail() then stays silent). */
+int seccomp_report_killed(int fd);
+/* syscall(2) for calls made after the filter is loaded; in the dry run it
+ * only checks the filter's verdict on these exact arguments. */
+long seccomp_syscall(long nr, long a0, long a1, long a2, long a3, long a4, long a5);
 
 /* Writes a whole string to a file (used for /proc files). */
 int write_file(const char *path, const char *data, size_t len);

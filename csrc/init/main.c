@@ -43,9 +43,11 @@ int main(int argc, char **argv) {
   if (!plan_find(&g.plan, REC_ROOTFS, &root)) {
     step_console();
     step_resolve_exec();
+    step_seccomp_prepare();
     send_msg(MSG_CREATED, 0, NULL, 0);
     close(g.sync_fd);
     g.sync_fd = -1;
+    step_close_fds();
     step_credentials();
     step_exec();
   }
@@ -62,6 +64,7 @@ int main(int argc, char **argv) {
   step_identity();
   step_console();
   step_resolve_exec();
+  step_seccomp_prepare();
 
   send_msg(MSG_CREATED, 0, NULL, 0);
   close(g.sync_fd);
@@ -69,6 +72,7 @@ int main(int argc, char **argv) {
 
   step_wait_exec_fifo();
   step_hooks(HOOK_START_CONTAINER);
+  step_close_fds();
   step_credentials();
   step_exec();
 }

@@ -11,6 +11,7 @@ import { findCgroup2Mount, parseMountinfo } from '../cgroup/mountinfo.ts';
 import { CgroupError, HookError, InitError, SpecError, StateError, UsageError } from '../errors.ts';
 import { runHooks, runHooksWarning } from '../hooks/run-hooks.ts';
 import { InitChannel } from '../launch/init-channel.ts';
+import { seccompProgram } from '../launch/seccomp-program.ts';
 import { spawnInit } from '../launch/spawn-init.ts';
 import { MSG } from '../launch/wire.ts';
 import { native } from '../native/addon.ts';
@@ -24,6 +25,7 @@ import { writePidFile } from '../state/pid-file.ts';
 import { readProcStat } from '../state/proc-stat.ts';
 import { createContainerDir, removeContainerDir, writeState, type ContainerState } from '../state/store.ts';
 import { ociState, OCI_VERSION } from './oci-state.ts';
+import { connectListener, seccompListenerState } from './seccomp-state.ts';
 import { Rollback } from './rollback.ts';
 
 export interface CreateOptions {
@@ -113,6 +115,8 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
   if (!cgroupMount) throw new CgroupError('/proc/self/mountinfo', 'no cgroup2 hierarchy is mounted on this host');
   const cgroupPath = resolveCgroupPath(spec.linux?.cgroupsPath, id, cgroupMount);
   const parent = parentMountOf(rootfs, mountinfo);
+  // Compiled (or taken from the cache under the state root) before anything exists.
+  const seccomp = spec.linux?.seccomp ? seccompProgram(spec.linux.seccomp, configFile, root) : undefined;
   const launchPlan = plan(
     { ...spec, root: { ...spec.root, path: rootfs } } as Spec,
     {
@@ -122,6 +126,7 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
       noPivot: opts.noPivot,
       noNewKeyring: opts.noNewKeyring,
       preserveFds: opts.preserveFds,
+      ...(seccomp ? { seccomp } : {}),
     },
   );
 
@@ -164,7 +169,9 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
         parentFds.push(fd);
         return fd;
       });
-    const init = spawnInit(launchPlan, { syncChild, fifo: fifoFd, console: consoleFd, namespaces: nsFds }, cgroupFd);
+    const seccompListener = seccomp?.listener ? connectListener(spec.linux!.seccomp!.listenerPath!, configFile) : -1;
+    if (seccompListener >= 0) parentFds.push(seccompListener);
+    const init = spawnInit(launchPlan, { syncChild, fifo: fifoFd, console: consoleFd, namespaces: nsFds, seccompListener }, cgroupFd);
     closeParentFds();
     let initReaped = false;
     rollback.add(`kill tsrun-init ${init.pid}`, () => {
@@ -194,6 +201,16 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
       hooks: { poststart: spec.hooks?.poststart ?? [], poststop: spec.hooks?.poststop ?? [] },
       process: spec.process!,
       namespaces: spec.linux?.namespaces ?? [],
+      ...(seccomp
+        ? {
+            seccomp: {
+              flags: seccomp.flags,
+              program: seccomp.program.toString('base64'),
+              ...(seccomp.listener ? { listenerPath: spec.linux!.seccomp!.listenerPath! } : {}),
+              ...(spec.linux?.seccomp?.listenerMetadata ? { listenerMetadata: spec.linux.seccomp.listenerMetadata } : {}),
+            },
+          }
+        : {}),
     };
     for (;;) {
       const msg = channel.receive();
@@ -215,6 +232,9 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
         // startContainer, run by the init) see the pid as the container does.
         const inner = { ...ociState(state, 'creating'), pid: pidInContainer(state.pid) };
         channel.send(MSG.HOOKS_DONE, Buffer.from(JSON.stringify(inner)));
+      } else if (msg.type === MSG.READY_SECCOMP) {
+        const listenerState = seccompListenerState(state, 'creating', spec.linux?.seccomp?.listenerMetadata);
+        channel.send(MSG.SECCOMP_STATE, Buffer.from(JSON.stringify(listenerState)));
       } else if (msg.type === MSG.CREATED) {
         break;
       }

@@ -10,6 +10,8 @@ import { native } from '../native/addon.ts';
 import { planExec } from '../plan/exec-plan.ts';
 import type { Process } from '../spec/types.ts';
 import { loadContainer } from './container.ts';
+import { connectListener, seccompListenerState } from './seccomp-state.ts';
+import { stateFile } from '../state/paths.ts';
 
 export interface ExecOptions {
   root: string;
@@ -25,7 +27,13 @@ export function execProcess(opts: ExecOptions): number {
   if (c.status !== 'running' && c.status !== 'created') {
     throw new StateError(opts.id, `cannot exec in container ${opts.id}: it is ${c.status}`);
   }
-  const plan = planExec(opts.process, c.state.namespaces, c.state.pid, opts.preserveFds);
+  // The container's filter, as compiled at create; the exec'd process's
+  // noNewPrivileges decides when the init loads it.
+  const stored = c.state.seccomp;
+  const seccomp = stored
+    ? { flags: stored.flags, program: Buffer.from(stored.program, 'base64'), listener: stored.listenerPath !== undefined }
+    : undefined;
+  const plan = planExec(opts.process, c.state.namespaces, c.state.pid, opts.preserveFds, seccomp);
   const fds: number[] = [];
   try {
     const cgroupFd = openSync(c.state.cgroup.path, constants.O_RDONLY | constants.O_DIRECTORY);
@@ -42,7 +50,9 @@ export function execProcess(opts: ExecOptions): number {
     fds.push(syncParent, syncChild);
     const consoleFd = opts.consoleSocket ? native().connectUnix(opts.consoleSocket) : -1;
     if (consoleFd >= 0) fds.push(consoleFd);
-    const init = spawnInit(plan, { syncChild, fifo: -1, console: consoleFd, namespaces: nsFds }, cgroupFd);
+    const seccompListener = seccomp?.listener ? connectListener(stored!.listenerPath!, stateFile(c.dir)) : -1;
+    if (seccompListener >= 0) fds.push(seccompListener);
+    const init = spawnInit(plan, { syncChild, fifo: -1, console: consoleFd, namespaces: nsFds, seccompListener }, cgroupFd);
     closeSync(init.pidfd);
     const channel = new InitChannel(syncParent);
     let pid = init.pid;
@@ -52,6 +62,9 @@ export function execProcess(opts: ExecOptions): number {
         if (msg.type === MSG.PID) {
           pid = msg.value;
           if (pid !== init.pid) native().waitPid(init.pid);
+        } else if (msg.type === MSG.READY_SECCOMP) {
+          const listenerState = seccompListenerState({ ...c.state, pid }, again.status === 'created' ? 'created' : 'running', stored?.listenerMetadata);
+          channel.send(MSG.SECCOMP_STATE, Buffer.from(JSON.stringify(listenerState)));
         } else if (msg.type === MSG.CREATED) {
           return pid;
         }

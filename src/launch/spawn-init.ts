@@ -14,6 +14,8 @@ export interface InitFds {
   console: number;
   /** Opened namespace paths, in the plan's order of joined namespaces. */
   namespaces: number[];
+  /** Socket connected to linux.seccomp.listenerPath when the plan has a listener. */
+  seccompListener?: number;
 }
 
 export interface SpawnedInit {
@@ -31,6 +33,7 @@ export function spawnInit(plan: LaunchPlan, fds: InitFds, cgroupFd: number): Spa
     const table = [0, 1, 2];
     for (let fd = 3; fd < base; fd++) table.push(fd);
     table.push(planFd, fds.syncChild, fds.fifo, fds.console, ...fds.namespaces);
+    if (plan.seccomp?.listener) table.push(fds.seccompListener ?? -1);
     return n.spawnInit(initFd, ['tsrun:[init]', String(base)], table, cgroupFd);
   } finally {
     closeSync(initFd);

@@ -24,6 +24,7 @@ export const REC = {
   CAPS: 18,
   HOOK: 19,
   PERSONALITY: 20,
+  SECCOMP: 21,
 } as const;
 
 export const PROC_FLAGS = { NO_NEW_PRIVS: 1, TERMINAL: 2, OOM_SCORE_ADJ: 4, NEW_KEYRING: 8, CONSOLE_SIZE: 0x10 };
@@ -75,6 +76,13 @@ export function planRecords(plan: LaunchPlan): Record[] {
 
   let nsFd = base + FD_OFF.FIRST_NS;
   for (const ns of plan.namespaces) add(REC.NAMESPACE, [ns.flag, ns.joinPath ? nsFd++ : -1]);
+  // The notify listener's socket follows the namespace fds (wire.h).
+  const sc = plan.seccomp;
+  if (sc) {
+    const insns: bigint[] = [];
+    for (let at = 0; at + 8 <= sc.program.length; at += 8) insns.push(sc.program.readBigUInt64LE(at));
+    add(REC.SECCOMP, [sc.flags, sc.listener ? nsFd : -1, ...insns]);
+  }
   for (const t of plan.timeOffsets) add(REC.TIME_OFFSET, [t.clock, t.secs, t.nanosecs]);
   if (plan.hostname !== undefined) add(REC.HOSTNAME, [], [plan.hostname]);
   if (plan.domainname !== undefined) add(REC.DOMAINNAME, [], [plan.domainname]);

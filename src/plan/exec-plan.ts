@@ -1,11 +1,17 @@
 // planExec: a LaunchPlan for a process joining a running container. No
 // rootfs record: tsrun-init then only joins, drops privileges and execs.
 import type { LinuxNamespace, Process } from '../spec/types.ts';
-import type { LaunchPlan } from './launch-plan.ts';
+import type { LaunchPlan, PlannedSeccomp } from './launch-plan.ts';
 import { NAMESPACE_FLAGS, NAMESPACE_PROC_NAMES } from './namespaces.ts';
 import { planIdentity } from './process.ts';
 
-export function planExec(process: Process, namespaces: readonly LinuxNamespace[], pid: number, preserveFds: number): LaunchPlan {
+export function planExec(
+  process: Process,
+  namespaces: readonly LinuxNamespace[],
+  pid: number,
+  preserveFds: number,
+  seccomp?: PlannedSeccomp,
+): LaunchPlan {
   return {
     // Every namespace of the container, through its init's /proc entry.
     namespaces: namespaces.map((ns) => ({
@@ -33,5 +39,6 @@ export function planExec(process: Process, namespaces: readonly LinuxNamespace[]
     env: process.env ?? [],
     cwd: process.cwd,
     hooks: [],
+    ...(seccomp ? { seccomp } : {}),
   };
 }

@@ -90,4 +90,14 @@ export interface LaunchPlan {
   cwd: string;
   hooks: PlannedHook[];
   personality?: number;
+  seccomp?: PlannedSeccomp;
+}
+
+export interface PlannedSeccomp {
+  /** SECCOMP_FILTER_FLAG_* for seccomp(2). */
+  flags: number;
+  /** The BPF program: struct sock_filter[], 8 bytes each, compiled by libseccomp. */
+  program: Buffer;
+  /** The init gets a socket connected to linux.seccomp.listenerPath for the notify fd. */
+  listener: boolean;
 }

@@ -3,7 +3,7 @@
 import { isAbsolute, posix, resolve } from 'node:path';
 import type { Spec } from '../spec/types.ts';
 import { DEFAULT_SYMLINKS, planDevices } from './devices.ts';
-import type { LaunchPlan, PlannedHook, PlannedMount } from './launch-plan.ts';
+import type { LaunchPlan, PlannedHook, PlannedMount, PlannedSeccomp } from './launch-plan.ts';
 import { MS, parseMountOptions, PROPAGATION_OPTIONS } from './mount-options.ts';
 import { CLOCK_IDS, NAMESPACE_FLAGS } from './namespaces.ts';
 import { planIdentity, sysctlPath } from './process.ts';
@@ -18,6 +18,8 @@ export interface PlanOptions {
   noPivot: boolean;
   noNewKeyring: boolean;
   preserveFds: number;
+  /** linux.seccomp compiled to BPF (the addon does that, outside plan()). */
+  seccomp?: PlannedSeccomp;
 }
 
 const PER_LINUX32 = 0x0008;
@@ -139,6 +141,7 @@ export function plan(spec: Spec, options: PlanOptions): LaunchPlan {
     ...(spec.hostname !== undefined ? { hostname: spec.hostname } : {}),
     ...(spec.domainname !== undefined ? { domainname: spec.domainname } : {}),
     ...(linux.personality ? { personality: linux.personality.domain === 'LINUX32' ? PER_LINUX32 : 0 } : {}),
+    ...(options.seccomp ? { seccomp: options.seccomp } : {}),
   };
   return result;
 }

@@ -1,6 +1,7 @@
 // The features document of `tsrun features` (runtime-spec features.md and
 // features-linux.md, v1.2). It states what this build of tsrun recognizes,
-// not what the host offers, so it is made from tsrun's own tables.
+// made from tsrun's own tables; the seccomp part comes from libseccomp and
+// the running kernel (src/launch/seccomp-program.ts asks them).
 import pkg from '../../package.json' with { type: 'json' };
 import { CAPABILITY_NAMES } from '../plan/capabilities.ts';
 import { MOUNT_OPTIONS, PROPAGATION_OPTIONS } from '../plan/mount-options.ts';
@@ -16,7 +17,7 @@ export interface Features {
     namespaces: string[];
     capabilities: string[];
     cgroup: { v1: boolean; v2: boolean; systemd: boolean; systemdUser: boolean; rdma: boolean };
-    seccomp: { enabled: boolean };
+    seccomp: SeccompFeatures;
     apparmor: { enabled: boolean };
     selinux: { enabled: boolean };
     intelRdt: { enabled: boolean };
@@ -27,7 +28,17 @@ export interface Features {
   potentiallyUnsafeConfigAnnotations: string[];
 }
 
-export function featuresDocument(): Features {
+/** features-linux.md "seccomp". */
+export interface SeccompFeatures {
+  enabled: boolean;
+  actions: string[];
+  operators: string[];
+  archs: string[];
+  knownFlags: string[];
+  supportedFlags: string[];
+}
+
+export function featuresDocument(seccomp: SeccompFeatures): Features {
   return {
     ociVersionMin: '1.0.0',
     ociVersionMax: SPEC_VERSION,
@@ -42,7 +53,7 @@ export function featuresDocument(): Features {
       // Limits are not enforced yet (semantic-checks.ts refuses them); the
       // cgroup tsrun creates and its device filter are cgroup v2 only.
       cgroup: { v1: false, v2: true, systemd: false, systemdUser: false, rdma: false },
-      seccomp: { enabled: false },
+      seccomp,
       apparmor: { enabled: false },
       selinux: { enabled: false },
       intelRdt: { enabled: false },

@@ -7,6 +7,7 @@ import type { SpecProblem } from '../errors.ts';
 import { capabilityBit } from '../plan/capabilities.ts';
 import { PROPAGATION_OPTIONS } from '../plan/mount-options.ts';
 import { rlimitResource } from '../plan/rlimits.ts';
+import { seccompProblems } from './seccomp-checks.ts';
 import type { CapabilitySet, HookName, LinuxNamespace, NamespaceType, Process, Spec } from './types.ts';
 
 type Check = (spec: Spec) => SpecProblem[];
@@ -301,10 +302,9 @@ const checkResources: Check = (spec) => {
 };
 
 // Fields the schema accepts but tsrun-init does not apply yet. Ignoring a
-// security setting (seccomp, an LSM label) would run the container weaker
+// security setting (an LSM label) would run the container weaker
 // than asked, so each one is refused by name instead.
 const NOT_APPLIED: { tokens: string[]; get: (spec: Spec) => unknown }[] = [
-  { tokens: ['linux', 'seccomp'], get: (s) => s.linux?.seccomp },
   { tokens: ['process', 'apparmorProfile'], get: (s) => s.process?.apparmorProfile },
   { tokens: ['process', 'selinuxLabel'], get: (s) => s.process?.selinuxLabel },
   { tokens: ['linux', 'mountLabel'], get: (s) => s.linux?.mountLabel },
@@ -352,6 +352,7 @@ const CHECKS: Check[] = [
   checkTimeOffsets,
   checkMaskedAndReadonly,
   checkResources,
+  seccompProblems,
   checkNotApplied,
 ];
 

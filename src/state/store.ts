@@ -23,6 +23,18 @@ export interface ContainerState {
   /** What exec starts from: the config's process and namespaces at create time. */
   process: Process;
   namespaces: LinuxNamespace[];
+  /** The compiled linux.seccomp filter, which exec applies too. */
+  seccomp?: StoredSeccomp;
+}
+
+export interface StoredSeccomp {
+  /** SECCOMP_FILTER_FLAG_* for seccomp(2). */
+  flags: number;
+  /** The BPF program, base64. */
+  program: string;
+  /** Only when the filter notifies (SCMP_ACT_NOTIFY). */
+  listenerPath?: string;
+  listenerMetadata?: string;
 }
 
 export function writeState(dir: string, state: ContainerState): void {

@@ -226,7 +226,6 @@ const cases: [name: string, patch: (s: Spec) => void, problems: { pointer: strin
       s.mounts![0]!.uidMappings = [{ containerID: 0, hostID: 1000, size: 1 }];
     },
     [
-      { pointer: '/linux/seccomp', reason: 'not supported yet by tsrun: remove the field' },
       { pointer: '/process/apparmorProfile', reason: 'not supported yet by tsrun: remove the field' },
       { pointer: '/mounts/0/uidMappings', reason: 'idmapped mounts are not supported yet by tsrun: remove the field' },
     ],
