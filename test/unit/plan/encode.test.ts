@@ -78,3 +78,20 @@ t.test('the C reader rejects damaged plans', async (t) => {
   hugeCount.writeUInt32LE(24 + 1, 24 + 8); // first record: num_count far past its size
   t.match(dump(hugeCount).error, /numbers past/);
 });
+
+t.test('the seccomp record: flags, the listener fd after the namespace fds, one number per BPF instruction', async (t) => {
+  // Two instructions: ld [0] (nr); ret ALLOW.
+  const program = Buffer.alloc(16);
+  program.writeUInt16LE(0x20, 0);
+  program.writeUInt32LE(0, 4);
+  program.writeUInt16LE(0x06, 8);
+  program.writeUInt32LE(0x7fff0000, 12);
+  const plan = { ...samplePlan(), seccomp: { flags: 8, program, listener: true } };
+  const out = dump(encodePlan(plan));
+  t.notOk(out.error, out.error ?? 'no error');
+  const rec = out.records!.find((r) => r.kind === REC.SECCOMP)!;
+  // base 5 + FIRST_NS 4 + one joined namespace: the listener is fd 10.
+  t.same(rec.nums, ['8', '10', '32', String(0x7fff0000n << 32n | 6n)]);
+  const none = dump(encodePlan({ ...plan, seccomp: { flags: 0, program, listener: false } })).records!.find((r) => r.kind === REC.SECCOMP)!;
+  t.equal(none.nums[1], BigInt.asUintN(64, -1n).toString());
+});
