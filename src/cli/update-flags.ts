@@ -2,7 +2,8 @@
 // Sizes take units ("64m", runc's units.RAMInBytes) or -1 for unlimited;
 // CPU values are plain integers. As in runc, --resources replaces every
 // other flag.
-import { UsageError } from '../errors.ts';
+import { readFileSync } from 'node:fs';
+import { messageOf, UsageError } from '../errors.ts';
 import type { ResourcesPatch } from '../container/resources-patch.ts';
 import { flagString, type FlagSpec, type Parsed } from './args.ts';
 import { parseRamSize } from './ram-size.ts';
@@ -102,4 +103,15 @@ export function patchFromFlags(p: Parsed): FlagPatch {
 /** Value flags given along with --resources. */
 export function flagsBesidesResources(p: Parsed): string[] {
   return VALUE_FLAGS.filter((name) => p.flags.has(name));
+}
+
+/** The text of --resources: a file, or "-" for standard input. */
+export function readResourcesArgument(arg: string): { source: string; text: string } {
+  const source = arg === '-' ? 'stdin' : arg;
+  try {
+    return { source, text: readFileSync(arg === '-' ? 0 : arg, 'utf8') };
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new UsageError(`--resources ${source}: cannot read: ${code ?? messageOf(err)}`, { cause: err });
+  }
 }
