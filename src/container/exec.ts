@@ -22,14 +22,19 @@ export interface ExecOptions {
 /** Starts the process; returns its host pid once it is about to exec. */
 export function execProcess(opts: ExecOptions): number {
   const c = loadContainer(opts.root, opts.id);
+  // runc refuses a paused container too: the new process would freeze at once.
   if (c.status !== 'running' && c.status !== 'created') {
     throw new StateError(opts.id, `cannot exec in container ${opts.id}: it is ${c.status}`);
   }
   const plan = planExec(opts.process, c.state.namespaces, c.state.pid, opts.preserveFds);
   const fds: number[] = [];
   try {
-    const cgroupFd = openSync(c.state.cgroup.path, constants.O_RDONLY | constants.O_DIRECTORY);
-    fds.push(cgroupFd);
+    // The new process starts in every cgroup of the container (v2 by
+    // CLONE_INTO_CGROUP, v1 by joining before it runs).
+    const cgroupFd = c.cgroup.v2DirFd() ?? -1;
+    if (cgroupFd >= 0) fds.push(cgroupFd);
+    const joins = c.cgroup.joinFds();
+    fds.push(...joins.map((j) => j.fd));
     const nsFds = plan.namespaces.map((ns) => {
       const fd = openSync(ns.joinPath!, constants.O_RDONLY);
       fds.push(fd);
@@ -42,7 +47,11 @@ export function execProcess(opts: ExecOptions): number {
     fds.push(syncParent, syncChild);
     const consoleFd = opts.consoleSocket ? native().connectUnix(opts.consoleSocket) : -1;
     if (consoleFd >= 0) fds.push(consoleFd);
-    const init = spawnInit(plan, { syncChild, fifo: -1, console: consoleFd, namespaces: nsFds }, cgroupFd);
+    const init = spawnInit(
+      plan,
+      { syncChild, fifo: -1, console: consoleFd, namespaces: nsFds },
+      { v2DirFd: cgroupFd, joinFds: joins.map((j) => j.fd), joinFiles: joins.map((j) => j.file) },
+    );
     closeSync(init.pidfd);
     const channel = new InitChannel(syncParent);
     let pid = init.pid;
