@@ -207,6 +207,7 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
       hooks: { poststart: spec.hooks?.poststart ?? [], poststop: spec.hooks?.poststop ?? [] },
       process: spec.process!,
       namespaces: spec.linux?.namespaces ?? [],
+      resources: spec.linux?.resources ?? {},
     };
     for (;;) {
       const msg = channel.receive();

@@ -3,7 +3,7 @@
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { StateError } from '../errors.ts';
 import type { CgroupRecord } from '../cgroup/manager.ts';
-import type { Hook, LinuxNamespace, Process } from '../spec/types.ts';
+import type { Hook, LinuxNamespace, LinuxResources, Process } from '../spec/types.ts';
 import { containerDir, stateFile } from './paths.ts';
 
 export interface ContainerState {
@@ -25,6 +25,8 @@ export interface ContainerState {
   /** What exec starts from: the config's process and namespaces at create time. */
   process: Process;
   namespaces: LinuxNamespace[];
+  /** The limits the container runs with: the config's at create, then each update's merge. */
+  resources?: LinuxResources;
 }
 
 export function writeState(dir: string, state: ContainerState): void {
