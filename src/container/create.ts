@@ -4,11 +4,10 @@
 import { closeSync, constants, openSync, readFileSync, realpathSync, statSync, writeFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { resolve } from 'node:path';
-import { Cgroup2Manager } from '../cgroup/cgroup.ts';
-import { resolveCgroupPath } from '../cgroup/cgroup-path.ts';
 import { DEFAULT_DEVICE_RULES, deviceFilterProgram, type LinuxDeviceCgroup } from '../cgroup/device-filter.ts';
-import { findCgroup2Mount, parseMountinfo } from '../cgroup/mountinfo.ts';
-import { CgroupError, HookError, InitError, SpecError, StateError, UsageError } from '../errors.ts';
+import { newManager } from '../cgroup/manager.ts';
+import { findCgroupLayout, parseMountinfo } from '../cgroup/mountinfo.ts';
+import { HookError, InitError, SpecError, StateError, UsageError } from '../errors.ts';
 import { runHooks, runHooksWarning } from '../hooks/run-hooks.ts';
 import { InitChannel } from '../launch/init-channel.ts';
 import { seccompProgram } from '../launch/seccomp-program.ts';
@@ -18,7 +17,7 @@ import { native } from '../native/addon.ts';
 import { plan, rootfsPath } from '../plan/plan.ts';
 import { checkContainerId } from '../spec/container-id.ts';
 import { loadSpec } from '../spec/load.ts';
-import type { Spec } from '../spec/types.ts';
+import type { LinuxResources, Spec } from '../spec/types.ts';
 import { lockContainerDir } from '../state/lock.ts';
 import { execFifo } from '../state/paths.ts';
 import { writePidFile } from '../state/pid-file.ts';
@@ -111,9 +110,8 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
     spec.process.consoleSize = opts.defaultConsoleSize;
   }
   const mountinfo = readFileSync('/proc/self/mountinfo', 'utf8');
-  const cgroupMount = findCgroup2Mount(mountinfo);
-  if (!cgroupMount) throw new CgroupError('/proc/self/mountinfo', 'no cgroup2 hierarchy is mounted on this host');
-  const cgroupPath = resolveCgroupPath(spec.linux?.cgroupsPath, id, cgroupMount);
+  // v1 or v2 is decided here, once, and kept in state.json.
+  const cgroup = newManager(findCgroupLayout(mountinfo), spec.linux?.cgroupsPath, id);
   const parent = parentMountOf(rootfs, mountinfo);
   // Compiled (or taken from the cache under the state root) before anything exists.
   const seccomp = spec.linux?.seccomp ? seccompProgram(spec.linux.seccomp, configFile, root) : undefined;
@@ -143,17 +141,28 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
     rollback.add('unlock', unlock);
     native().mkfifo(execFifo(dir), 0o622);
 
-    // 2. The cgroup, with its device filter, before the init exists.
-    const cgroup = new Cgroup2Manager(cgroupPath);
-    cgroup.create();
-    rollback.add(`remove cgroup ${cgroupPath}`, async () => {
-      cgroup.killAll(9);
+    // 2. The cgroups, with every limit and the device filter, before the
+    // init exists. The undo is registered first: a create that fails in
+    // its third hierarchy still has the first two to remove.
+    rollback.add('remove cgroups', async () => {
+      await cgroup.killAll(9);
       await cgroup.waitEmpty(5000);
       await cgroup.remove();
     });
-    const cgroupFd = cgroup.openDirFd();
-    parentFds.push(cgroupFd);
-    native().attachDeviceFilter(cgroupFd, deviceFilterProgram(deviceRules(spec)));
+    cgroup.create();
+    const { devices: _configDevices, ...limits } = spec.linux?.resources ?? {};
+    for (const w of cgroup.apply(limits)) warn(w);
+    const cgroupFd = cgroup.v2DirFd() ?? -1;
+    if (cgroupFd >= 0) {
+      parentFds.push(cgroupFd);
+      native().attachDeviceFilter(cgroupFd, deviceFilterProgram(deviceRules(spec)));
+    } else {
+      // No cgroup v2 (a legacy host): the v1 devices lists instead.
+      // (device-filter's rule type also allows runc's null wildcards, which v1DeviceWrites reads as "*")
+      cgroup.apply({ devices: deviceRules(spec) as LinuxResources['devices'] });
+    }
+    const joins = cgroup.joinFds();
+    parentFds.push(...joins.map((j) => j.fd));
 
     // 3. tsrun-init, started inside the cgroup, with its fd table.
     const [syncParent, syncChild] = native().seqpacketPair();
@@ -171,7 +180,11 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
       });
     const seccompListener = seccomp?.listener ? connectListener(spec.linux!.seccomp!.listenerPath!, configFile) : -1;
     if (seccompListener >= 0) parentFds.push(seccompListener);
-    const init = spawnInit(launchPlan, { syncChild, fifo: fifoFd, console: consoleFd, namespaces: nsFds, seccompListener }, cgroupFd);
+    const init = spawnInit(
+      launchPlan,
+      { syncChild, fifo: fifoFd, console: consoleFd, namespaces: nsFds, seccompListener },
+      { v2DirFd: cgroupFd, joinFds: joins.map((j) => j.fd), joinFiles: joins.map((j) => j.file) },
+    );
     closeParentFds();
     let initReaped = false;
     rollback.add(`kill tsrun-init ${init.pid}`, () => {
@@ -211,6 +224,7 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
             },
           }
         : {}),
+      resources: spec.linux?.resources ?? {},
     };
     for (;;) {
       const msg = channel.receive();

@@ -24,6 +24,7 @@ export interface ExecOptions {
 /** Starts the process; returns its host pid once it is about to exec. */
 export function execProcess(opts: ExecOptions): number {
   const c = loadContainer(opts.root, opts.id);
+  // runc refuses a paused container too: the new process would freeze at once.
   if (c.status !== 'running' && c.status !== 'created') {
     throw new StateError(opts.id, `cannot exec in container ${opts.id}: it is ${c.status}`);
   }
@@ -36,8 +37,12 @@ export function execProcess(opts: ExecOptions): number {
   const plan = planExec(opts.process, c.state.namespaces, c.state.pid, opts.preserveFds, seccomp);
   const fds: number[] = [];
   try {
-    const cgroupFd = openSync(c.state.cgroup.path, constants.O_RDONLY | constants.O_DIRECTORY);
-    fds.push(cgroupFd);
+    // The new process starts in every cgroup of the container (v2 by
+    // CLONE_INTO_CGROUP, v1 by joining before it runs).
+    const cgroupFd = c.cgroup.v2DirFd() ?? -1;
+    if (cgroupFd >= 0) fds.push(cgroupFd);
+    const joins = c.cgroup.joinFds();
+    fds.push(...joins.map((j) => j.fd));
     const nsFds = plan.namespaces.map((ns) => {
       const fd = openSync(ns.joinPath!, constants.O_RDONLY);
       fds.push(fd);
@@ -52,7 +57,11 @@ export function execProcess(opts: ExecOptions): number {
     if (consoleFd >= 0) fds.push(consoleFd);
     const seccompListener = seccomp?.listener ? connectListener(stored!.listenerPath!, stateFile(c.dir)) : -1;
     if (seccompListener >= 0) fds.push(seccompListener);
-    const init = spawnInit(plan, { syncChild, fifo: -1, console: consoleFd, namespaces: nsFds, seccompListener }, cgroupFd);
+    const init = spawnInit(
+      plan,
+      { syncChild, fifo: -1, console: consoleFd, namespaces: nsFds, seccompListener },
+      { v2DirFd: cgroupFd, joinFds: joins.map((j) => j.fd), joinFiles: joins.map((j) => j.file) },
+    );
     closeSync(init.pidfd);
     const channel = new InitChannel(syncParent);
     let pid = init.pid;

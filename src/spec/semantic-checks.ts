@@ -271,9 +271,6 @@ const checkMaskedAndReadonly: Check = (spec) =>
     }),
   );
 
-const RESOURCES_NOT_ENFORCED =
-  'resource limits are not supported yet by tsrun (no cgroup manager enforces them): remove the field';
-
 // A field "sets" something unless it is absent, an empty string, list or
 // object, or false (every boolean field here defaults to false, and an empty
 // label or profile means none, as in runc).
@@ -284,18 +281,25 @@ function isSet(value: unknown): boolean {
   return true;
 }
 
-// Only linux.resources.devices is applied (the eBPF device filter). Anything
-// else would be a limit the user asked for and silently did not get.
+// Every limit is applied by the cgroup manager at create (a value the
+// kernel refuses is reported there, naming the field and the file). What a
+// schema cannot say, and what no host can make right, is checked here:
+// unified keys are file names inside the container's own cgroup, and
+// cgroupsPath stays inside the hierarchy.
+const SYSTEMD_CGROUPS_PATH = /^[^/:]*:[^/:]*:[^/:]+$/;
+
 const checkResources: Check = (spec) => {
   const out: SpecProblem[] = [];
-  for (const [group, value] of Object.entries(spec.linux?.resources ?? {})) {
-    if (group === 'devices' || !isSet(value)) continue;
-    if (Array.isArray(value) || typeof value !== 'object') {
-      out.push(problem(RESOURCES_NOT_ENFORCED, 'linux', 'resources', group));
-      continue;
+  for (const key of Object.keys(spec.linux?.resources?.unified ?? {})) {
+    if (key === '' || key.includes('/') || key === '.' || key === '..' || key.includes('\0')) {
+      out.push(problem('a unified key must be a plain cgroup file name (no "/" or "..")', 'linux', 'resources', 'unified', key));
     }
-    for (const [field, inner] of Object.entries(value as Record<string, unknown>)) {
-      if (isSet(inner)) out.push(problem(RESOURCES_NOT_ENFORCED, 'linux', 'resources', group, field));
+  }
+  const path = spec.linux?.cgroupsPath;
+  if (typeof path === 'string') {
+    if (path.split('/').includes('..')) out.push(problem('cgroupsPath must stay inside the cgroup hierarchy: ".." is not allowed', 'linux', 'cgroupsPath'));
+    else if (SYSTEMD_CGROUPS_PATH.test(path)) {
+      out.push(problem('the systemd "slice:prefix:name" form needs the systemd cgroup driver, which tsrun does not have: use a path such as /tsrun/<id>', 'linux', 'cgroupsPath'));
     }
   }
   return out;

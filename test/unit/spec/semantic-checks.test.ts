@@ -15,8 +15,6 @@ function linux(spec: Spec) {
   return spec.linux;
 }
 
-const RESOURCES_REASON = 'resource limits are not supported yet by tsrun (no cgroup manager enforces them): remove the field';
-
 t.test('the default and rootless configs have no problems', async (t) => {
   t.same(semanticProblems(defaultConfig({ rootless: false })), []);
   t.same(semanticProblems(defaultConfig({ rootless: true, uid: 1000, gid: 1000 })), []);
@@ -192,9 +190,9 @@ const cases: [name: string, patch: (s: Spec) => void, problems: { pointer: strin
     ],
   ],
   [
-    'resource limits are refused field by field',
-    (s) =>
-      (linux(s).resources = {
+    'resource limits pass (the cgroup manager applies them); unified keys and cgroupsPath are checked',
+    (s) => {
+      linux(s).resources = {
         devices: [{ allow: false, access: 'rwm' }],
         memory: { limit: 1 << 20, disableOOMKiller: false },
         cpu: { shares: 512, cpus: '0-1' },
@@ -203,18 +201,26 @@ const cases: [name: string, patch: (s: Spec) => void, problems: { pointer: strin
         hugepageLimits: [{ pageSize: '2MB', limit: 0 }],
         network: { classID: 1 },
         rdma: { mlx5_1: { hcaHandles: 3 } },
-        unified: { 'memory.high': '1M' },
-      }),
+        unified: { 'memory.high': '1M', '../escape': '1', 'a/b': '2' },
+      };
+      linux(s).cgroupsPath = '/a/../../b';
+    },
     [
-      { pointer: '/linux/resources/memory/limit', reason: RESOURCES_REASON },
-      { pointer: '/linux/resources/cpu/shares', reason: RESOURCES_REASON },
-      { pointer: '/linux/resources/cpu/cpus', reason: RESOURCES_REASON },
-      { pointer: '/linux/resources/pids/limit', reason: RESOURCES_REASON },
-      { pointer: '/linux/resources/blockIO/weight', reason: RESOURCES_REASON },
-      { pointer: '/linux/resources/hugepageLimits', reason: RESOURCES_REASON },
-      { pointer: '/linux/resources/network/classID', reason: RESOURCES_REASON },
-      { pointer: '/linux/resources/rdma/mlx5_1', reason: RESOURCES_REASON },
-      { pointer: '/linux/resources/unified/memory.high', reason: RESOURCES_REASON },
+      { pointer: '/linux/resources/unified/..~1escape', reason: 'a unified key must be a plain cgroup file name (no "/" or "..")' },
+      { pointer: '/linux/resources/unified/a~1b', reason: 'a unified key must be a plain cgroup file name (no "/" or "..")' },
+      { pointer: '/linux/cgroupsPath', reason: 'cgroupsPath must stay inside the cgroup hierarchy: ".." is not allowed' },
+    ],
+  ],
+  [
+    'a systemd cgroupsPath is a clear error',
+    (s) => {
+      linux(s).cgroupsPath = 'system.slice:tsrun:c1';
+    },
+    [
+      {
+        pointer: '/linux/cgroupsPath',
+        reason: 'the systemd "slice:prefix:name" form needs the systemd cgroup driver, which tsrun does not have: use a path such as /tsrun/<id>',
+      },
     ],
   ],
   [
