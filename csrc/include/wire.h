@@ -67,6 +67,9 @@ enum tsr_step {
   STEP_EXEC_FIFO = 14,
   STEP_EXEC = 15,
   STEP_SYNC = 16,
+  /* 17 is STEP_SECCOMP */
+  STEP_PROCESS_ATTRS = 18,
+  STEP_LSM = 19,
 };
 
 #endif

@@ -94,6 +94,7 @@ void step_exec(void) {
   } else if (syscall(SYS_close_range, first, ~0u, 0) < 0) {
     fail(STEP_FDS, errno, "close_range");
   }
+  step_cpu_affinity(CPU_AFFINITY_FINAL);
   execve(g.exec_path, argv_buf, envp_buf);
   fail(STEP_EXEC, errno, "exec %s", g.exec_path);
 }

@@ -48,6 +48,11 @@ void step_hooks(uint32_t kind);
 void step_identity(void);
 void step_credentials(void);
 
+/* process-attrs.c */
+void step_cpu_affinity(uint64_t when);
+void step_process_attrs(void);
+void step_lsm(void);
+
 /* console.c */
 void step_console(void);
 

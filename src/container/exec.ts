@@ -2,12 +2,13 @@
 // container's namespaces and cgroup, drops to the process's identity and
 // execs. In the foreground tsrun waits for it and returns its status.
 import { closeSync, constants, openSync } from 'node:fs';
-import { StateError } from '../errors.ts';
+import { SpecError, StateError } from '../errors.ts';
 import { InitChannel } from '../launch/init-channel.ts';
 import { spawnInit } from '../launch/spawn-init.ts';
 import { MSG } from '../launch/wire.ts';
 import { native } from '../native/addon.ts';
 import { planExec } from '../plan/exec-plan.ts';
+import { processLsmProblems, readHostLsm } from '../spec/host-lsm.ts';
 import type { Process } from '../spec/types.ts';
 import { loadContainer } from './container.ts';
 
@@ -25,7 +26,10 @@ export function execProcess(opts: ExecOptions): number {
   if (c.status !== 'running' && c.status !== 'created') {
     throw new StateError(opts.id, `cannot exec in container ${opts.id}: it is ${c.status}`);
   }
-  const plan = planExec(opts.process, c.state.namespaces, c.state.pid, opts.preserveFds);
+  const lsmHost = readHostLsm();
+  const lsmProblems = processLsmProblems(opts.process, lsmHost);
+  if (lsmProblems.length) throw new SpecError('process', lsmProblems);
+  const plan = planExec(opts.process, c.state.namespaces, c.state.pid, opts.preserveFds, lsmHost);
   const fds: number[] = [];
   try {
     const cgroupFd = openSync(c.state.cgroup.path, constants.O_RDONLY | constants.O_DIRECTORY);

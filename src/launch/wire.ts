@@ -27,6 +27,8 @@ export const STEPS: Record<number, string> = {
   14: 'exec_fifo',
   15: 'exec',
   16: 'sync',
+  18: 'process_attrs',
+  19: 'lsm',
 };
 
 export const MSG_HEADER_SIZE = 16;

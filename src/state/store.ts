@@ -23,6 +23,8 @@ export interface ContainerState {
   /** What exec starts from: the config's process and namespaces at create time. */
   process: Process;
   namespaces: LinuxNamespace[];
+  /** No mount namespace: the rootfs bind in the host's mount table and the mount ids that were at its path before. */
+  hostMounts?: { path: string; keep: number[] };
 }
 
 export function writeState(dir: string, state: ContainerState): void {
