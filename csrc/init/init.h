@@ -49,6 +49,11 @@ void step_identity(void);
 void step_credentials(void);
 void credentials_after_seccomp(void);
 
+/* process-attrs.c */
+void step_cpu_affinity(uint64_t when);
+void step_process_attrs(void);
+void step_lsm(void);
+
 /* console.c */
 void step_console(void);
 

@@ -35,12 +35,14 @@ int main(int argc, char **argv) {
   umask(0);
 
   map_plan();
+  step_cpu_affinity(CPU_AFFINITY_INITIAL);
   step_namespaces();
 
   /* exec: no rootfs in the plan; the namespaces joined above are the
    * container's, the mount namespace's root is already its root. */
   struct record root;
   if (!plan_find(&g.plan, REC_ROOTFS, &root)) {
+    step_process_attrs();
     step_console();
     step_resolve_exec();
     step_seccomp_prepare();
@@ -62,6 +64,7 @@ int main(int argc, char **argv) {
   step_pivot_root();
   step_paths();
   step_identity();
+  step_process_attrs();
   step_console();
   step_resolve_exec();
   step_seccomp_prepare();

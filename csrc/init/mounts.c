@@ -163,10 +163,14 @@ void step_mounts(void) {
    * unbindable "/" would refuse the rootfs bind below: that one is only
    * applied to the new root after pivot_root (step_paths). */
   unsigned long first = prop && !(prop & MS_UNBINDABLE) ? prop : MS_SLAVE | MS_REC;
-  if (mount(NULL, "/", NULL, first, NULL) < 0)
+  /* In the runtime's own mount namespace (no "mount" in the config) "/"
+   * and the parent are the host's: leave them as they are. Everything
+   * below lands on the rootfs bind, which `delete` detaches as a whole. */
+  int host_ns = (rec_num(&root, 0) & ROOTFS_HOST_MOUNT_NS) != 0;
+  if (!host_ns && mount(NULL, "/", NULL, first, NULL) < 0)
     fail(STEP_MOUNTS, errno, "set propagation of /");
   /* pivot_root refuses a new root whose parent mount is shared. */
-  if (parent[0] && mount(NULL, parent, NULL, MS_PRIVATE, NULL) < 0 && errno != EINVAL)
+  if (!host_ns && parent[0] && mount(NULL, parent, NULL, MS_PRIVATE, NULL) < 0 && errno != EINVAL)
     fail(STEP_MOUNTS, errno, "make %s private", parent);
   if (mount(rootfs, rootfs, NULL, MS_BIND | MS_REC, NULL) < 0) fail(STEP_MOUNTS, errno, "bind rootfs %s", rootfs);
   g.root_fd = open(rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -190,7 +194,12 @@ void step_pivot_root(void) {
   if (!plan_find(&g.plan, REC_ROOTFS, &root)) return;
   const char *rootfs = rec_str(&root, 0);
 
-  if (rec_num(&root, 0) & ROOTFS_NO_PIVOT) {
+  if (rec_num(&root, 0) & ROOTFS_HOST_MOUNT_NS) {
+    /* pivot_root would swap the host's root: chroot into the rootfs bind
+     * instead, as runc does without a mount namespace. */
+    if (chdir(rootfs) < 0) fail(STEP_PIVOT_ROOT, errno, "chdir %s", rootfs);
+    if (chroot(".") < 0) fail(STEP_PIVOT_ROOT, errno, "chroot %s", rootfs);
+  } else if (rec_num(&root, 0) & ROOTFS_NO_PIVOT) {
     if (chdir(rootfs) < 0) fail(STEP_PIVOT_ROOT, errno, "chdir %s", rootfs);
     if (mount(rootfs, "/", NULL, MS_MOVE, NULL) < 0) fail(STEP_PIVOT_ROOT, errno, "move %s to /", rootfs);
     if (chroot(".") < 0) fail(STEP_PIVOT_ROOT, errno, "chroot");

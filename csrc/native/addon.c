@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -330,6 +331,18 @@ static napi_value make_fifo(napi_env env, napi_callback_info info) {
   return r;
 }
 
+/* umount2(path, flags): `delete` detaches the rootfs bind of a container
+ * that shared the runtime's mount namespace. */
+static napi_value unmount(napi_env env, napi_callback_info info) {
+  napi_value a[2];
+  if (get_args(env, info, 2, a)) return NULL;
+  char *path = string_arg(env, a[0]);
+  int rc = umount2(path, int_arg(env, a[1]));
+  napi_value r = rc < 0 ? throw_errno(env, errno, "umount2", path) : undefined(env);
+  free(path);
+  return r;
+}
+
 static napi_value connect_unix(napi_env env, napi_callback_info info) {
   napi_value a[1];
   if (get_args(env, info, 1, a)) return NULL;
@@ -457,6 +470,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"flock", NULL, flock_fd, NULL, NULL, NULL, napi_default, NULL},
       {"mkfifo", NULL, make_fifo, NULL, NULL, NULL, napi_default, NULL},
       {"connectUnix", NULL, connect_unix, NULL, NULL, NULL, napi_default, NULL},
+      {"unmount", NULL, unmount, NULL, NULL, NULL, napi_default, NULL},
       {"attachDeviceFilter", NULL, attach_device_filter, NULL, NULL, NULL, napi_default, NULL},
       {"compileSeccomp", NULL, compile_seccomp, NULL, NULL, NULL, napi_default, NULL},
       {"seccompInfo", NULL, seccomp_info, NULL, NULL, NULL, napi_default, NULL},

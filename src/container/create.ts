@@ -16,6 +16,7 @@ import { MSG } from '../launch/wire.ts';
 import { native } from '../native/addon.ts';
 import { plan, rootfsPath } from '../plan/plan.ts';
 import { checkContainerId } from '../spec/container-id.ts';
+import { readHostLsm, specLsmProblems } from '../spec/host-lsm.ts';
 import { loadSpec } from '../spec/load.ts';
 import type { LinuxResources, Spec } from '../spec/types.ts';
 import { lockContainerDir } from '../state/lock.ts';
@@ -23,6 +24,7 @@ import { execFifo } from '../state/paths.ts';
 import { writePidFile } from '../state/pid-file.ts';
 import { readProcStat } from '../state/proc-stat.ts';
 import { createContainerDir, removeContainerDir, writeState, type ContainerState } from '../state/store.ts';
+import { detachHostMounts, mountIdsAt } from './host-mounts.ts';
 import { ociState, OCI_VERSION } from './oci-state.ts';
 import { connectListener, seccompListenerState } from './seccomp-state.ts';
 import { Rollback } from './rollback.ts';
@@ -105,6 +107,12 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
     // runc's rule: a detached container cannot get a terminal nobody holds.
     throw new UsageError('process.terminal is true: give --console-socket, or run in the foreground, to receive the terminal');
   }
+  const lsmHost = readHostLsm();
+  const lsmProblems = specLsmProblems(spec, lsmHost);
+  if (lsmProblems.length) throw new SpecError(configFile, lsmProblems);
+  const hostMountNs = !(spec.linux?.namespaces ?? []).some((ns) => ns.type === 'mount');
+  // runc's rule too: moving the rootfs over "/" would replace the host's root.
+  if (hostMountNs && opts.noPivot) throw new UsageError('--no-pivot needs a mount namespace: add {"type": "mount"} to /linux/namespaces');
   const rootfs = checkRootfs(spec, bundle, configFile);
   if (spec.process?.terminal && !spec.process.consoleSize && opts.defaultConsoleSize) {
     spec.process.consoleSize = opts.defaultConsoleSize;
@@ -125,8 +133,12 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
       noNewKeyring: opts.noNewKeyring,
       preserveFds: opts.preserveFds,
       ...(seccomp ? { seccomp } : {}),
+      containerId: id,
+      lsmHost,
     },
   );
+  // What sat at the rootfs path before: only what create adds is detached.
+  const keepMounts = hostMountNs ? mountIdsAt(rootfs, mountinfo) : [];
 
   const rollback = new Rollback();
   const parentFds: number[] = [];
@@ -178,6 +190,7 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
         parentFds.push(fd);
         return fd;
       });
+    if (hostMountNs) rollback.add(`detach the mounts under ${rootfs}`, () => detachHostMounts(rootfs, keepMounts));
     const seccompListener = seccomp?.listener ? connectListener(spec.linux!.seccomp!.listenerPath!, configFile) : -1;
     if (seccompListener >= 0) parentFds.push(seccompListener);
     const init = spawnInit(
@@ -225,6 +238,7 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
           }
         : {}),
       resources: spec.linux?.resources ?? {},
+      ...(hostMountNs ? { hostMounts: { path: rootfs, keep: keepMounts } } : {}),
     };
     for (;;) {
       const msg = channel.receive();
@@ -239,12 +253,17 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
           initReaped = true;
         }
       } else if (msg.type === MSG.READY_HOOKS) {
-        const stateJson = JSON.stringify(ociState(state, 'creating'));
+        // runtime.md: "creating" is step 2 of the lifecycle, the runtime
+        // environment being built; "created" is "after step 2", where the
+        // prestart, createRuntime, createContainer (steps 3-5) and
+        // startContainer (step 7) hooks run. So every hook before the
+        // program runs sees "created" (runc passes "creating" to the first three).
+        const stateJson = JSON.stringify(ociState(state, 'created'));
         runHooks('prestart', spec.hooks?.prestart, stateJson);
         runHooks('createRuntime', spec.hooks?.createRuntime, stateJson);
         // runtime.md: hooks in the container namespace (createContainer,
         // startContainer, run by the init) see the pid as the container does.
-        const inner = { ...ociState(state, 'creating'), pid: pidInContainer(state.pid) };
+        const inner = { ...ociState(state, 'created'), pid: pidInContainer(state.pid) };
         channel.send(MSG.HOOKS_DONE, Buffer.from(JSON.stringify(inner)));
       } else if (msg.type === MSG.READY_SECCOMP) {
         const listenerState = seccompListenerState(state, 'creating', spec.linux?.seccomp?.listenerMetadata);

@@ -2,12 +2,13 @@
 // container's namespaces and cgroup, drops to the process's identity and
 // execs. In the foreground tsrun waits for it and returns its status.
 import { closeSync, constants, openSync } from 'node:fs';
-import { StateError } from '../errors.ts';
+import { SpecError, StateError } from '../errors.ts';
 import { InitChannel } from '../launch/init-channel.ts';
 import { spawnInit } from '../launch/spawn-init.ts';
 import { MSG } from '../launch/wire.ts';
 import { native } from '../native/addon.ts';
 import { planExec } from '../plan/exec-plan.ts';
+import { processLsmProblems, readHostLsm } from '../spec/host-lsm.ts';
 import type { Process } from '../spec/types.ts';
 import { loadContainer } from './container.ts';
 import { connectListener, seccompListenerState } from './seccomp-state.ts';
@@ -28,13 +29,16 @@ export function execProcess(opts: ExecOptions): number {
   if (c.status !== 'running' && c.status !== 'created') {
     throw new StateError(opts.id, `cannot exec in container ${opts.id}: it is ${c.status}`);
   }
+  const lsmHost = readHostLsm();
+  const lsmProblems = processLsmProblems(opts.process, lsmHost);
+  if (lsmProblems.length) throw new SpecError('process', lsmProblems);
   // The container's filter, as compiled at create; the exec'd process's
   // noNewPrivileges decides when the init loads it.
   const stored = c.state.seccomp;
   const seccomp = stored
     ? { flags: stored.flags, program: Buffer.from(stored.program, 'base64'), listener: stored.listenerPath !== undefined }
     : undefined;
-  const plan = planExec(opts.process, c.state.namespaces, c.state.pid, opts.preserveFds, seccomp);
+  const plan = planExec(opts.process, c.state.namespaces, c.state.pid, opts.preserveFds, seccomp, lsmHost);
   const fds: number[] = [];
   try {
     // The new process starts in every cgroup of the container (v2 by

@@ -37,6 +37,8 @@ export interface Native {
   flock(fd: number, exclusive: boolean, wait: boolean): boolean;
   /** mkfifo(path, mode) with the mode exactly as given. */
   mkfifo(path: string, mode: number): void;
+  /** umount2(path, flags). */
+  unmount(path: string, flags: number): void;
   /** A connected AF_UNIX stream socket fd (CLOEXEC). */
   connectUnix(path: string): number;
   /**

@@ -25,6 +25,8 @@ export interface ContainerState {
   /** What exec starts from: the config's process and namespaces at create time. */
   process: Process;
   namespaces: LinuxNamespace[];
+  /** No mount namespace: the rootfs bind in the host's mount table and the mount ids that were at its path before. */
+  hostMounts?: { path: string; keep: number[] };
   /** The compiled linux.seccomp filter, which exec applies too. */
   seccomp?: StoredSeccomp;
   /** The limits the container runs with: the config's at create, then each update's merge. */
