@@ -56,7 +56,11 @@ void step_resolve_exec(void);
 void step_wait_exec_fifo(void);
 __attribute__((noreturn)) void step_exec(void);
 
-/* Writes a whole string to a file (used for /proc files). */
+/* util.c: writes a whole string to a file. A /proc/... path is opened from
+ * a verified procfs root without crossing a mount and refused (EXDEV, the
+ * reason in proc_refusal()) when anything else is there. */
 int write_file(const char *path, const char *data, size_t len);
+int write_proc_file(const char *rel, const char *data, size_t len, const char **why);
+const char *proc_refusal(void);
 
 #endif

@@ -119,6 +119,21 @@ static void do_mount(const struct record *rec) {
   uint64_t kind = rec_num(rec, 2);
   const char *source = rec_str(rec, 0), *dest = rec_str(rec, 1), *fstype = rec_str(rec, 2), *data = rec_str(rec, 3);
 
+  /* procfs and sysfs must land on a real directory of the image: a symlink
+   * there (or on the way) would let the image choose where the kernel's
+   * files appear, and with them where sysctls and LSM labels are written
+   * (CVE-2019-19921, CVE-2023-27561 class). runc refuses it too. */
+  if (kind != MOUNT_BIND && (strcmp(fstype, "proc") == 0 || strcmp(fstype, "sysfs") == 0)) {
+    struct open_how how = {.flags = O_PATH | O_NOFOLLOW | O_CLOEXEC, .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS};
+    int probe = (int)syscall(SYS_openat2, g.root_fd, dest, &how, sizeof how);
+    struct stat st;
+    if ((probe < 0 && errno == ELOOP) || (probe >= 0 && fstat(probe, &st) == 0 && S_ISLNK(st.st_mode)))
+      fail(STEP_MOUNTS, ELOOP, "refusing to mount %s at %s: it is a symlink in the rootfs, or goes through one", fstype, dest);
+    if (probe >= 0 && fstat(probe, &st) == 0 && !S_ISDIR(st.st_mode))
+      fail(STEP_MOUNTS, ENOTDIR, "refusing to mount %s at %s: not a directory in the rootfs", fstype, dest);
+    if (probe >= 0) close(probe);
+  }
+
   int as_file = 0;
   if (kind == MOUNT_BIND) {
     struct stat st;
@@ -239,7 +254,7 @@ void step_paths(void) {
       char file[PATH_MAX];
       snprintf(file, sizeof file, "/proc/sys/%s", path);
       const char *value = rec_str(&rec, 1);
-      if (write_file(file, value, strlen(value)) < 0) fail(STEP_PATHS, errno, "write sysctl %s", file);
+      if (write_file(file, value, strlen(value)) < 0) fail(STEP_PATHS, errno, "write sysctl %s%s", file, proc_refusal());
     }
   }
 

@@ -1,7 +1,7 @@
 // create: validate → plan → state dir → cgroup → tsrun-init → id maps →
 // hooks → state.json. Reads top to bottom as the create sequence; every
 // side effect registers its undo, so a failure leaves nothing behind.
-import { closeSync, constants, openSync, readFileSync, realpathSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, constants, openSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { resolve } from 'node:path';
 import { Cgroup2Manager } from '../cgroup/cgroup.ts';
@@ -24,6 +24,7 @@ import { writePidFile } from '../state/pid-file.ts';
 import { readProcStat } from '../state/proc-stat.ts';
 import { createContainerDir, removeContainerDir, writeState, type ContainerState } from '../state/store.ts';
 import { ociState, OCI_VERSION } from './oci-state.ts';
+import { writeProcFile } from './proc-write.ts';
 import { Rollback } from './rollback.ts';
 
 export interface CreateOptions {
@@ -198,8 +199,8 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
     for (;;) {
       const msg = channel.receive();
       if (msg.type === MSG.READY_IDMAP) {
-        writeFileSync(`/proc/${init.pid}/uid_map`, launchPlan.uidMappings);
-        writeFileSync(`/proc/${init.pid}/gid_map`, launchPlan.gidMappings);
+        writeProcFile(`/proc/${init.pid}/uid_map`, launchPlan.uidMappings, mountinfo);
+        writeProcFile(`/proc/${init.pid}/gid_map`, launchPlan.gidMappings, mountinfo);
         channel.send(MSG.IDMAP_DONE);
       } else if (msg.type === MSG.PID) {
         state.pid = msg.value;
