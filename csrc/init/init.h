@@ -62,5 +62,8 @@ __attribute__((noreturn)) void step_exec(void);
 int write_file(const char *path, const char *data, size_t len);
 int write_proc_file(const char *rel, const char *data, size_t len, const char **why);
 const char *proc_refusal(void);
+/* "/proc/self/fd/N" to mount through an fd already checked; `fallback`
+ * (or "") when the container has no /proc mounted. */
+void fd_mount_path(char *out, size_t size, int fd, const char *fallback);
 
 #endif

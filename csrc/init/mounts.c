@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <sys/syscall.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "init.h"
@@ -226,6 +227,37 @@ void step_pivot_root(void) {
   g.root_fd = -1;
 }
 
+/* Masking binds /dev/null over a file: it must be the null device, not a
+ * symlink, a file or another device the image or a neighbour put there,
+ * or masking would expose what it should hide (CVE-2025-31133 class).
+ * Source and target are both used through their checked fds. */
+static void mask_path(const char *path) {
+  int target = open(path, O_PATH | O_CLOEXEC);
+  if (target < 0) {
+    if (errno == ENOENT) return;
+    fail(STEP_PATHS, errno, "masked path %s", path);
+  }
+  struct stat st;
+  if (fstat(target, &st) < 0) fail(STEP_PATHS, errno, "stat masked path %s", path);
+  char to[64];
+  fd_mount_path(to, sizeof to, target, path);
+  if (S_ISDIR(st.st_mode)) {
+    if (mount("tmpfs", to, "tmpfs", MS_RDONLY, NULL) < 0) fail(STEP_PATHS, errno, "mask %s", path);
+  } else {
+    int null = open("/dev/null", O_PATH | O_NOFOLLOW | O_CLOEXEC);
+    if (null < 0) fail(STEP_PATHS, errno, "open /dev/null to mask %s", path);
+    struct stat ns;
+    if (fstat(null, &ns) < 0) fail(STEP_PATHS, errno, "stat /dev/null");
+    if (!S_ISCHR(ns.st_mode) || ns.st_rdev != makedev(1, 3))
+      fail(STEP_PATHS, ENODEV, "refusing to mask %s: /dev/null in the container is not the null device (char 1:3)", path);
+    char from[64];
+    fd_mount_path(from, sizeof from, null, "/dev/null");
+    if (mount(from, to, NULL, MS_BIND, NULL) < 0) fail(STEP_PATHS, errno, "mask %s", path);
+    close(null);
+  }
+  close(target);
+}
+
 /* After pivot_root "/" is the container's root: absolute symlinks resolve
  * inside it, so plain paths are safe from here on. */
 void step_paths(void) {
@@ -242,14 +274,7 @@ void step_paths(void) {
           remount_bind(path, MS_RDONLY) < 0)
         fail(STEP_PATHS, errno, "remount %s read-only", path);
     } else if (rec.kind == REC_MASKED) {
-      struct stat st;
-      if (lstat(path, &st) < 0) {
-        if (errno == ENOENT) continue;
-        fail(STEP_PATHS, errno, "masked path %s", path);
-      }
-      int rc = S_ISDIR(st.st_mode) ? mount("tmpfs", path, "tmpfs", MS_RDONLY, NULL)
-                                    : mount("/dev/null", path, NULL, MS_BIND, NULL);
-      if (rc < 0) fail(STEP_PATHS, errno, "mask %s", path);
+      mask_path(path);
     } else if (rec.kind == REC_SYSCTL) {
       char file[PATH_MAX];
       snprintf(file, sizeof file, "/proc/sys/%s", path);

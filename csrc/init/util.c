@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <linux/magic.h>
 #include <linux/openat2.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
@@ -88,4 +89,9 @@ int write_file(const char *path, const char *data, size_t len) {
     return -1;
   }
   return 0;
+}
+
+void fd_mount_path(char *out, size_t size, int fd, const char *fallback) {
+  if (access("/proc/self/fd", X_OK) == 0) snprintf(out, size, "/proc/self/fd/%d", fd);
+  else snprintf(out, size, "%s", fallback ? fallback : "");
 }
