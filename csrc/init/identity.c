@@ -36,7 +36,7 @@ void step_identity(void) {
     char buf[32];
     int n = snprintf(buf, sizeof buf, "%lld", (long long)(int64_t)rec_num(&rec, 1));
     if (write_file("/proc/self/oom_score_adj", buf, (size_t)n) < 0)
-      fail(STEP_IDENTITY, errno, "write oom_score_adj %s", buf);
+      fail(STEP_IDENTITY, errno, "write /proc/self/oom_score_adj %s%s", buf, proc_refusal());
   }
   if (plan_find(&g.plan, REC_PERSONALITY, &rec) && personality((unsigned long)rec_num(&rec, 0)) < 0)
     fail(STEP_IDENTITY, errno, "personality 0x%llx", (unsigned long long)rec_num(&rec, 0));

@@ -65,7 +65,7 @@ static void write_time_offsets(void) {
     int n = snprintf(buf, sizeof buf, "%d %lld %lld\n", (int)rec_num(&rec, 0), (long long)(int64_t)rec_num(&rec, 1),
                      (long long)rec_num(&rec, 2));
     if (write_file("/proc/self/timens_offsets", buf, (size_t)n) < 0)
-      fail(STEP_NAMESPACES, errno, "write /proc/self/timens_offsets");
+      fail(STEP_NAMESPACES, errno, "write /proc/self/timens_offsets%s", proc_refusal());
   }
 }
 

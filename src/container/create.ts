@@ -1,7 +1,7 @@
 // create: validate → plan → state dir → cgroup → tsrun-init → id maps →
 // hooks → state.json. Reads top to bottom as the create sequence; every
 // side effect registers its undo, so a failure leaves nothing behind.
-import { closeSync, constants, openSync, readFileSync, realpathSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, constants, openSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { resolve } from 'node:path';
 import { DEFAULT_DEVICE_RULES, deviceFilterProgram, type LinuxDeviceCgroup } from '../cgroup/device-filter.ts';
@@ -27,6 +27,7 @@ import { createContainerDir, removeContainerDir, writeState, type ContainerState
 import { detachHostMounts, mountIdsAt } from './host-mounts.ts';
 import { ociState, OCI_VERSION } from './oci-state.ts';
 import { connectListener, seccompListenerState } from './seccomp-state.ts';
+import { writeProcFile } from './proc-write.ts';
 import { Rollback } from './rollback.ts';
 
 export interface CreateOptions {
@@ -243,8 +244,8 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
     for (;;) {
       const msg = channel.receive();
       if (msg.type === MSG.READY_IDMAP) {
-        writeFileSync(`/proc/${init.pid}/uid_map`, launchPlan.uidMappings);
-        writeFileSync(`/proc/${init.pid}/gid_map`, launchPlan.gidMappings);
+        writeProcFile(`/proc/${init.pid}/uid_map`, launchPlan.uidMappings, mountinfo);
+        writeProcFile(`/proc/${init.pid}/gid_map`, launchPlan.gidMappings, mountinfo);
         channel.send(MSG.IDMAP_DONE);
       } else if (msg.type === MSG.PID) {
         state.pid = msg.value;
