@@ -32,6 +32,13 @@ function controllerDir(pid: number, controller: string): string {
   return join(v2[4]!, lines.find((l) => l.startsWith('0::'))!.slice(3));
 }
 
+/** Whether the host mounts `controller` in a v1 hierarchy. */
+function v1Mounted(controller: string): boolean {
+  return readFileSync('/proc/self/mountinfo', 'utf8')
+    .split('\n')
+    .some((l) => / - cgroup /.test(l) && l.split(' ').at(-1)!.split(',').includes(controller));
+}
+
 const read = (dir: string, file: string): string => readFileSync(join(dir, file), 'utf8').trim();
 
 async function waitFor(check: () => boolean, ms = 10_000): Promise<boolean> {
@@ -136,6 +143,15 @@ t.test('update, events, ps', skipUnlessRoot(), async (t) => {
     t.match(r.stderr, /invalid value for --pids-limit: "many"/);
     t.equal(read(pids, 'pids.max'), '7', 'nothing applied from a refused update');
 
+    // memory.checkBeforeUpdate: a limit below what the container uses is refused by tsrun, before the kernel sees it.
+    const mem = controllerDir(pid, 'memory');
+    const memLimit = mem.includes('/memory') ? 'memory.limit_in_bytes' : 'memory.max';
+    const before = read(mem, memLimit);
+    r = tsrun.run(['update', '-r', '-', id], { input: '{"memory": {"limit": 4096, "checkBeforeUpdate": true}}' });
+    t.equal(r.status, 1);
+    t.match(r.stderr, /memory limit 4096 is not above the current usage \d+ of container .* \(memory.checkBeforeUpdate is set\)/);
+    t.equal(read(mem, memLimit), before, 'the limit stayed');
+
     r = tsrun.run(['update', '--memory', '1m', 'no-such-container']);
     t.equal(r.status, 1);
     t.match(r.stderr, /container no-such-container does not exist/);
@@ -191,6 +207,25 @@ t.test('update, events, ps', skipUnlessRoot(), async (t) => {
     t.match(stopped.stderr, /container with id .* is not running/);
     const bad = tsrun.run(['events', '--interval', '5', id]);
     t.match(bad.stderr, /invalid value for --interval: "5"/);
+  });
+
+  const noV1Memory = v1Mounted('memory') ? {} : { skip: 'no v1 memory controller: cgroup v2 has no switch to disable the OOM killer' };
+  t.test('events reports a container stuck at its limit with the OOM killer disabled (v1 under_oom)', noV1Memory, async (t) => {
+    const { bundle, id, pid } = runContainer(t, { memory: { limit: 16 * 2 ** 20, swap: 16 * 2 ** 20, disableOOMKiller: true } });
+    const mem = controllerDir(pid, 'memory');
+    const ev = startEvents(tsrun, bundle.dir, ['--interval', '1s', id]);
+    t.teardown(() => {
+      ev.child.kill();
+    });
+    // dd waits for memory that never comes: no process is killed.
+    const dd = tsrun.run(['exec', '--detach', id, 'dd', 'if=/dev/zero', 'of=/dev/null', 'bs=64M', 'count=1']);
+    t.equal(dd.status, 0, dd.stderr);
+    t.ok(await waitFor(() => /under_oom 1/.test(read(mem, 'memory.oom_control'))), 'the kernel reports under_oom');
+    t.ok(await waitFor(() => ev.lines().some((l) => l.type === 'oom')), 'an oom event');
+    t.match(read(mem, 'memory.oom_control'), /oom_kill 0/, 'nothing was killed');
+    t.equal(tsrun.run(['kill', '--all', id, 'KILL']).status, 0);
+    const code = await Promise.race([ev.exited, new Promise((r) => setTimeout(() => r('timeout'), 10_000))]);
+    t.equal(code, 0, 'events ends with the container');
   });
 
   t.test('ps lists the container processes from its cgroup', async (t) => {
