@@ -1,7 +1,7 @@
 // update, events and ps on real containers, checked from the host: the
 // cgroup files the kernel enforces, the processes it lists.
 import { spawn } from 'node:child_process';
-import { closeSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
 import { makeBundle } from '../helpers/bundle.ts';
@@ -121,7 +121,7 @@ t.test('update, events, ps', skipUnlessRoot(), async (t) => {
   });
 
   t.test('update -r - reads LinuxResources JSON from stdin; bad input changes nothing', async (t) => {
-    const { id, pid } = runContainer(t, { pids: { limit: 50 } });
+    const { bundle, id, pid } = runContainer(t, { pids: { limit: 50 } });
     const pids = controllerDir(pid, 'pids');
     const cpu = controllerDir(pid, 'cpu');
     const shares = cpu.includes('/cpu') && !cpu.includes('unified') ? 'cpu.shares' : 'cpu.weight';
@@ -130,6 +130,18 @@ t.test('update, events, ps', skipUnlessRoot(), async (t) => {
     t.equal(r.status, 0, r.stderr);
     t.equal(read(pids, 'pids.max'), '7');
     if (shares === 'cpu.shares') t.equal(read(cpu, 'cpu.shares'), '512');
+
+    // From a file; value flags given with it are ignored (as runc), with a warning.
+    const file = join(bundle.dir, 'resources.json');
+    writeFileSync(file, '{"pids": {"limit": 8}}');
+    r = tsrun.run(['update', '--resources', file, '--pids-limit', '99', id]);
+    t.equal(r.status, 0, r.stderr);
+    t.match(r.stderr, /warning: --pids-limit ignored: --resources replaces the other flags/);
+    t.equal(read(pids, 'pids.max'), '8');
+    r = tsrun.run(['update', '-r', join(bundle.dir, 'missing.json'), id]);
+    t.equal(r.stderr, `tsrun: update: --resources ${join(bundle.dir, 'missing.json')}: cannot read it: ENOENT (no such file or directory)\n`);
+    r = tsrun.run(['update', '--pids-limit', '7', id]);
+    t.equal(r.status, 0, r.stderr);
 
     r = tsrun.run(['update', '-r', '-', id], { input: '{"pids": {"limit": 9}, "memory": {"limitt": 1}}' });
     t.equal(r.status, 1);
