@@ -4,17 +4,18 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
 import { makeBundle } from '../helpers/bundle.ts';
-import { cgroupDirsNamed, cgroupRoots } from '../helpers/host.ts';
+import { cgroupDirsNamed, cgroupRoots, tsrunMountCount } from '../helpers/host.ts';
 import { skipUnlessRoot } from '../helpers/requires.ts';
 import { Tsrun } from '../helpers/tsrun.ts';
 
 // Every hierarchy this host has (cgroup2 and each v1 controller, from
-// /proc/self/mountinfo): a cgroup left in any of them counts.
+// /proc/self/mountinfo): a cgroup of this test process's containers left in
+// any of them counts (other test runs on the machine have their own).
 function cgroups(): string[] {
   return cgroupRoots().all.flatMap((root) => {
     try {
       return readdirSync(`${root}/tsrun`, { withFileTypes: true })
-        .filter((e) => e.isDirectory())
+        .filter((e) => e.isDirectory() && e.name.startsWith(`c-${process.pid}-`))
         .map((e) => `${root}/tsrun/${e.name}`);
     } catch {
       return [];
@@ -22,8 +23,10 @@ function cgroups(): string[] {
   });
 }
 
+// Mounts tsrun could leave on the host: those under a tsrun path (the whole
+// mount table changes as other work on the machine mounts and unmounts).
 function mountCount(): number {
-  return readFileSync('/proc/self/mountinfo', 'utf8').split('\n').length;
+  return tsrunMountCount();
 }
 
 /** Live tsrun-init processes of this test file's containers (other runs may share the machine). */
