@@ -153,3 +153,8 @@ t.test('v1 create is all or nothing; a cgroup with processes in any hierarchy is
   t.ok(fs.existsSync(join(root, 'busy', 'tsrun', 'c1', 'cgroup.procs')), "the other container's cgroup is untouched");
   t.notOk(fs.existsSync(join(root, 'm', 'tsrun')));
 });
+
+t.test('a unified key naming no controller the kernel has is "no such file", not a missing controller', async (t) => {
+  const root = t.testdir({ 'cgroup.controllers': 'memory', 'cgroup.subtree_control': '', c1: { 'cgroup.controllers': '' } });
+  t.throws(() => enableControllers(join(root, 'c1'), 'nosuch', '/linux/resources/unified/nosuch.max'), /unified\/nosuch\.max: the kernel has no cgroup controller named nosuch/);
+});
