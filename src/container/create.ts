@@ -155,14 +155,15 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
     native().mkfifo(execFifo(dir), 0o622);
 
     // 2. The cgroups, with every limit and the device filter, before the
-    // init exists. The undo is registered first: a create that fails in
-    // its third hierarchy still has the first two to remove.
+    // init exists. create() is all-or-nothing across hierarchies, and
+    // refuses a cgroup that already has processes: only then is the
+    // cgroup ours to kill in and remove.
+    cgroup.create();
     rollback.add('remove cgroups', async () => {
       await cgroup.killAll(9);
       await cgroup.waitEmpty(5000);
       await cgroup.remove();
     });
-    cgroup.create();
     const { devices: _configDevices, ...limits } = spec.linux?.resources ?? {};
     for (const w of cgroup.apply(limits)) warn(w);
     const cgroupFd = cgroup.v2DirFd() ?? -1;

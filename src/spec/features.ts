@@ -1,8 +1,13 @@
 // The features document of `tsrun features` (runtime-spec features.md and
 // features-linux.md, v1.2). It states what this build of tsrun recognizes,
 // made from tsrun's own tables; the seccomp part comes from libseccomp and
-// the running kernel (src/launch/seccomp-program.ts asks them).
+// the running kernel (src/launch/seccomp-program.ts asks them), and
+// linux.cgroup says what this host has (from /proc/self/mountinfo): the
+// cgroup managers work with whatever hierarchies the host mounts.
+import { readFileSync } from 'node:fs';
 import pkg from '../../package.json' with { type: 'json' };
+import { findCgroupLayout, type CgroupLayout } from '../cgroup/mountinfo.ts';
+import { V1_CONTROLLERS } from '../cgroup/v1-manager.ts';
 import { CAPABILITY_NAMES } from '../plan/capabilities.ts';
 import { MOUNT_OPTIONS, PROPAGATION_OPTIONS } from '../plan/mount-options.ts';
 import { NAMESPACE_FLAGS } from '../plan/namespaces.ts';
@@ -38,7 +43,28 @@ export interface SeccompFeatures {
   supportedFlags: string[];
 }
 
-export function featuresDocument(seccomp: SeccompFeatures): Features {
+/** cgroup support as this host has it: v1 controllers, cgroup2, and rdma in either. */
+export function hostCgroupFeatures(layout: CgroupLayout): Features['linux']['cgroup'] {
+  const v2Controllers = layout.v2 === undefined ? [] : readWords(`${layout.v2}/cgroup.controllers`);
+  return {
+    v1: Object.keys(layout.v1).some((c) => V1_CONTROLLERS.has(c)),
+    v2: layout.v2 !== undefined,
+    // No systemd driver: cgroupsPath "slice:prefix:name" is refused.
+    systemd: false,
+    systemdUser: false,
+    rdma: layout.v1.rdma !== undefined || v2Controllers.includes('rdma'),
+  };
+}
+
+function readWords(file: string): string[] {
+  try {
+    return readFileSync(file, 'utf8').trim().split(/\s+/);
+  } catch {
+    return [];
+  }
+}
+
+export function featuresDocument(seccomp: SeccompFeatures, layout: CgroupLayout = findCgroupLayout()): Features {
   return {
     ociVersionMin: '1.0.0',
     ociVersionMax: SPEC_VERSION,
@@ -50,9 +76,7 @@ export function featuresDocument(seccomp: SeccompFeatures): Features {
     linux: {
       namespaces: Object.keys(NAMESPACE_FLAGS).sort(),
       capabilities: [...CAPABILITY_NAMES],
-      // Limits are not enforced yet (semantic-checks.ts refuses them); the
-      // cgroup tsrun creates and its device filter are cgroup v2 only.
-      cgroup: { v1: false, v2: true, systemd: false, systemdUser: false, rdma: false },
+      cgroup: hostCgroupFeatures(layout),
       seccomp,
       apparmor: { enabled: false },
       selinux: { enabled: false },

@@ -1,7 +1,8 @@
 import t from 'tap';
 import { CAPABILITY_NAMES } from '../../../src/plan/capabilities.ts';
 import { MOUNT_OPTIONS, PROPAGATION_OPTIONS } from '../../../src/plan/mount-options.ts';
-import { featuresDocument as document, type SeccompFeatures } from '../../../src/spec/features.ts';
+import type { CgroupLayout } from '../../../src/cgroup/mountinfo.ts';
+import { featuresDocument as document, hostCgroupFeatures, type SeccompFeatures } from '../../../src/spec/features.ts';
 
 // What libseccomp and the kernel report is the addon's part (tested from
 // the CLI in test/integration/seccomp.test.ts); here it is passed through.
@@ -13,7 +14,7 @@ const SECCOMP: SeccompFeatures = {
   knownFlags: ['SECCOMP_FILTER_FLAG_LOG'],
   supportedFlags: [],
 };
-const featuresDocument = () => document(SECCOMP);
+const featuresDocument = (layout?: CgroupLayout) => document(SECCOMP, layout);
 
 t.test('versions and hooks', async (t) => {
   const f = featuresDocument();
@@ -32,11 +33,11 @@ t.test('mount options are exactly what the mount table understands', async (t) =
 });
 
 t.test('linux features', async (t) => {
-  const { linux } = featuresDocument();
+  const { linux } = featuresDocument({ v2: '/nonexistent/unified', v1: { memory: '/m', cpu: '/c', name: '/x' } });
   t.same(linux.namespaces, ['cgroup', 'ipc', 'mount', 'network', 'pid', 'time', 'user', 'uts']);
   t.same(linux.capabilities, [...CAPABILITY_NAMES]);
   t.equal(linux.capabilities.length, 41);
-  t.same(linux.cgroup, { v1: false, v2: true, systemd: false, systemdUser: false, rdma: false });
+  t.same(linux.cgroup, { v1: true, v2: true, systemd: false, systemdUser: false, rdma: false }, 'a hybrid host');
   t.same(linux.seccomp, SECCOMP);
   t.same(linux.apparmor, { enabled: false });
   t.same(linux.selinux, { enabled: false });
@@ -48,4 +49,11 @@ t.test('annotations carry the tsrun version', async (t) => {
   const f = featuresDocument();
   t.match(f.annotations['io.github.tsrun.version'], /^\d+\.\d+\.\d+/);
   t.same(f.potentiallyUnsafeConfigAnnotations, []);
+});
+
+t.test('linux.cgroup is what the host mounts', async (t) => {
+  t.same(hostCgroupFeatures({ v1: {} }), { v1: false, v2: false, systemd: false, systemdUser: false, rdma: false }, 'nothing mounted');
+  t.same(hostCgroupFeatures({ v1: { rdma: '/sys/fs/cgroup/rdma' } }).rdma, true, 'rdma as a v1 controller');
+  const root = t.testdir({ 'cgroup.controllers': 'cpuset cpu io memory pids rdma\n' });
+  t.same(hostCgroupFeatures({ v2: root, v1: {} }), { v1: false, v2: true, systemd: false, systemdUser: false, rdma: true }, 'a unified host with rdma');
 });
