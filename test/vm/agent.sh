@@ -4,7 +4,11 @@
 #                 STOP
 #   guest → host  READY
 #                 OUT <id> / <stdout, base64 lines> / ERR <id> / <stderr, base64 lines> / END <id> <status>
-# The script runs under /bin/sh with stdin from /dev/null, killed after its timeout (status 137).
+# The script runs under busybox sh with stdin from /dev/null, killed after its timeout (status 137).
+# busybox sh, not the host's /bin/sh: this busybox runs its own applets (cat, sed, grep…) without
+# exec, which under TCG is ~20× faster than starting a dynamically linked host tool over 9p. Host
+# tools with an applet's name need their full path (/usr/bin/mount); other host tools (node, runc)
+# are found on PATH as usual.
 B=/run/tsrun-vm/busybox
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8
 
@@ -24,7 +28,7 @@ while read -r verb id timeout script <&3; do
   case "$verb" in
     RUN)
       echo "$script" | $B base64 -d > $W/script.sh
-      $B timeout -s KILL "$timeout" /bin/sh $W/script.sh < /dev/null > $W/stdout 2> $W/stderr
+      $B timeout -s KILL "$timeout" $B sh $W/script.sh < /dev/null > $W/stdout 2> $W/stderr
       status=$?
       { echo "OUT $id"; $B base64 $W/stdout; echo "ERR $id"; $B base64 $W/stderr; echo "END $id $status"; } >&3
       ;;
