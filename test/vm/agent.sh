@@ -28,8 +28,14 @@ while read -r verb id timeout script <&3; do
   case "$verb" in
     RUN)
       echo "$script" | $B base64 -d > $W/script.sh
-      $B timeout -s KILL "$timeout" $B sh $W/script.sh < /dev/null > $W/stdout 2> $W/stderr
+      $B sh $W/script.sh < /dev/null > $W/stdout 2> $W/stderr &
+      script=$!
+      # Not busybox timeout: its watcher outlives the script and later kills whatever has that pid.
+      ($B sleep "$timeout" && kill -KILL $script) 2> /dev/null &
+      watcher=$!
+      wait $script
       status=$?
+      kill $watcher 2> /dev/null
       { echo "OUT $id"; $B base64 $W/stdout; echo "ERR $id"; $B base64 $W/stderr; echo "END $id $status"; } >&3
       ;;
     STOP) break ;;

@@ -40,16 +40,14 @@ bundle() {
 # status_is STATUS: the runtime's state reports STATUS.
 status_is() { rt state "$ID" 2>/dev/null | tr -d ' \n' | grep -q "\"status\":\"$1\""; }
 
-# wait_for SECONDS COMMAND...: poll every 0.1 s until COMMAND succeeds.
+# wait_for SECONDS COMMAND...: poll every 0.1 s until COMMAND succeeds or SECONDS have passed.
 wait_for() {
-  n=$(($1 * 10))
+  deadline=$(($(date +%s) + $1))
   shift
-  while [ $n -gt 0 ]; do
-    "$@" && return 0
+  until "$@"; do
+    [ "$(date +%s)" -ge $deadline ] && return 1
     sleep 0.1
-    n=$((n - 1))
   done
-  return 1
 }
 
 init_pid() { rt state "$ID" | tr -d ' \n' | sed -n 's/.*"pid":\([0-9]*\).*/\1/p'; }

@@ -98,6 +98,9 @@ export class Guest {
       'console=ttyS0',
       'quiet',
       `tsc_early_khz=${hostTscKhz()}`,
+      // Under TCG the vCPUs' TSCs are the host's: in step and constant. Without this the kernel finds them
+      // "unsynchronized", falls back to jiffies, and guest time lags whenever the loaded host starves a vCPU.
+      'tsc=reliable',
       'cgroup_no_v1=all',
       'reboot=t', // triple fault: with -no-reboot, qemu exits at once
       'panic=-1',
