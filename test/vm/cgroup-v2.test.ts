@@ -51,14 +51,13 @@ function config(id: string, args: string[], patch?: (c: any) => void): any {
 }
 
 /** Run SCRIPT in the guest with the container library, ID's bundle holding CONFIG; return its facts. */
-async function scenario(t: Test, id: string, cfg: any, script: string): Promise<Record<string, string>> {
+async function scenario(t: Test, id: string, cfg: any, script: string): Promise<Record<string, string> | undefined> {
   const full = [
     `R='${RUNTIME}'`,
     `ID='${id}'`,
     LIB,
     `bundle <<'TSRUN_VM_CONFIG'\n${JSON.stringify(cfg)}\nTSRUN_VM_CONFIG`,
     script,
-    'cleanup',
   ].join('\n');
   const r: GuestResult = await guest!.run(full, { timeoutSec: 120 });
   t.comment(`${id}: ${r.ms} ms in the guest`);
@@ -70,6 +69,10 @@ async function scenario(t: Test, id: string, cfg: any, script: string): Promise<
   if (r.status !== 0) t.comment(`script exit ${r.status}`);
   // Everything the script printed, for the reader of a failure.
   t.comment(`stdout:\n${r.stdout}stderr:\n${r.stderr}`);
+  if (facts.failed) {
+    t.fail(`${facts.failed} failed: ${r.stderr.trim()}`);
+    return undefined;
+  }
   return facts;
 }
 
@@ -80,7 +83,7 @@ t.test('memory.max: a process allocating past it is OOM-killed and `events` repo
     c.linux.resources.memory = { limit: 32 * MiB, swap: 32 * MiB };
   });
   const f = await scenario(t, 'oom', cfg, `
-rt create --bundle "$B" "$ID" || fact create failed
+rt create --bundle "$B" "$ID" || fail create
 rt events "$ID" > /tmp/events.$ID 2>&1 &
 events_pid=$!
 sleep 1
@@ -93,6 +96,7 @@ fact memory.swap.max "$(cg memory.swap.max)"
 fact oom_kill "$(sed -n 's/^oom_kill //p' "$CGROUP/memory.events")"
 fact events_oom "$(grep -c '"type": *"oom"' /tmp/events.$ID)"
 `);
+  if (!f) return;
   t.equal(f['memory.max'], String(32 * MiB));
   t.equal(f['memory.swap.max'], '0', 'swap = limit + swap in the spec: nothing beyond the limit');
   t.equal(f.stopped, 'yes', 'the allocating process died');
@@ -106,10 +110,10 @@ t.test('memory.low, memory.high (unified) and memory.swap.max are written', opts
     c.linux.resources.unified = { 'memory.high': String(48 * MiB) };
   });
   const f = await scenario(t, 'memfiles', cfg, `
-rt run -d --bundle "$B" "$ID" || fact run failed
+rt run -d --bundle "$B" "$ID" || fail run
 for file in memory.max memory.low memory.high memory.swap.max; do fact $file "$(cg $file)"; done
 `);
-  t.equal(f.run, undefined, 'run -d succeeded');
+  if (!f) return;
   t.equal(f['memory.max'], String(64 * MiB));
   t.equal(f['memory.low'], String(16 * MiB), 'reservation → memory.low');
   t.equal(f['memory.high'], String(48 * MiB), 'unified memory.high written as given');
@@ -122,7 +126,7 @@ t.test('pids.max stops a fork bomb', opts, async (t) => {
     c.linux.resources.pids = { limit: 10 };
   });
   const f = await scenario(t, 'pids', cfg, `
-rt run -d --bundle "$B" "$ID" || fact run failed
+rt run -d --bundle "$B" "$ID" || fail run
 hit_max() { [ "$(sed -n 's/^max //p' "$CGROUP/pids.events")" -gt 0 ] 2> /dev/null; }
 wait_for 30 hit_max
 sleep 1
@@ -130,6 +134,7 @@ fact pids.max "$(cg pids.max)"
 fact pids.current "$(cg pids.current)"
 fact max_events "$(sed -n 's/^max //p' "$CGROUP/pids.events")"
 `);
+  if (!f) return;
   t.equal(f['pids.max'], '10');
   t.ok(Number(f['pids.current']) <= 10 && Number(f['pids.current']) >= 1, `pids.current ${f['pids.current']} ≤ 10`);
   t.ok(Number(f.max_events) >= 1, `pids.events max ${f.max_events}: forks were refused`);
@@ -140,12 +145,13 @@ t.test('cpu.max throttles a busy loop; shares → cpu.weight', opts, async (t) =
     c.linux.resources.cpu = { quota: 10000, period: 100000, shares: 512 };
   });
   const f = await scenario(t, 'cpu', cfg, `
-rt run -d --bundle "$B" "$ID" || fact run failed
+rt run -d --bundle "$B" "$ID" || fail run
 sleep 3
 fact cpu.max "$(cg cpu.max)"
 fact cpu.weight "$(cg cpu.weight)"
 fact nr_throttled "$(sed -n 's/^nr_throttled //p' "$CGROUP/cpu.stat")"
 `);
+  if (!f) return;
   t.equal(f['cpu.max'], '10000 100000');
   // runc's conversion (libcontainer/cgroups/utils.go ConvertCPUSharesToCgroupV2Value): 1 + ((512 − 2) × 9999) / 262142 = 20
   t.equal(f['cpu.weight'], '20');
@@ -157,12 +163,13 @@ t.test('cpuset pins the container to cpu 1', opts, async (t) => {
     c.linux.resources.cpu = { cpus: '1', mems: '0' };
   });
   const f = await scenario(t, 'cpuset', cfg, `
-rt run -d --bundle "$B" "$ID" || fact run failed
+rt run -d --bundle "$B" "$ID" || fail run
 fact cpuset.cpus "$(cg cpuset.cpus)"
 fact cpuset.mems "$(cg cpuset.mems)"
 fact cpuset.cpus.effective "$(cg cpuset.cpus.effective)"
 fact allowed "$(sed -n 's/^Cpus_allowed_list:[[:space:]]*//p' /proc/$(init_pid)/status)"
 `);
+  if (!f) return;
   t.equal(f['cpuset.cpus'], '1');
   t.equal(f['cpuset.mems'], '0');
   t.equal(f['cpuset.cpus.effective'], '1');
@@ -183,12 +190,13 @@ t.test('io.max throttles reads of a virtio disk', opts, async (t) => {
     };
   });
   const f = await scenario(t, 'io', cfg, `
-rt create --bundle "$B" "$ID" || fact create failed
+rt create --bundle "$B" "$ID" || fail create
 fact io.max "$(cg io.max)"
 rt start "$ID"
 wait_for 60 status_is stopped
 fact rbytes "$(sed -n "s/^$(cat /sys/block/vda/dev) .*rbytes=\\([0-9]*\\).*/\\1/p" "$CGROUP/io.stat")"
 `);
+  if (!f) return;
   t.equal(f['io.max'], `${major}:${minor} rbps=${MiB} wbps=max riops=max wiops=100`);
   t.equal(f.rbytes, String(4 * MiB), 'io.stat counted the 4 MiB read');
   const seconds = Number(f.read_end) - Number(f.read_start);
@@ -202,12 +210,13 @@ t.test('hugetlb.2MB.max refuses a second huge page', opts, async (t) => {
     c.mounts.push({ destination: '/hugepages', type: 'hugetlbfs', source: 'hugetlbfs', options: ['pagesize=2M'] });
   });
   const f = await scenario(t, 'hugetlb', cfg, `
-rt create --bundle "$B" "$ID" || fact create failed
+rt create --bundle "$B" "$ID" || fail create
 fact hugetlb.2MB.max "$(cg hugetlb.2MB.max)"
 rt start "$ID"
 wait_for 60 status_is stopped
 fact max_events "$(sed -n 's/^max //p' "$CGROUP/hugetlb.2MB.events")"
 `);
+  if (!f) return;
   t.equal(f['hugetlb.2MB.max'], String(2 * MiB));
   t.equal(f.first, 'ok', 'one huge page fits');
   t.equal(f.second, 'refused', 'the second is over the limit');
@@ -221,8 +230,9 @@ t.test('a device the eBPF filter denies fails with EPERM while /dev/null works',
     c.linux.devices = [{ path: '/dev/kmsg', type: 'c', major: 1, minor: 11, fileMode: 0o644 }];
   });
   const f = await scenario(t, 'devices', cfg, `
-rt run --bundle "$B" "$ID" || fact run_status $?
+rt run --bundle "$B" "$ID"
 `);
+  if (!f) return;
   t.equal(f.null, 'ok', '/dev/null is allowed by default');
   t.not(f.kmsg_status, '0', 'opening /dev/kmsg failed');
   t.match(f.kmsg_error, /Operation not permitted/, 'with EPERM');
@@ -232,22 +242,21 @@ t.test('pause and resume freeze and thaw the cgroup', opts, async (t) => {
   const cfg = config('pause', ['sleep', '1000']);
   const f = await scenario(t, 'pause', cfg, `
 frozen() { sed -n 's/^frozen //p' "$CGROUP/cgroup.events"; }
-rt run -d --bundle "$B" "$ID" || fact run failed
-rt pause "$ID" && fact pause ok
+rt run -d --bundle "$B" "$ID" || fail run
+rt pause "$ID" || fail pause
 fact paused_freeze "$(cg cgroup.freeze)"
 fact paused_frozen "$(frozen)"
 status_is paused && fact paused_status paused
 fact paused_proc_state "$(sed -n 's/^State:[[:space:]]*\\(.\\).*/\\1/p' /proc/$(init_pid)/status)"
-rt resume "$ID" && fact resume ok
+rt resume "$ID" || fail resume
 fact resumed_freeze "$(cg cgroup.freeze)"
 fact resumed_frozen "$(frozen)"
 status_is running && fact resumed_status running
 `);
-  t.equal(f.pause, 'ok');
+  if (!f) return;
   t.equal(f.paused_freeze, '1');
   t.equal(f.paused_frozen, '1', 'cgroup.events says frozen');
   t.equal(f.paused_status, 'paused', 'state reports paused');
-  t.equal(f.resume, 'ok');
   t.equal(f.resumed_freeze, '0');
   t.equal(f.resumed_frozen, '0');
   t.equal(f.resumed_status, 'running');
@@ -258,18 +267,18 @@ t.test('update raises a memory limit live', opts, async (t) => {
     c.linux.resources.memory = { limit: 32 * MiB };
   });
   const f = await scenario(t, 'update', cfg, `
-rt run -d --bundle "$B" "$ID" || fact run failed
+rt run -d --bundle "$B" "$ID" || fail run
 fact before "$(cg memory.max)"
-rt update --memory ${96 * MiB} "$ID" && fact update ok
+rt update --memory ${96 * MiB} "$ID" || fail update
 fact after "$(cg memory.max)"
-# 48 MiB of tmpfs, charged to the container: over the old limit, under the new one.
-rt exec "$ID" sh -c 'head -c ${48 * MiB} /dev/zero > /dev/shm/fill && echo fill=ok'
+# 40 MiB of tmpfs, charged to the container: over the old limit, under the new one.
+rt exec "$ID" sh -c 'head -c ${40 * MiB} /dev/zero > /dev/shm/fill && echo fill=ok'
 fact oom_kill "$(sed -n 's/^oom_kill //p' "$CGROUP/memory.events")"
 `);
+  if (!f) return;
   t.equal(f.before, String(32 * MiB));
-  t.equal(f.update, 'ok');
   t.equal(f.after, String(96 * MiB), 'memory.max raised');
-  t.equal(f.fill, 'ok', '48 MiB fits after the update');
+  t.equal(f.fill, 'ok', '40 MiB fits after the update');
   t.equal(f.oom_kill, '0');
 });
 
@@ -281,10 +290,10 @@ t.test('kill --all reaches every process of a container without a pid namespace'
 procs() { wc -l < "$CGROUP/cgroup.procs"; }
 three() { [ "$(procs)" -ge 3 ]; }
 empty() { [ "$(procs)" -eq 0 ]; }
-rt run -d --bundle "$B" "$ID" || fact run failed
+rt run -d --bundle "$B" "$ID" || fail run
 wait_for 30 three
 fact before "$(procs)"
-rt kill --all "$ID" KILL && fact kill ok
+rt kill --all "$ID" KILL || fail "kill --all"
 wait_for 10 empty
 fact after "$(procs)"
 n=0
@@ -294,8 +303,8 @@ wait_for 10 status_is stopped
 rt delete "$ID" && fact delete ok
 [ -e "$CGROUP" ] && fact cgroup_left yes
 `);
+  if (!f) return;
   t.equal(f.before, '3', 'sh and two sleeps in the cgroup');
-  t.equal(f.kill, 'ok');
   t.equal(f.after, '0', 'cgroup.procs is empty');
   t.equal(f.sleepers, '0', 'no sleep left anywhere in the guest');
   t.equal(f.delete, 'ok');

@@ -1,6 +1,7 @@
 # Shell functions for test scripts that run containers in the guest. The
 # test prepends this file and sets R (the runtime binary) and ID (the
-# container id, also its cgroup /sys/fs/cgroup/tsrun-vm/$ID).
+# container id, also its cgroup /sys/fs/cgroup/tsrun-vm/$ID). The container is
+# force-deleted when the script exits.
 set -u
 STATE_ROOT=/run/tsrun-vm-state
 CGROUP=/sys/fs/cgroup/tsrun-vm/$ID
@@ -53,3 +54,7 @@ wait_for() {
 init_pid() { rt state "$ID" | tr -d ' \n' | sed -n 's/.*"pid":\([0-9]*\).*/\1/p'; }
 
 cleanup() { rt delete -f "$ID" > /dev/null 2>&1; rm -rf "$B"; }
+trap cleanup EXIT
+
+# fail STEP: the runtime refused STEP; report it and stop (what follows would only wait in vain).
+fail() { fact failed "$1"; exit 0; }

@@ -20,19 +20,38 @@ export interface GuestImage {
   initramfs: string;
 }
 
+/** Thrown when this machine cannot run the guest at all (no qemu, no kernel to download): tests skip, loudly, instead of failing. */
+export class GuestUnavailable extends Error {}
+
+function aptCandidate(): string | undefined {
+  try {
+    const deps = execFileSync('apt-cache', ['depends', 'linux-image-amd64'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    return /Depends: (linux-image-[0-9][^\s]*-amd64)\b/.exec(deps)?.[1];
+  } catch {
+    return undefined;
+  }
+}
+
 /** linux-image-6.1.0-N-amd64: the flavour with 9p (the cloud one has none), the version Debian's metapackage points at. */
 function kernelPackage(): string {
   if (process.env.TSRUN_VM_KERNEL_PKG) return process.env.TSRUN_VM_KERNEL_PKG;
-  try {
-    const deps = execFileSync('apt-cache', ['depends', 'linux-image-amd64'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
-    const m = /Depends: (linux-image-[0-9][^\s]*-amd64)\b/.exec(deps);
-    if (m?.[1]) return m[1];
-  } catch {
-    // no apt lists (offline CI cache): use what the cache already holds below
-  }
+  const candidate = aptCandidate();
+  if (candidate) return candidate;
+  // No apt lists (CI images drop them): what the cache holds, else fetch the lists once.
   const cached = existsSync(CACHE_DIR) ? readdirSync(CACHE_DIR).filter((d) => d.startsWith('linux-image-')).sort() : [];
   if (cached.length > 0) return cached[cached.length - 1]!;
-  throw new Error('cannot tell which kernel to boot: apt-cache knows no linux-image-amd64 and the cache is empty (set TSRUN_VM_KERNEL_PKG)');
+  aptGet(['update', '-q']);
+  const fetched = aptCandidate();
+  if (!fetched) throw new GuestUnavailable('apt knows no linux-image-amd64 to boot (set TSRUN_VM_KERNEL_PKG)');
+  return fetched;
+}
+
+function aptGet(args: string[], cwd?: string): void {
+  try {
+    execFileSync('apt-get', args, { cwd, stdio: ['ignore', 'ignore', 'pipe'] });
+  } catch (err: any) {
+    throw new GuestUnavailable(`apt-get ${args.join(' ')} failed: ${String(err?.stderr ?? err).trim()}`);
+  }
 }
 
 /** A module's depends= from its .modinfo section (what modinfo -F depends prints). */
@@ -77,7 +96,13 @@ function findModules(tree: string): Map<string, string> {
 function buildKernel(pkg: string, dir: string): void {
   const work = mkdtempSync(join(CACHE_DIR, '.unpack-'));
   try {
-    execFileSync('apt-get', ['download', pkg], { cwd: work, stdio: ['ignore', 'ignore', 'pipe'] });
+    try {
+      aptGet(['download', pkg], work);
+    } catch {
+      // CI images often drop /var/lib/apt/lists after installing: fetch them once and retry.
+      aptGet(['update', '-q']);
+      aptGet(['download', pkg], work);
+    }
     const deb = readdirSync(work).find((f) => f.endsWith('.deb'));
     if (!deb) throw new Error(`apt-get download ${pkg} left no .deb`);
     execFileSync('dpkg-deb', ['-x', deb, 'root'], { cwd: work });

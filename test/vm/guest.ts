@@ -5,7 +5,7 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { guestImage } from './guest-image.ts';
+import { GuestUnavailable, guestImage } from './guest-image.ts';
 
 export interface GuestOptions {
   memoryMiB?: number; // default 1024
@@ -21,8 +21,7 @@ export interface GuestResult {
   ms: number;
 }
 
-/** Thrown when qemu cannot run on this machine at all: tests skip (loudly) instead of failing. */
-export class GuestUnavailable extends Error {}
+export { GuestUnavailable };
 
 const QEMU = process.env.TSRUN_VM_QEMU ?? 'qemu-system-x86_64';
 
