@@ -133,7 +133,8 @@ export class Guest {
     let stderr = '';
     qemu.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
     const exited = new Promise<void>((resolve) => qemu.once('exit', () => resolve()));
-    qemu.once('error', () => {});
+    qemu.once('error', () => {}); // a missing binary also shows as setpriv's exit status and stderr
+    qemu.stdin!.on('error', () => {}); // EPIPE after qemu died: the exit handler reports that
     const lines = lineReader(qemu.stdout!);
     const cleanup = () => {
       qemu.kill('SIGKILL');
