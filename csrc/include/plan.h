@@ -58,7 +58,8 @@ enum tsr_record_kind {
   REC_DOMAINNAME = 9, /* -; name */
   /* ROOTFS_* flags, MS_* propagation for "/" (0 = MS_SLAVE|MS_REC); rootfs, its parent mount point */
   REC_ROOTFS = 10,
-  /* MS_* flags, MS_* propagation flags (applied one by one), MOUNT_* kind; source, destination, fstype, data */
+  /* MS_* flags, MS_* propagation flags (applied one by one), MOUNT_* kind; source, destination, fstype, data,
+   * optionally a host directory to bind instead where the kernel refuses the filesystem (cgroup2 in a user namespace) */
   REC_MOUNT = 11,
   /* S_IF* type, major, minor, permission bits, uid, gid, DEVICE_* how; path in container, host path */
   REC_DEVICE = 12,

@@ -141,12 +141,24 @@ static void do_mount(const struct record *rec) {
     unsigned long extra = flags & ~(MS_BIND | MS_REC);
     if (extra && remount_bind(target, extra) < 0) fail(STEP_MOUNTS, errno, "remount %s with its options", dest);
   } else {
-    if (mount(source, target, fstype, flags, data[0] ? data : NULL) < 0)
-      fail(STEP_MOUNTS, errno, "mount %s (%s) at %s", source, fstype, dest);
+    const char *fallback = rec->str_count > 4 ? rec_str(rec, 4) : "";
+    int bound = 0;
+    if (mount(source, target, fstype, flags, data[0] ? data : NULL) < 0) {
+      /* A user namespace that owns no cgroup namespace may not mount
+       * cgroup2 (EPERM; EBUSY on some kernels): bind the container's own
+       * cgroup directory instead, as runc does (runc binds the whole
+       * hierarchy when there is no cgroup namespace; this shows less). */
+      if (!fallback[0] || (errno != EPERM && errno != EBUSY)) fail(STEP_MOUNTS, errno, "mount %s (%s) at %s", source, fstype, dest);
+      if (mount(fallback, target, NULL, MS_BIND | MS_REC, NULL) < 0)
+        fail(STEP_MOUNTS, errno, "bind %s at %s (%s is not mountable here)", fallback, dest, fstype);
+      bound = 1;
+    }
     close(fd);
     fd = open_in_root(dest, 0, 0);
     if (fd < 0) fail(STEP_MOUNTS, errno, "reopen %s", dest);
     fd_path(target, sizeof target, fd);
+    unsigned long extra = flags & ~(MS_BIND | MS_REC);
+    if (bound && extra && remount_bind(target, extra) < 0) fail(STEP_MOUNTS, errno, "remount %s with its options", dest);
   }
   if (prop) apply_propagation(target, dest, prop);
   close(fd);

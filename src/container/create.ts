@@ -132,6 +132,7 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
       preserveFds: opts.preserveFds,
       containerId: id,
       lsmHost,
+      cgroupDir: cgroupPath,
     },
   );
   // What sat at the rootfs path before: only what create adds is detached.

@@ -18,6 +18,8 @@ export interface PlannedMount {
   /** MS_SHARED/SLAVE/PRIVATE/UNBINDABLE, optionally | MS_REC, applied after mounting. */
   propagation: number;
   bind: boolean;
+  /** Host directory to bind (with the same flags) where the kernel refuses this filesystem. */
+  fallbackBind?: string;
 }
 
 export interface PlannedDevice {

@@ -22,6 +22,8 @@ export interface PlanOptions {
   preserveFds: number;
   /** Names the session keyring "_ses.<id>", as runc does (absent: an anonymous one). */
   containerId?: string;
+  /** The container's cgroup v2 directory on the host: bound at a cgroup mount the kernel refuses. */
+  cgroupDir?: string;
   lsmHost?: LsmHost;
 }
 
@@ -35,7 +37,7 @@ export function rootfsPath(spec: Spec, bundle: string): string {
   return isAbsolute(path) ? posix.normalize(path) : resolve(bundle, path);
 }
 
-function planMounts(spec: Spec, bundle: string): PlannedMount[] {
+function planMounts(spec: Spec, bundle: string, cgroupDir: string | undefined): PlannedMount[] {
   const mountLabel = spec.linux?.mountLabel;
   return (spec.mounts ?? []).map((m) => {
     const { flags, propagation, data } = parseMountOptions(m.options ?? []);
@@ -51,6 +53,7 @@ function planMounts(spec: Spec, bundle: string): PlannedMount[] {
       flags: bind ? flags | MS.BIND : flags,
       propagation,
       bind,
+      ...(fstype === 'cgroup2' && !bind && cgroupDir ? { fallbackBind: cgroupDir } : {}),
     };
   });
 }
@@ -129,7 +132,7 @@ export function plan(spec: Spec, options: PlanOptions): LaunchPlan {
       hostMountNs,
       propagation,
     },
-    mounts: planMounts(spec, options.bundle),
+    mounts: planMounts(spec, options.bundle, options.cgroupDir),
     devices: planDevices(linux.devices ?? [], inUserNs),
     symlinks: DEFAULT_SYMLINKS.map((s) => ({ ...s })),
     maskedPaths: linux.maskedPaths ?? [],
