@@ -314,6 +314,19 @@ static napi_value unmount(napi_env env, napi_callback_info info) {
   return r;
 }
 
+/* mount(source, target, MS_BIND): keeps a namespace file alive past its
+ * last process (linux.netDevices go back to the host at delete). */
+static napi_value bind_mount(napi_env env, napi_callback_info info) {
+  napi_value a[2];
+  if (get_args(env, info, 2, a)) return NULL;
+  char *source = string_arg(env, a[0]), *target = string_arg(env, a[1]);
+  int rc = mount(source, target, NULL, MS_BIND, NULL);
+  napi_value r = rc < 0 ? throw_errno(env, errno, "mount", target) : undefined(env);
+  free(source);
+  free(target);
+  return r;
+}
+
 static napi_value connect_unix(napi_env env, napi_callback_info info) {
   napi_value a[1];
   if (get_args(env, info, 1, a)) return NULL;
@@ -353,6 +366,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"mkfifo", NULL, make_fifo, NULL, NULL, NULL, napi_default, NULL},
       {"connectUnix", NULL, connect_unix, NULL, NULL, NULL, napi_default, NULL},
       {"unmount", NULL, unmount, NULL, NULL, NULL, napi_default, NULL},
+      {"bindMount", NULL, bind_mount, NULL, NULL, NULL, napi_default, NULL},
       {"attachDeviceFilter", NULL, attach_device_filter, NULL, NULL, NULL, napi_default, NULL},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);

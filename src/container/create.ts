@@ -20,11 +20,12 @@ import { readHostLsm, specLsmProblems } from '../spec/host-lsm.ts';
 import { loadSpec } from '../spec/load.ts';
 import type { Spec } from '../spec/types.ts';
 import { lockContainerDir } from '../state/lock.ts';
-import { execFifo } from '../state/paths.ts';
+import { execFifo, netnsFile } from '../state/paths.ts';
 import { writePidFile } from '../state/pid-file.ts';
 import { readProcStat } from '../state/proc-stat.ts';
 import { createContainerDir, removeContainerDir, writeState, type ContainerState } from '../state/store.ts';
 import { detachHostMounts, mountIdsAt } from './host-mounts.ts';
+import { checkNetDevices, moveNetDevicesIn } from './net-devices.ts';
 import { ociState, OCI_VERSION } from './oci-state.ts';
 import { Rollback } from './rollback.ts';
 
@@ -113,6 +114,7 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
   // runc's rule too: moving the rootfs over "/" would replace the host's root.
   if (hostMountNs && opts.noPivot) throw new UsageError('--no-pivot needs a mount namespace: add {"type": "mount"} to /linux/namespaces');
   const rootfs = checkRootfs(spec, bundle, configFile);
+  const netDevices = checkNetDevices(configFile, spec.linux?.netDevices ?? {});
   if (spec.process?.terminal && !spec.process.consoleSize && opts.defaultConsoleSize) {
     spec.process.consoleSize = opts.defaultConsoleSize;
   }
@@ -223,6 +225,12 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
           initReaped = true;
         }
       } else if (msg.type === MSG.READY_HOOKS) {
+        // The network namespace exists: hand over the devices before any hook sees it.
+        if (netDevices.length) {
+          const file = netnsFile(dir);
+          moveNetDevicesIn(state.pid, netDevices, file, (what, fn) => rollback.add(what, fn));
+          state.netDevices = { devices: netDevices, netns: file };
+        }
         // runtime.md: "creating" is step 2 of the lifecycle, the runtime
         // environment being built; "created" is "after step 2", where the
         // prestart, createRuntime, createContainer (steps 3-5) and

@@ -35,6 +35,8 @@ export interface Native {
   flock(fd: number, exclusive: boolean, wait: boolean): boolean;
   /** mkfifo(path, mode) with the mode exactly as given. */
   mkfifo(path: string, mode: number): void;
+  /** mount(source, target, MS_BIND). */
+  bindMount(source: string, target: string): void;
   /** umount2(path, flags). */
   unmount(path: string, flags: number): void;
   /** A connected AF_UNIX stream socket fd (CLOEXEC). */

@@ -292,6 +292,37 @@ const checkDevices: Check = (spec) =>
     return out;
   });
 
+// Linux interface names (dev_valid_name): 1-15 bytes, no "/", ":" or
+// blank, not "." or "..".
+const IFNAMSIZ = 16;
+function interfaceNameProblem(name: string): string | undefined {
+  if (name === '' || Buffer.byteLength(name) >= IFNAMSIZ) return `interface name ${JSON.stringify(name)} must have 1 to ${IFNAMSIZ - 1} bytes`;
+  if (name === '.' || name === '..' || /[/:\s]/.test(name)) return `${JSON.stringify(name)} is not a valid interface name`;
+  return undefined;
+}
+
+// config-linux.md (1.2): devices move into the container's network
+// namespace, so there must be one; runc refuses the host's too.
+const checkNetDevices: Check = (spec) => {
+  const devices = Object.entries(spec.linux?.netDevices ?? {});
+  const out: SpecProblem[] = [];
+  const targets = new Map<string, string>();
+  for (const [host, opts] of devices) {
+    const hostProblem = interfaceNameProblem(host);
+    if (hostProblem) out.push(problem(hostProblem, 'linux', 'netDevices', host));
+    const inside = opts.name || host;
+    const nameProblem = opts.name !== undefined && opts.name !== '' ? interfaceNameProblem(opts.name) : undefined;
+    if (nameProblem) out.push(problem(nameProblem, 'linux', 'netDevices', host, 'name'));
+    const other = targets.get(inside);
+    if (other !== undefined) out.push(problem(`${JSON.stringify(inside)} is already the name of ${other} in the container`, 'linux', 'netDevices', host));
+    targets.set(inside, host);
+  }
+  if (devices.length && !namespaceOf(spec, 'network')) {
+    out.push(problem('moving network devices needs a network namespace: add {"type": "network"} to /linux/namespaces', 'linux', 'netDevices'));
+  }
+  return out;
+};
+
 // The spec lists shared, slave, private and unbindable; runc and crun also
 // take the recursive forms, which tsrun's propagation table knows.
 const checkRootfsPropagation: Check = (spec) => {
@@ -365,12 +396,6 @@ const checkResources: Check = (spec) => {
 const NOT_APPLIED: { tokens: string[]; get: (spec: Spec) => unknown }[] = [
   { tokens: ['linux', 'seccomp'], get: (s) => s.linux?.seccomp },
   { tokens: ['linux', 'intelRdt'], get: (s) => s.linux?.intelRdt },
-  // v1.2: host interfaces moved into the container's network namespace.
-  // An entry with no options ({"eth1": {}}) still asks for a device: count keys.
-  {
-    tokens: ['linux', 'netDevices'],
-    get: (s) => Object.keys(((s.linux as Record<string, unknown> | undefined)?.netDevices as object | undefined) ?? {}).length || undefined,
-  },
 ];
 
 const checkNotApplied: Check = (spec) => {
@@ -399,6 +424,7 @@ const CHECKS: Check[] = [
   checkIdMappings,
   checkUts,
   checkPersonality,
+  checkNetDevices,
   checkSysctl,
   checkDevices,
   checkRootfsPropagation,

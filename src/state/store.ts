@@ -25,6 +25,8 @@ export interface ContainerState {
   namespaces: LinuxNamespace[];
   /** No mount namespace: the rootfs bind in the host's mount table and the mount ids that were at its path before. */
   hostMounts?: { path: string; keep: number[] };
+  /** linux.netDevices moved in, and the file keeping the network namespace for their way back. */
+  netDevices?: { devices: { host: string; inside: string }[]; netns: string };
 }
 
 export function writeState(dir: string, state: ContainerState): void {

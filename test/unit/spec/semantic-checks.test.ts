@@ -79,10 +79,19 @@ const cases: [name: string, patch: (s: Spec) => void, problems: { pointer: strin
     [],
   ],
   [
-    'netDevices are refused while tsrun cannot move interfaces, even with no options',
-    (s) => ((linux(s) as Record<string, unknown>).netDevices = { eth9: {} }),
-    [{ pointer: '/linux/netDevices', reason: 'not supported yet by tsrun: remove the field' }],
+    'netDevices: interface names, one name per device inside, a network namespace',
+    (s) => {
+      linux(s).namespaces = linux(s).namespaces!.filter((ns) => ns.type !== 'network');
+      linux(s).netDevices = { eth9: {}, 'a/b': { name: 'eth9' }, eth1: { name: 'x'.repeat(16) } };
+    },
+    [
+      { pointer: '/linux/netDevices/a~1b', reason: '"a/b" is not a valid interface name' },
+      { pointer: '/linux/netDevices/a~1b', reason: '"eth9" is already the name of eth9 in the container' },
+      { pointer: '/linux/netDevices/eth1/name', reason: `interface name "${'x'.repeat(16)}" must have 1 to 15 bytes` },
+      { pointer: '/linux/netDevices', reason: 'moving network devices needs a network namespace: add {"type": "network"} to /linux/namespaces' },
+    ],
   ],
+  ['netDevices with a network namespace', (s) => (linux(s).netDevices = { eth9: {}, eth8: { name: 'ctr0' } }), []],
   [
     'idmap mount options are refused while idmapped mounts are not supported',
     (s) => s.mounts!.push({ destination: '/m', type: 'bind', source: '/tmp', options: ['rbind', 'idmap'] }),
