@@ -11,7 +11,8 @@
         "csrc/native/spawn.c",
         "csrc/native/memfd.c",
         "csrc/native/fdpass.c",
-        "csrc/native/bpf.c"
+        "csrc/native/bpf.c",
+        "csrc/native/idmap.c"
       ]
     },
     {

@@ -99,6 +99,9 @@ enum tsr_record_kind {
 /* REC_MOUNT kinds */
 #define MOUNT_NEW 0      /* mount(source, dest, fstype, flags, data) */
 #define MOUNT_BIND 1     /* bind (MS_REC in flags for rbind), then remount with flags */
+/* move_mount the detached tree at fd nums[3] (made by the parent: an
+ * id-mapped bind, its flags already set) */
+#define MOUNT_TREE 2
 
 /* REC_DEVICE how */
 #define DEVICE_MKNOD 0

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/mount.h>
 #include <linux/openat2.h>
 #include <stdio.h>
 #include <string.h>
@@ -120,7 +121,7 @@ static void do_mount(const struct record *rec) {
   const char *source = rec_str(rec, 0), *dest = rec_str(rec, 1), *fstype = rec_str(rec, 2), *data = rec_str(rec, 3);
 
   int as_file = 0;
-  if (kind == MOUNT_BIND) {
+  if (kind == MOUNT_BIND || kind == MOUNT_TREE) {
     struct stat st;
     if (stat(source, &st) < 0) fail(STEP_MOUNTS, errno, "bind source %s", source);
     as_file = !S_ISDIR(st.st_mode);
@@ -130,7 +131,16 @@ static void do_mount(const struct record *rec) {
   char target[64];
   fd_path(target, sizeof target, fd);
 
-  if (kind == MOUNT_BIND) {
+  if (kind == MOUNT_TREE) {
+    int tree = (int)(int64_t)rec_num(rec, 3);
+    if (syscall(SYS_move_mount, tree, "", fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+      fail(STEP_MOUNTS, errno, "move the id-mapped tree of %s to %s", source, dest);
+    close(tree);
+    close(fd);
+    fd = open_in_root(dest, 0, 0);
+    if (fd < 0) fail(STEP_MOUNTS, errno, "reopen %s", dest);
+    fd_path(target, sizeof target, fd);
+  } else if (kind == MOUNT_BIND) {
     if (mount(source, target, NULL, MS_BIND | (flags & MS_REC), NULL) < 0)
       fail(STEP_MOUNTS, errno, "bind %s at %s", source, dest);
     close(fd);

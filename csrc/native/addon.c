@@ -2,6 +2,7 @@
  * errors shaped like Node's own (code, errno, syscall). */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <stdbool.h>
 #include <node_api.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -327,6 +328,24 @@ static napi_value bind_mount(napi_env env, napi_callback_info info) {
   return r;
 }
 
+static napi_value idmapped_tree(napi_env env, napi_callback_info info) {
+  napi_value a[6];
+  if (get_args(env, info, 6, a)) return NULL;
+  char *source = string_arg(env, a[0]), *uid_map = string_arg(env, a[4]), *gid_map = string_arg(env, a[5]);
+  int64_t set = 0, clr = 0;
+  napi_get_value_int64(env, a[2], &set);
+  napi_get_value_int64(env, a[3], &clr);
+  bool recursive = false;
+  napi_get_value_bool(env, a[1], &recursive);
+  const char *failed = "";
+  int fd = tsrun_idmapped_tree(source, recursive, (uint64_t)set, (uint64_t)clr, uid_map, gid_map, &failed);
+  napi_value r = fd < 0 ? throw_errno(env, -fd, failed, source) : int_result(env, fd);
+  free(source);
+  free(uid_map);
+  free(gid_map);
+  return r;
+}
+
 static napi_value connect_unix(napi_env env, napi_callback_info info) {
   napi_value a[1];
   if (get_args(env, info, 1, a)) return NULL;
@@ -367,6 +386,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"connectUnix", NULL, connect_unix, NULL, NULL, NULL, napi_default, NULL},
       {"unmount", NULL, unmount, NULL, NULL, NULL, napi_default, NULL},
       {"bindMount", NULL, bind_mount, NULL, NULL, NULL, napi_default, NULL},
+      {"idmappedTree", NULL, idmapped_tree, NULL, NULL, NULL, napi_default, NULL},
       {"attachDeviceFilter", NULL, attach_device_filter, NULL, NULL, NULL, napi_default, NULL},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);

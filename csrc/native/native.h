@@ -4,6 +4,7 @@
 #ifndef TSRUN_NATIVE_H
 #define TSRUN_NATIVE_H
 
+#include <stdint.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -20,5 +21,9 @@ int tsrun_seqpacket_pair(int fds[2]);
 ssize_t tsrun_recv_message(int sock, void *buf, size_t cap, int timeout_ms, int *fds, int max_fds, int *nfds);
 int tsrun_send_message(int sock, const void *buf, size_t len, const int *fds, int nfds);
 int tsrun_connect_unix(const char *path);
+
+/* idmap.c: a detached id-mapped clone of `source` (fd, CLOEXEC) or -errno; *failed names the call that failed. */
+int tsrun_idmapped_tree(const char *source, int recursive, uint64_t attr_set, uint64_t attr_clr, const char *uid_map,
+                        const char *gid_map, const char **failed);
 
 #endif

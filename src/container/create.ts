@@ -96,6 +96,15 @@ function pidInContainer(pid: number): number {
   return Number.isInteger(inner) && inner > 0 ? inner : pid;
 }
 
+// mount_setattr(2): EINVAL where the filesystem has no id-mapping support
+// (FS_ALLOW_IDMAP), EPERM where the mount or caller may not be mapped.
+function idmapHint(code: string | undefined): string {
+  if (code === 'EINVAL') return 'the filesystem or kernel does not support id-mapped mounts';
+  if (code === 'EPERM') return 'the kernel refused to id-map this mount';
+  if (code === 'ENOSYS') return 'this kernel has no mount_setattr';
+  return 'id-mapped mount failed';
+}
+
 export async function createContainer(opts: CreateOptions): Promise<Created> {
   const { root, id, warn } = opts;
   const idProblem = checkContainerId(id);
@@ -180,7 +189,21 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
         return fd;
       });
     if (hostMountNs) rollback.add(`detach the mounts under ${rootfs}`, () => detachHostMounts(rootfs, keepMounts));
-    const init = spawnInit(launchPlan, { syncChild, fifo: fifoFd, console: consoleFd, namespaces: nsFds }, cgroupFd);
+    // Id-mapped binds are made here, with the host's CAP_SYS_ADMIN over
+    // their filesystem, which the init lacks inside a user namespace.
+    const mountTrees = launchPlan.mounts.flatMap((m, i) => {
+      if (!m.idmap) return [];
+      let fd: number;
+      try {
+        fd = native().idmappedTree(m.source, m.idmap.recursive, m.idmap.attrSet, m.idmap.attrClear, m.idmap.uidMappings, m.idmap.gidMappings);
+      } catch (err) {
+        const e = err as NodeJS.ErrnoException;
+        throw new SpecError(configFile, [{ pointer: `/mounts/${i}`, reason: `cannot id-map ${m.source}: ${e.syscall} ${e.code ?? ''} (${idmapHint(e.code)})` }], { cause: err });
+      }
+      parentFds.push(fd);
+      return [fd];
+    });
+    const init = spawnInit(launchPlan, { syncChild, fifo: fifoFd, console: consoleFd, namespaces: nsFds, mountTrees }, cgroupFd);
     closeParentFds();
     let initReaped = false;
     rollback.add(`kill tsrun-init ${init.pid}`, () => {

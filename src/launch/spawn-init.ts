@@ -14,6 +14,8 @@ export interface InitFds {
   console: number;
   /** Opened namespace paths, in the plan's order of joined namespaces. */
   namespaces: number[];
+  /** Detached mount trees (id-mapped binds), in the plan's order of such mounts. */
+  mountTrees?: number[];
 }
 
 export interface SpawnedInit {
@@ -30,7 +32,7 @@ export function spawnInit(plan: LaunchPlan, fds: InitFds, cgroupFd: number): Spa
     planFd = n.sealedBuffer('tsrun-plan', encodePlan(plan));
     const table = [0, 1, 2];
     for (let fd = 3; fd < base; fd++) table.push(fd);
-    table.push(planFd, fds.syncChild, fds.fifo, fds.console, ...fds.namespaces);
+    table.push(planFd, fds.syncChild, fds.fifo, fds.console, ...fds.namespaces, ...(fds.mountTrees ?? []));
     return n.spawnInit(initFd, ['tsrun:[init]', String(base)], table, cgroupFd);
   } finally {
     closeSync(initFd);

@@ -35,6 +35,12 @@ export interface Native {
   flock(fd: number, exclusive: boolean, wait: boolean): boolean;
   /** mkfifo(path, mode) with the mode exactly as given. */
   mkfifo(path: string, mode: number): void;
+  /**
+   * A detached clone of the tree at `source` (open_tree OPEN_TREE_CLONE,
+   * recursive: AT_RECURSIVE), id-mapped through a new user namespace with
+   * these uid_map/gid_map texts, MOUNT_ATTR_* set/cleared; a CLOEXEC fd.
+   */
+  idmappedTree(source: string, recursive: boolean, attrSet: number, attrClear: number, uidMap: string, gidMap: string): number;
   /** mount(source, target, MS_BIND). */
   bindMount(source: string, target: string): void;
   /** umount2(path, flags). */

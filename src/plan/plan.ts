@@ -6,6 +6,7 @@ import { DEFAULT_SYMLINKS, planDevices } from './devices.ts';
 import type { LaunchPlan, PlannedHook, PlannedMount } from './launch-plan.ts';
 import { MS, parseMountOptions, PROPAGATION_OPTIONS } from './mount-options.ts';
 import { CLOCK_IDS, NAMESPACE_FLAGS } from './namespaces.ts';
+import { IDMAP_OPTIONS, isIdmapped, planIdmap } from './idmap.ts';
 import { labelMountData, planLsm, type LsmHost } from './lsm.ts';
 import { planIdentity, sysctlPath } from './process.ts';
 import { ioPriorityValue, personalityFlags, planScheduler } from './process-attrs.ts';
@@ -40,7 +41,9 @@ export function rootfsPath(spec: Spec, bundle: string): string {
 function planMounts(spec: Spec, bundle: string, cgroupDir: string | undefined): PlannedMount[] {
   const mountLabel = spec.linux?.mountLabel;
   return (spec.mounts ?? []).map((m) => {
-    const { flags, propagation, data } = parseMountOptions(m.options ?? []);
+    const idmapped = isIdmapped(m);
+    // idmap/ridmap are tsrun's to act on, never filesystem data.
+    const { flags, propagation, data } = parseMountOptions((m.options ?? []).filter((o) => !IDMAP_OPTIONS.has(o)));
     const bind = m.type === 'bind' || (flags & MS.BIND) !== 0;
     // runtime-spec 1.2: "cgroup" asks for the cgroup hierarchy; tsrun is a
     // cgroup v2 runtime and mounts cgroup2 there (as crun does on v2).
@@ -54,6 +57,7 @@ function planMounts(spec: Spec, bundle: string, cgroupDir: string | undefined): 
       propagation,
       bind,
       ...(fstype === 'cgroup2' && !bind && cgroupDir ? { fallbackBind: cgroupDir } : {}),
+      ...(idmapped && bind ? { idmap: planIdmap(m, spec, flags) } : {}),
     };
   });
 }

@@ -7,6 +7,7 @@ import type { SpecProblem } from '../errors.ts';
 import { capabilityBit } from '../plan/capabilities.ts';
 import { PROPAGATION_OPTIONS } from '../plan/mount-options.ts';
 import { rlimitResource } from '../plan/rlimits.ts';
+import { isIdmapped } from '../plan/idmap.ts';
 import { IOPRIO_LEVELS, parseCpuList, PERSONALITY_FLAGS } from '../plan/process-attrs.ts';
 import { SPEC_VERSION, type CapabilitySet, type HookName, type LinuxNamespace, type NamespaceType, type Process, type Spec } from './types.ts';
 
@@ -399,17 +400,26 @@ const NOT_APPLIED: { tokens: string[]; get: (spec: Spec) => unknown }[] = [
 ];
 
 const checkNotApplied: Check = (spec) => {
-  const out = NOT_APPLIED.filter((f) => isSet(f.get(spec))).map((f) => problem('not supported yet by tsrun: remove the field', ...f.tokens));
-  // Idmapped mounts (mount_setattr MOUNT_ATTR_IDMAP) are not implemented.
+  return NOT_APPLIED.filter((f) => isSet(f.get(spec))).map((f) => problem('not supported yet by tsrun: remove the field', ...f.tokens));
+};
+
+// config.md (1.2): an id-mapped mount is a bind mount mapped through
+// its own uidMappings/gidMappings, or (idmap/ridmap alone) through the
+// container's user namespace mappings, as runc reads it.
+const checkIdmappedMounts: Check = (spec) => {
+  const out: SpecProblem[] = [];
   (spec.mounts ?? []).forEach((m, i) => {
-    for (const field of ['uidMappings', 'gidMappings'] as const) {
-      if (m[field]?.length) out.push(problem('idmapped mounts are not supported yet by tsrun: remove the field', 'mounts', i, field));
+    if (!isIdmapped(m)) return;
+    const options = m.options ?? [];
+    if (m.type !== 'bind' && !options.includes('bind') && !options.includes('rbind')) {
+      out.push(problem('an id-mapped mount must be a bind mount: use type "bind" or the "bind"/"rbind" option', 'mounts', i));
     }
-    (m.options ?? []).forEach((option, j) => {
-      if (option === 'idmap' || option === 'ridmap') {
-        out.push(problem('idmapped mounts are not supported yet by tsrun: remove the option', 'mounts', i, 'options', j));
-      }
-    });
+    const uid = Boolean(m.uidMappings?.length);
+    const gid = Boolean(m.gidMappings?.length);
+    if (uid !== gid) out.push(problem(`missing ${uid ? 'gidMappings' : 'uidMappings'}: an id-mapped mount needs both`, 'mounts', i));
+    if (!uid && !gid && !spec.linux?.uidMappings?.length) {
+      out.push(problem('idmap without mappings of its own maps through the container\'s: add uidMappings/gidMappings here or a user namespace with mappings', 'mounts', i));
+    }
   });
   return out;
 };
@@ -432,6 +442,7 @@ const CHECKS: Check[] = [
   checkMaskedAndReadonly,
   checkResources,
   checkNotApplied,
+  checkIdmappedMounts,
 ];
 
 /** Every semantic problem of a schema-valid config, in document order of the checks. */

@@ -93,9 +93,30 @@ const cases: [name: string, patch: (s: Spec) => void, problems: { pointer: strin
   ],
   ['netDevices with a network namespace', (s) => (linux(s).netDevices = { eth9: {}, eth8: { name: 'ctr0' } }), []],
   [
-    'idmap mount options are refused while idmapped mounts are not supported',
+    'idmap without mappings of its own needs the container\'s',
     (s) => s.mounts!.push({ destination: '/m', type: 'bind', source: '/tmp', options: ['rbind', 'idmap'] }),
-    [{ pointer: `/mounts/7/options/1`, reason: 'idmapped mounts are not supported yet by tsrun: remove the option' }],
+    [
+      {
+        pointer: '/mounts/7',
+        reason: "idmap without mappings of its own maps through the container's: add uidMappings/gidMappings here or a user namespace with mappings",
+      },
+    ],
+  ],
+  [
+    'id-mapped mounts are binds with both mappings',
+    (s) => s.mounts!.push({ destination: '/m', type: 'tmpfs', source: 'tmpfs', uidMappings: [{ containerID: 0, hostID: 1000, size: 1 }] }),
+    [
+      { pointer: '/mounts/7', reason: 'an id-mapped mount must be a bind mount: use type "bind" or the "bind"/"rbind" option' },
+      { pointer: '/mounts/7', reason: 'missing gidMappings: an id-mapped mount needs both' },
+    ],
+  ],
+  [
+    'an id-mapped bind with its mappings',
+    (s) => {
+      const map = [{ containerID: 0, hostID: 1000, size: 10 }];
+      s.mounts!.push({ destination: '/m', type: 'bind', source: '/tmp', options: ['rbind'], uidMappings: map, gidMappings: map });
+    },
+    [],
   ],
   [
     'a new user namespace needs both mappings',
@@ -231,12 +252,8 @@ const cases: [name: string, patch: (s: Spec) => void, problems: { pointer: strin
       linux(s).seccomp = { defaultAction: 'SCMP_ACT_ALLOW' };
       s.process!.apparmorProfile = 'docker-default';
       s.process!.selinuxLabel = '';
-      s.mounts![0]!.uidMappings = [{ containerID: 0, hostID: 1000, size: 1 }];
     },
-    [
-      { pointer: '/linux/seccomp', reason: 'not supported yet by tsrun: remove the field' },
-      { pointer: '/mounts/0/uidMappings', reason: 'idmapped mounts are not supported yet by tsrun: remove the field' },
-    ],
+    [{ pointer: '/linux/seccomp', reason: 'not supported yet by tsrun: remove the field' }],
   ],
   [
     'ociVersion above what features reports is refused',
