@@ -67,8 +67,13 @@ export function checkNetDevices(configFile: string, devices: Record<string, { na
   return out;
 }
 
-/** Moves `dev` from the namespace `from` (undefined: this one) to `toPid`'s or `toNetns`'s, renamed, with its permanent addresses. */
-function move(dev: string, from: string | undefined, target: string, newName: string, into: string | undefined): void {
+/**
+ * Moves `dev` from the namespace `from` (undefined: this one) to the one
+ * of process `target`, renamed, with its permanent addresses; `up` brings
+ * it up there (into a container always, as runc does; back to the host as
+ * it was).
+ */
+function move(dev: string, from: string | undefined, target: string, newName: string, into: string | undefined, up: boolean): void {
   const link = linkInfo(dev, from);
   if (!link) throw new Error(`network interface ${dev} is gone`);
   // One RTM_NEWLINK: the kernel renames while it moves, so no name clash in between.
@@ -77,7 +82,7 @@ function move(dev: string, from: string | undefined, target: string, newName: st
     if (a.dynamic || (a.family === 'inet6' && a.local.startsWith('fe80:'))) continue;
     ip(['addr', 'add', `${a.local}/${a.prefixlen}`, 'dev', newName], into);
   }
-  if (link.flags.includes('UP')) ip(['link', 'set', 'dev', newName, 'up'], into);
+  if (up) ip(['link', 'set', 'dev', newName, 'up'], into);
 }
 
 /** Keeps the container's network namespace alive at `file` and moves the devices in. */
@@ -86,8 +91,9 @@ export function moveNetDevicesIn(pid: number, devices: MovedDevice[], file: stri
   native().bindMount(`/proc/${pid}/ns/net`, file);
   undo(`release ${file}`, () => releaseNetns(file));
   for (const d of devices) {
-    move(d.host, undefined, String(pid), d.inside, file);
-    undo(`move ${d.inside} back to the host`, () => move(d.inside, file, RUNTIME_NETNS(), d.host, undefined));
+    const wasUp = linkInfo(d.host)?.flags.includes('UP') ?? false;
+    move(d.host, undefined, String(pid), d.inside, file, true);
+    undo(`move ${d.inside} back to the host`, () => move(d.inside, file, RUNTIME_NETNS(), d.host, undefined, wasUp));
   }
 }
 
@@ -95,7 +101,7 @@ export function moveNetDevicesIn(pid: number, devices: MovedDevice[], file: stri
 export function moveNetDevicesBack(devices: MovedDevice[], file: string, warn: (msg: string) => void): void {
   for (const d of devices) {
     try {
-      move(d.inside, file, RUNTIME_NETNS(), d.host, undefined);
+      move(d.inside, file, RUNTIME_NETNS(), d.host, undefined, linkInfo(d.inside, file)?.flags.includes('UP') ?? false);
     } catch (err) {
       warn(`network interface ${d.inside}: ${(err as Error).message}`);
     }
