@@ -16,8 +16,9 @@
  *   ERROR{step, errno, detail}  -->   at any point: InitError, roll back
  *
  * Init's fd table: 0-2 stdio, 3 .. 3+preserve_fds-1 preserved fds, then
- * from `base` (argv[1]) the fds below; namespace fds to join follow them
- * (their numbers are in the plan).
+ * from `base` (argv[1]) the fds below; namespace fds to join follow them,
+ * then the detached mount trees the parent made (id-mapped binds); the
+ * plan holds their numbers.
  */
 #ifndef TSRUN_WIRE_H
 #define TSRUN_WIRE_H
