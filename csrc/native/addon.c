@@ -329,16 +329,17 @@ static napi_value bind_mount(napi_env env, napi_callback_info info) {
 }
 
 static napi_value idmapped_tree(napi_env env, napi_callback_info info) {
-  napi_value a[6];
-  if (get_args(env, info, 6, a)) return NULL;
-  char *source = string_arg(env, a[0]), *uid_map = string_arg(env, a[4]), *gid_map = string_arg(env, a[5]);
+  napi_value a[7];
+  if (get_args(env, info, 7, a)) return NULL;
+  char *source = string_arg(env, a[0]), *uid_map = string_arg(env, a[5]), *gid_map = string_arg(env, a[6]);
   int64_t set = 0, clr = 0;
-  napi_get_value_int64(env, a[2], &set);
-  napi_get_value_int64(env, a[3], &clr);
-  bool recursive = false;
-  napi_get_value_bool(env, a[1], &recursive);
+  napi_get_value_int64(env, a[3], &set);
+  napi_get_value_int64(env, a[4], &clr);
+  bool clone_recursive = false, recursive = false;
+  napi_get_value_bool(env, a[1], &clone_recursive);
+  napi_get_value_bool(env, a[2], &recursive);
   const char *failed = "";
-  int fd = tsrun_idmapped_tree(source, recursive, (uint64_t)set, (uint64_t)clr, uid_map, gid_map, &failed);
+  int fd = tsrun_idmapped_tree(source, clone_recursive, recursive, (uint64_t)set, (uint64_t)clr, uid_map, gid_map, &failed);
   napi_value r = fd < 0 ? throw_errno(env, -fd, failed, source) : int_result(env, fd);
   free(source);
   free(uid_map);

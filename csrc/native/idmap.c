@@ -72,13 +72,13 @@ static int userns_with_maps(const char *uid_map, const char *gid_map) {
   return rc < 0 ? rc : fd;
 }
 
-int tsrun_idmapped_tree(const char *source, int recursive, uint64_t attr_set, uint64_t attr_clr, const char *uid_map,
+int tsrun_idmapped_tree(const char *source, int clone_recursive, int recursive, uint64_t attr_set, uint64_t attr_clr, const char *uid_map,
                         const char *gid_map, const char **failed) {
   *failed = "user namespace for the mapping";
   int userns = userns_with_maps(uid_map, gid_map);
   if (userns < 0) return userns;
   *failed = "open_tree";
-  int tree = (int)syscall(SYS_open_tree, AT_FDCWD, source, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (recursive ? AT_RECURSIVE : 0));
+  int tree = (int)syscall(SYS_open_tree, AT_FDCWD, source, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (clone_recursive ? AT_RECURSIVE : 0));
   if (tree < 0) {
     int err = errno;
     close(userns);

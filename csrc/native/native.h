@@ -22,8 +22,9 @@ ssize_t tsrun_recv_message(int sock, void *buf, size_t cap, int timeout_ms, int 
 int tsrun_send_message(int sock, const void *buf, size_t len, const int *fds, int nfds);
 int tsrun_connect_unix(const char *path);
 
-/* idmap.c: a detached id-mapped clone of `source` (fd, CLOEXEC) or -errno; *failed names the call that failed. */
-int tsrun_idmapped_tree(const char *source, int recursive, uint64_t attr_set, uint64_t attr_clr, const char *uid_map,
+/* idmap.c: a detached id-mapped clone of `source` (fd, CLOEXEC) or -errno; *failed names the call that failed.
+ * clone_recursive takes the submounts along, recursive id-maps them too. */
+int tsrun_idmapped_tree(const char *source, int clone_recursive, int recursive, uint64_t attr_set, uint64_t attr_clr, const char *uid_map,
                         const char *gid_map, const char **failed);
 
 #endif

@@ -195,7 +195,7 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
       if (!m.idmap) return [];
       let fd: number;
       try {
-        fd = native().idmappedTree(m.source, m.idmap.recursive, m.idmap.attrSet, m.idmap.attrClear, m.idmap.uidMappings, m.idmap.gidMappings);
+        fd = native().idmappedTree(m.source, m.idmap.cloneRecursive, m.idmap.recursive, m.idmap.attrSet, m.idmap.attrClear, m.idmap.uidMappings, m.idmap.gidMappings);
       } catch (err) {
         const e = err as NodeJS.ErrnoException;
         throw new SpecError(configFile, [{ pointer: `/mounts/${i}`, reason: `cannot id-map ${m.source}: ${e.syscall} ${e.code ?? ''} (${idmapHint(e.code)})` }], { cause: err });

@@ -37,10 +37,11 @@ export interface Native {
   mkfifo(path: string, mode: number): void;
   /**
    * A detached clone of the tree at `source` (open_tree OPEN_TREE_CLONE,
-   * recursive: AT_RECURSIVE), id-mapped through a new user namespace with
-   * these uid_map/gid_map texts, MOUNT_ATTR_* set/cleared; a CLOEXEC fd.
+   * with its submounts when cloneRecursive), id-mapped (its submounts too
+   * when recursive) through a new user namespace with these
+   * uid_map/gid_map texts, MOUNT_ATTR_* set/cleared; a CLOEXEC fd.
    */
-  idmappedTree(source: string, recursive: boolean, attrSet: number, attrClear: number, uidMap: string, gidMap: string): number;
+  idmappedTree(source: string, cloneRecursive: boolean, recursive: boolean, attrSet: number, attrClear: number, uidMap: string, gidMap: string): number;
   /** mount(source, target, MS_BIND). */
   bindMount(source: string, target: string): void;
   /** umount2(path, flags). */

@@ -23,7 +23,9 @@ export interface PlannedIdmap {
   /** uid_map/gid_map text of the user namespace the mount is mapped through. */
   uidMappings: string;
   gidMappings: string;
-  /** ridmap, or rbind with mappings: every submount is id-mapped too (AT_RECURSIVE). */
+  /** rbind or ridmap: the submounts come along (open_tree AT_RECURSIVE). */
+  cloneRecursive: boolean;
+  /** ridmap, or rbind with the mount's own mappings and no idmap: the submounts are id-mapped too (mount_setattr AT_RECURSIVE). */
   recursive: boolean;
   /** MOUNT_ATTR_* set on the tree (IDMAP and the flags of the options). */
   attrSet: number;
@@ -47,6 +49,7 @@ export function planIdmap(m: Mount, spec: Spec, flags: number): PlannedIdmap {
   const options = m.options ?? [];
   const own = Boolean(m.uidMappings?.length || m.gidMappings?.length);
   const recursive = options.includes('ridmap') || (!options.includes('idmap') && options.includes('rbind'));
+  const cloneRecursive = recursive || options.includes('rbind');
   let attrSet: number = MOUNT_ATTR.IDMAP;
   let attrClear = 0;
   if (flags & MS.RDONLY) attrSet |= MOUNT_ATTR.RDONLY;
@@ -61,6 +64,7 @@ export function planIdmap(m: Mount, spec: Spec, flags: number): PlannedIdmap {
   return {
     uidMappings: idMapText(own ? m.uidMappings : spec.linux?.uidMappings),
     gidMappings: idMapText(own ? m.gidMappings : spec.linux?.gidMappings),
+    cloneRecursive,
     recursive,
     attrSet,
     attrClear,

@@ -1,7 +1,9 @@
 // Id-mapped bind mounts: files owned by host ids appear with the mapped
 // ids inside, through the mount's own mappings or the container's user
 // namespace ones (idmap alone); ridmap maps submounts too.
-import { chmodSync, chownSync, mkdirSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { chmodSync, chownSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
 import { makeBundle } from '../helpers/bundle.ts';
@@ -50,6 +52,41 @@ t.test('id-mapped mounts', skipUnlessRoot(), async (t) => {
     // On disk 2000:3000; the mount maps container id n to host 100000+n,
     // so the container (whose id n is host 100000+n) sees 2000:3000 as its own.
     t.equal(owned, '2000:3000');
+  });
+
+  t.test('ridmap maps submounts too; idmap with rbind takes them along unmapped', async (t) => {
+    // Not t.testdir: its removal would run before the submount is gone.
+    const tree = mkdtempSync(join(tmpdir(), 'tsrun-idmap-'));
+    chmodSync(tree, 0o755);
+    writeFileSync(join(tree, 'top'), 'x');
+    chownSync(join(tree, 'top'), 2000, 3000);
+    mkdirSync(join(tree, 'sub'));
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'mode=755', 'tsrun-idmap-test', join(tree, 'sub')]);
+    t.teardown(() => {
+      execFileSync('umount', ['-l', join(tree, 'sub')]);
+      rmSync(tree, { recursive: true, force: true });
+    });
+    writeFileSync(join(tree, 'sub', 'inner'), 'y');
+    chownSync(join(tree, 'sub', 'inner'), 2000, 3000);
+    const run = (option: string) => {
+      const bundle = makeBundle(t, (c, b) => {
+        chmodSync(b.dir, 0o755);
+        mkdirSync(join(b.rootfs, 'data'));
+        c.process.args = ['stat', '-c', '%u:%g', '/data/top', '/data/sub/inner'];
+        c.linux.namespaces.push({ type: 'user' });
+        c.linux.uidMappings = [{ containerID: 0, hostID: 100000, size: 65536 }];
+        c.linux.gidMappings = [{ containerID: 0, hostID: 100000, size: 65536 }];
+        c.mounts.push({ destination: '/data', type: 'bind', source: tree, options: ['rbind', option] });
+      });
+      return tsrun.run(['run', '--bundle', bundle.dir, tsrun.id()]);
+    };
+    const r = run('ridmap');
+    t.equal(r.status, 0, r.stderr);
+    t.same(r.stdout.trim().split('\n'), ['2000:3000', '2000:3000'], 'ridmap: both levels mapped');
+    const plain = run('idmap');
+    t.equal(plain.status, 0, plain.stderr);
+    // Unmapped in the container's user namespace: the overflow ids.
+    t.same(plain.stdout.trim().split('\n'), ['2000:3000', '65534:65534'], 'idmap: the submount is there, not mapped');
   });
 
   t.test('a filesystem the kernel will not id-map: a clear error naming the mount, nothing left', async (t) => {

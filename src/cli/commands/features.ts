@@ -12,7 +12,7 @@ import { writeOut } from '../output.ts';
 function idmapWorks(): boolean {
   try {
     const map = '0 100000 1\n';
-    closeSync(native().idmappedTree(tmpdir(), false, MOUNT_ATTR.IDMAP, 0, map, map));
+    closeSync(native().idmappedTree(tmpdir(), false, false, MOUNT_ATTR.IDMAP, 0, map, map));
     return true;
   } catch {
     return false;
