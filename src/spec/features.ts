@@ -1,15 +1,17 @@
 // The features document of `tsrun features` (runtime-spec features.md and
 // features-linux.md, v1.2). It states what this build of tsrun recognizes,
-// made from tsrun's own tables; the seccomp part comes from libseccomp and
-// the running kernel (src/launch/seccomp-program.ts asks them), and
-// linux.cgroup says what this host has (from /proc/self/mountinfo): the
-// cgroup managers work with whatever hierarchies the host mounts.
+// made from tsrun's own tables, and for the LSMs and id-mapped mounts what
+// the host offers too (engines decide from them: containerd enables
+// user-namespaced pods on mountExtensions.idmap); the seccomp part comes
+// from libseccomp and the running kernel (src/launch/seccomp-program.ts asks
+// them), and linux.cgroup says what this host has (from /proc/self/mountinfo).
 import { readFileSync } from 'node:fs';
 import pkg from '../../package.json' with { type: 'json' };
 import { findCgroupLayout, type CgroupLayout } from '../cgroup/mountinfo.ts';
 import { V1_CONTROLLERS } from '../cgroup/v1-manager.ts';
 import { CAPABILITY_NAMES } from '../plan/capabilities.ts';
 import { MOUNT_OPTIONS, PROPAGATION_OPTIONS } from '../plan/mount-options.ts';
+import { IDMAP_OPTIONS } from '../plan/idmap.ts';
 import { NAMESPACE_FLAGS } from '../plan/namespaces.ts';
 import { SPEC_VERSION } from './types.ts';
 
@@ -64,7 +66,17 @@ function readWords(file: string): string[] {
   }
 }
 
-export function featuresDocument(seccomp: SeccompFeatures, layout: CgroupLayout = findCgroupLayout()): Features {
+/** What the host offers, read by `tsrun features` (src/cli/commands/features.ts). */
+export interface HostFeatures {
+  apparmor: boolean;
+  selinux: boolean;
+  /** An id-mapped bind mount could be made here just now. */
+  idmap: boolean;
+}
+
+const NO_HOST: HostFeatures = { apparmor: false, selinux: false, idmap: false };
+
+export function featuresDocument(seccomp: SeccompFeatures, host: HostFeatures = NO_HOST, layout: CgroupLayout = findCgroupLayout()): Features {
   return {
     ociVersionMin: '1.0.0',
     ociVersionMax: SPEC_VERSION,
@@ -72,17 +84,17 @@ export function featuresDocument(seccomp: SeccompFeatures, layout: CgroupLayout 
     // Every name the mount-option table turns into flags or propagation;
     // anything else goes to mount(2) as filesystem data (features.md: those
     // SHOULD NOT be listed).
-    mountOptions: [...Object.keys(MOUNT_OPTIONS), ...Object.keys(PROPAGATION_OPTIONS)].sort(),
+    mountOptions: [...Object.keys(MOUNT_OPTIONS), ...Object.keys(PROPAGATION_OPTIONS), ...IDMAP_OPTIONS].sort(),
     linux: {
       namespaces: Object.keys(NAMESPACE_FLAGS).sort(),
       capabilities: [...CAPABILITY_NAMES],
       cgroup: hostCgroupFeatures(layout),
       seccomp,
-      apparmor: { enabled: false },
-      selinux: { enabled: false },
+      apparmor: { enabled: host.apparmor },
+      selinux: { enabled: host.selinux },
       intelRdt: { enabled: false },
-      mountExtensions: { idmap: { enabled: false } },
-      netDevices: { enabled: false },
+      mountExtensions: { idmap: { enabled: host.idmap } },
+      netDevices: { enabled: true },
     },
     annotations: { 'io.github.tsrun.version': pkg.version },
     // tsrun gives no annotation a meaning, so none can weaken a container.

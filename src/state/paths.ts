@@ -14,3 +14,8 @@ export function stateFile(dir: string): string {
 export function execFifo(dir: string): string {
   return join(dir, 'exec.fifo');
 }
+
+/** linux.netDevices: the container's network namespace, bound here until delete. */
+export function netnsFile(dir: string): string {
+  return join(dir, 'netns');
+}

@@ -27,6 +27,8 @@ export interface ContainerState {
   namespaces: LinuxNamespace[];
   /** No mount namespace: the rootfs bind in the host's mount table and the mount ids that were at its path before. */
   hostMounts?: { path: string; keep: number[] };
+  /** linux.netDevices moved in, and the file keeping the network namespace for their way back. */
+  netDevices?: { devices: { host: string; inside: string }[]; netns: string };
   /** The compiled linux.seccomp filter, which exec applies too. */
   seccomp?: StoredSeccomp;
   /** The limits the container runs with: the config's at create, then each update's merge. */

@@ -14,7 +14,7 @@ const SECCOMP: SeccompFeatures = {
   knownFlags: ['SECCOMP_FILTER_FLAG_LOG'],
   supportedFlags: [],
 };
-const featuresDocument = (layout?: CgroupLayout) => document(SECCOMP, layout);
+const featuresDocument = (layout?: CgroupLayout) => document(SECCOMP, undefined, layout);
 
 t.test('versions and hooks', async (t) => {
   const f = featuresDocument();
@@ -25,11 +25,11 @@ t.test('versions and hooks', async (t) => {
 
 t.test('mount options are exactly what the mount table understands', async (t) => {
   const f = featuresDocument();
-  t.same(new Set(f.mountOptions), new Set([...Object.keys(MOUNT_OPTIONS), ...Object.keys(PROPAGATION_OPTIONS)]));
+  t.same(new Set(f.mountOptions), new Set([...Object.keys(MOUNT_OPTIONS), ...Object.keys(PROPAGATION_OPTIONS), 'idmap', 'ridmap']));
   t.same(f.mountOptions, [...f.mountOptions].sort(), 'sorted');
   for (const name of ['rbind', 'ro', 'rprivate', 'strictatime', 'nosuid']) t.ok(f.mountOptions.includes(name), name);
   // Filesystem data and options tsrun does not implement stay out.
-  for (const name of ['tmpcopyup', 'mode=755', 'idmap', 'rro']) t.notOk(f.mountOptions.includes(name), name);
+  for (const name of ['tmpcopyup', 'mode=755', 'rro']) t.notOk(f.mountOptions.includes(name), name);
 });
 
 t.test('linux features', async (t) => {
@@ -42,7 +42,15 @@ t.test('linux features', async (t) => {
   t.same(linux.apparmor, { enabled: false });
   t.same(linux.selinux, { enabled: false });
   t.same(linux.intelRdt, { enabled: false });
-  t.same(linux.mountExtensions, { idmap: { enabled: false } });
+  t.same(linux.mountExtensions, { idmap: { enabled: false } }, 'host facts default to none');
+  t.same(linux.netDevices, { enabled: true });
+});
+
+t.test('LSMs and idmap as the host reports them', async (t) => {
+  const { linux } = document(SECCOMP, { apparmor: true, selinux: false, idmap: true });
+  t.same(linux.apparmor, { enabled: true });
+  t.same(linux.selinux, { enabled: false });
+  t.same(linux.mountExtensions, { idmap: { enabled: true } });
 });
 
 t.test('annotations carry the tsrun version', async (t) => {
