@@ -20,7 +20,7 @@ import { checkContainerId } from '../spec/container-id.ts';
 import { loadSpec } from '../spec/load.ts';
 import type { Spec } from '../spec/types.ts';
 import { lockContainerDir } from '../state/lock.ts';
-import { execFifo } from '../state/paths.ts';
+import { execFifo, seccompCacheDir } from '../state/paths.ts';
 import { writePidFile } from '../state/pid-file.ts';
 import { readProcStat } from '../state/proc-stat.ts';
 import { createContainerDir, removeContainerDir, writeState, type ContainerState } from '../state/store.ts';
@@ -116,7 +116,7 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
   const cgroupPath = resolveCgroupPath(spec.linux?.cgroupsPath, id, cgroupMount);
   const parent = parentMountOf(rootfs, mountinfo);
   // Compiled (or taken from the cache under the state root) before anything exists.
-  const seccomp = spec.linux?.seccomp ? seccompProgram(spec.linux.seccomp, configFile, root) : undefined;
+  const seccomp = spec.linux?.seccomp ? seccompProgram(spec.linux.seccomp, configFile, seccompCacheDir(root)) : undefined;
   const launchPlan = plan(
     { ...spec, root: { ...spec.root, path: rootfs } } as Spec,
     {

@@ -14,3 +14,11 @@ export function stateFile(dir: string): string {
 export function execFifo(dir: string): string {
   return join(dir, 'exec.fifo');
 }
+
+/**
+ * Compiled seccomp programs, shared by the containers of a root. A dot
+ * name: no container id starts with one, and `list` skips them.
+ */
+export function seccompCacheDir(root: string): string {
+  return join(root, '.seccomp-cache');
+}
