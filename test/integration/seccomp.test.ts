@@ -37,9 +37,10 @@ function buildListener(t: Test): string {
 }
 
 /** Starts the listener and waits until its socket accepts connections. */
-async function startListener(t: Test, exe: string, answer: string): Promise<{ socket: string; out: string }> {
+async function startListener(t: Test, exe: string, answer: string, at?: string): Promise<{ socket: string; out: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'tsrun-notify-'));
-  const socket = join(dir, 'listener.sock');
+  // A second listener may take over the path of a first (which keeps serving its fd).
+  const socket = at ?? join(dir, 'listener.sock');
   const out = join(dir, 'out');
   const child = spawn(exe, [socket, out, answer], { stdio: ['ignore', 'pipe', 'inherit'] });
   t.teardown(() => {
@@ -182,6 +183,26 @@ t.test('seccomp', skipUnlessRoot(), async (t) => {
         t.ok(existsSync(join(rootfs, 'tmp/n')), 'continued: the directory exists on the host');
       }
     }
+  });
+
+  t.test('SCMP_ACT_NOTIFY under exec: the exec\'d process gets its own listener connection', { skip: gcc ? false : 'needs gcc to build the listener' }, async (t) => {
+    const exe = buildListener(t);
+    const first = await startListener(t, exe, '30');
+    const id = tsrun.id();
+    const bundle = makeBundle(
+      t,
+      withSeccomp(allowBut([{ names: ['mkdir', 'mkdirat'], action: 'SCMP_ACT_NOTIFY' }], { listenerPath: first.socket }), (c) => (c.process.args = ['sleep', '1000'])),
+    );
+    t.equal(tsrun.run(['run', '-d', '--bundle', bundle.dir, id]).status, 0);
+    const containerPid = tsrun.state(id).pid;
+    const second = await startListener(t, exe, '28', first.socket);
+    const r = tsrun.run(['exec', id, 'mkdir', '/tmp/x']);
+    t.equal(r.status, 1);
+    t.match(r.stderr, /No space left on device/, 'answered by the second listener');
+    const state = JSON.parse(readFileSync(second.out, 'utf8').split('\n')[0]!);
+    t.equal(state.state.pid, containerPid, 'the container state');
+    t.not(state.pid, containerPid, 'the exec\'d process');
+    t.equal(state.state.status, 'running');
   });
 
   t.test('hostile profiles never hang', async (t) => {
