@@ -103,6 +103,24 @@ t.test('seccomp', skipUnlessRoot(), async (t) => {
     t.equal(r.stdout, 'before\n');
   });
 
+  t.test('the other actions, seen from inside', async (t) => {
+    const cases: [string, number, RegExp][] = [
+      ['SCMP_ACT_TRAP', SIGSYS_STATUS, /^before\n$/],
+      ['SCMP_ACT_KILL_THREAD', SIGSYS_STATUS, /^before\n$/],
+      ['SCMP_ACT_KILL', SIGSYS_STATUS, /^before\n$/],
+      // Allowed after logging: the directory is made.
+      ['SCMP_ACT_LOG', 0, /^before\n\/tmp\/a\n$/],
+      // Without a tracer the kernel fails the call with ENOSYS.
+      ['SCMP_ACT_TRACE', 1, /^before\n$/],
+    ];
+    for (const [action, status, stdout] of cases) {
+      const r = runScript(t, tsrun, 'echo before; exec sh -c "mkdir /tmp/a && ls -d /tmp/a"', withSeccomp(allowBut([{ names: ['mkdir', 'mkdirat'], action }])));
+      t.equal(r.status, status, `${action}: ${r.stderr}`);
+      t.match(r.stdout, stdout, action);
+      if (action === 'SCMP_ACT_TRACE') t.match(r.stderr, /Function not implemented/);
+    }
+  });
+
   t.test('invalid profiles: a validation error with its pointer, nothing created', async (t) => {
     const cases: [object, RegExp][] = [
       [{ defaultAction: 'SCMP_ACT_SOMETIMES' }, /\/linux\/seccomp\/defaultAction: must be one of/],
