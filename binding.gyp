@@ -29,6 +29,7 @@
         "csrc/init/devices.c",
         "csrc/init/hooks.c",
         "csrc/init/identity.c",
+        "csrc/init/process-attrs.c",
         "csrc/init/console.c",
         "csrc/init/exec.c",
         "csrc/init/seccomp.c"

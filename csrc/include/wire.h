@@ -73,6 +73,8 @@ enum tsr_step {
   STEP_EXEC = 15,
   STEP_SYNC = 16,
   STEP_SECCOMP = 17,
+  STEP_PROCESS_ATTRS = 18,
+  STEP_LSM = 19,
 };
 
 #endif

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/openat2.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -41,11 +42,25 @@ static void collect_args_env(void) {
   if (a == 0) fail(STEP_EXEC, EINVAL, "process.args is empty");
 }
 
+/* The cwd is resolved inside the container's root and never through a
+ * /proc/self/fd/N magic link: an fd of ours that leaked or was passed in
+ * cannot become the process's cwd outside the rootfs (CVE-2024-21626). */
+static void enter_cwd(const char *cwd) {
+  int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (root < 0) fail(STEP_EXEC, errno, "open /");
+  struct open_how how = {.flags = O_PATH | O_DIRECTORY | O_CLOEXEC, .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS};
+  int fd = (int)syscall(SYS_openat2, root, cwd, &how, sizeof how);
+  if (fd < 0 && errno == ELOOP) fail(STEP_EXEC, ELOOP, "cwd %s: refused, it goes through a /proc magic link (or a symlink loop)", cwd);
+  if (fd < 0) fail(STEP_EXEC, errno, "chdir to cwd %s", cwd);
+  if (fchdir(fd) < 0) fail(STEP_EXEC, errno, "chdir to cwd %s", cwd);
+  close(fd);
+  close(root);
+}
+
 /* Resolved here, before CREATED, so that "not found" fails `create`. */
 void step_resolve_exec(void) {
   struct record rec;
-  if (plan_find(&g.plan, REC_CWD, &rec) && chdir(rec_str(&rec, 0)) < 0)
-    fail(STEP_EXEC, errno, "chdir to cwd %s", rec_str(&rec, 0));
+  if (plan_find(&g.plan, REC_CWD, &rec)) enter_cwd(rec_str(&rec, 0));
   collect_args_env();
   const char *name = argv_buf[0];
   if (strchr(name, '/')) {
@@ -109,6 +124,7 @@ long exec_syscall(void) {
 }
 
 void step_exec(void) {
+  step_cpu_affinity(CPU_AFFINITY_FINAL);
   /* Loaded last: after no_new_privs, only execve follows. */
   step_seccomp();
   exec_syscall();

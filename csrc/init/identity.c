@@ -6,6 +6,7 @@
 #include <grp.h>
 #include <linux/capability.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/personality.h>
 #include <sys/prctl.h>
@@ -18,6 +19,8 @@
 
 #define MAX_GROUPS 65536
 #define KEYCTL_JOIN_SESSION_KEYRING 1
+#define KEYCTL_SETPERM 5
+#define KEYCTL_DESCRIBE 6
 
 void step_identity(void) {
   struct record rec;
@@ -33,7 +36,7 @@ void step_identity(void) {
     char buf[32];
     int n = snprintf(buf, sizeof buf, "%lld", (long long)(int64_t)rec_num(&rec, 1));
     if (write_file("/proc/self/oom_score_adj", buf, (size_t)n) < 0)
-      fail(STEP_IDENTITY, errno, "write oom_score_adj %s", buf);
+      fail(STEP_IDENTITY, errno, "write /proc/self/oom_score_adj %s%s", buf, proc_refusal());
   }
   if (plan_find(&g.plan, REC_PERSONALITY, &rec) && personality((unsigned long)rec_num(&rec, 0)) < 0)
     fail(STEP_IDENTITY, errno, "personality 0x%llx", (unsigned long long)rec_num(&rec, 0));
@@ -115,13 +118,37 @@ void credentials_after_seccomp(void) {
   }
 }
 
+/* A session keyring of the container's own, named "_ses.<id>" as runc
+ * names it, so the container does not share the caller's keys. Where the
+ * kernel has no keyrings, or refuses one (a nested container without
+ * them), there is nothing to isolate from: go on, as runc does. */
+static void join_session_keyring(const struct record *proc) {
+  const char *name = proc->str_count > 0 && rec_str(proc, 0)[0] ? rec_str(proc, 0) : NULL;
+  long key = syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, name);
+  if (key < 0) {
+    if (errno == ENOSYS || errno == EPERM || errno == EACCES) return;
+    fail(STEP_IDENTITY, errno, "join session keyring %s", name ? name : "(anonymous)");
+  }
+  uint32_t add = proc->num_count > 5 ? (uint32_t)rec_num(proc, 5) : 0;
+  if (!add) return;
+  /* "type;uid;gid;perm;description": keep the permissions, add search. */
+  char desc[512];
+  long n = syscall(SYS_keyctl, KEYCTL_DESCRIBE, key, desc, sizeof desc);
+  if (n < 0 || (size_t)n > sizeof desc) fail(STEP_IDENTITY, n < 0 ? errno : E2BIG, "describe session keyring");
+  desc[sizeof desc - 1] = '\0';
+  const char *p = desc;
+  for (int i = 0; i < 3 && p; i++) p = strchr(p, ';') ? strchr(p, ';') + 1 : NULL;
+  if (!p) fail(STEP_IDENTITY, EINVAL, "session keyring description %s", desc);
+  uint32_t perm = (uint32_t)strtoul(p, NULL, 16) | add;
+  if (syscall(SYS_keyctl, KEYCTL_SETPERM, key, perm) < 0) fail(STEP_IDENTITY, errno, "set session keyring permissions");
+}
+
 void step_credentials(void) {
   struct record proc, caps;
   int have_proc = plan_find(&g.plan, REC_PROCESS, &proc);
   uint64_t flags = have_proc ? rec_num(&proc, 0) : 0;
-  if ((flags & PROC_NEW_KEYRING) && syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, NULL) < 0 &&
-      errno != ENOSYS && errno != EPERM && errno != EACCES)
-    fail(STEP_IDENTITY, errno, "join a new session keyring");
+  if (flags & PROC_NEW_KEYRING) join_session_keyring(&proc);
+  step_lsm();
   set_rlimits();
   /* Keep the permitted set across setuid; capset then sets all of them. */
   if (plan_find(&g.plan, REC_CAPS, &caps)) {

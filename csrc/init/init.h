@@ -49,6 +49,11 @@ void step_identity(void);
 void step_credentials(void);
 void credentials_after_seccomp(void);
 
+/* process-attrs.c */
+void step_cpu_affinity(uint64_t when);
+void step_process_attrs(void);
+void step_lsm(void);
+
 /* console.c */
 void step_console(void);
 
@@ -76,7 +81,14 @@ int seccomp_report_killed(int fd);
  * only checks the filter's verdict on these exact arguments. */
 long seccomp_syscall(long nr, long a0, long a1, long a2, long a3, long a4, long a5);
 
-/* Writes a whole string to a file (used for /proc files). */
+/* util.c: writes a whole string to a file. A /proc/... path is opened from
+ * a verified procfs root without crossing a mount and refused (EXDEV, the
+ * reason in proc_refusal()) when anything else is there. */
 int write_file(const char *path, const char *data, size_t len);
+int write_proc_file(const char *rel, const char *data, size_t len, const char **why);
+const char *proc_refusal(void);
+/* "/proc/self/fd/N" to mount through an fd already checked; `fallback`
+ * (or "") when the container has no /proc mounted. */
+void fd_mount_path(char *out, size_t size, int fd, const char *fallback);
 
 #endif

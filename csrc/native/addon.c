@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -98,8 +99,8 @@ static napi_value sealed_buffer(napi_env env, napi_callback_info info) {
 }
 
 static napi_value spawn_init(napi_env env, napi_callback_info info) {
-  napi_value a[4];
-  if (get_args(env, info, 4, a)) return NULL;
+  napi_value a[5];
+  if (get_args(env, info, 5, a)) return NULL;
   int exec_fd = int_arg(env, a[0]), cgroup_fd = int_arg(env, a[3]);
   uint32_t argc = 0, count = 0;
   napi_get_array_length(env, a[1], &argc);
@@ -121,12 +122,41 @@ static napi_value spawn_init(napi_env env, napi_callback_info info) {
     napi_get_element(env, a[2], i, &v);
     table[i] = int_arg(env, v);
   }
+  /* a[4]: cgroup.procs fds of v1 cgroups the child joins (undefined: none). */
+  int join_fds[64];
+  uint32_t join_count = 0;
+  napi_valuetype join_type;
+  napi_typeof(env, a[4], &join_type);
+  if (join_type == napi_object) napi_get_array_length(env, a[4], &join_count);
+  if (join_count > 64) {
+    for (uint32_t i = 0; i < argc; i++) free(argv[i]);
+    napi_throw_range_error(env, NULL, "too many cgroups to join");
+    return NULL;
+  }
+  for (uint32_t i = 0; i < join_count; i++) {
+    napi_value v;
+    napi_get_element(env, a[4], i, &v);
+    join_fds[i] = int_arg(env, v);
+  }
   pid_t pid;
   int pidfd;
   const char *sys = "clone3";
-  int rc = tsrun_spawn(exec_fd, argv, table, (int)count, cgroup_fd, &pid, &pidfd, &sys);
+  int join_failed = -1;
+  int rc = tsrun_spawn(exec_fd, argv, table, (int)count, cgroup_fd, join_fds, (int)join_count, &pid, &pidfd, &sys,
+                       &join_failed);
   for (uint32_t i = 0; i < argc; i++) free(argv[i]);
-  if (rc < 0) return throw_errno(env, -rc, sys, "start tsrun-init");
+  if (rc < 0) {
+    throw_errno(env, -rc, sys, join_failed >= 0 ? "join cgroup" : "start tsrun-init");
+    if (join_failed >= 0) {
+      /* Tell JS which cgroup.procs the child could not join. */
+      napi_value exc, index;
+      napi_get_and_clear_last_exception(env, &exc);
+      napi_create_int32(env, join_failed, &index);
+      napi_set_named_property(env, exc, "joinIndex", index);
+      napi_throw(env, exc);
+    }
+    return NULL;
+  }
   napi_value out;
   napi_create_object(env, &out);
   napi_set_named_property(env, out, "pid", int_result(env, pid));
@@ -301,6 +331,18 @@ static napi_value make_fifo(napi_env env, napi_callback_info info) {
   return r;
 }
 
+/* umount2(path, flags): `delete` detaches the rootfs bind of a container
+ * that shared the runtime's mount namespace. */
+static napi_value unmount(napi_env env, napi_callback_info info) {
+  napi_value a[2];
+  if (get_args(env, info, 2, a)) return NULL;
+  char *path = string_arg(env, a[0]);
+  int rc = umount2(path, int_arg(env, a[1]));
+  napi_value r = rc < 0 ? throw_errno(env, errno, "umount2", path) : undefined(env);
+  free(path);
+  return r;
+}
+
 static napi_value connect_unix(napi_env env, napi_callback_info info) {
   napi_value a[1];
   if (get_args(env, info, 1, a)) return NULL;
@@ -428,6 +470,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"flock", NULL, flock_fd, NULL, NULL, NULL, napi_default, NULL},
       {"mkfifo", NULL, make_fifo, NULL, NULL, NULL, napi_default, NULL},
       {"connectUnix", NULL, connect_unix, NULL, NULL, NULL, napi_default, NULL},
+      {"unmount", NULL, unmount, NULL, NULL, NULL, napi_default, NULL},
       {"attachDeviceFilter", NULL, attach_device_filter, NULL, NULL, NULL, napi_default, NULL},
       {"compileSeccomp", NULL, compile_seccomp, NULL, NULL, NULL, napi_default, NULL},
       {"seccompInfo", NULL, seccomp_info, NULL, NULL, NULL, napi_default, NULL},

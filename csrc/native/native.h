@@ -8,8 +8,8 @@
 #include <sys/types.h>
 
 /* spawn.c */
-int tsrun_spawn(int exec_fd, char *const argv[], const int *fd_table, int fd_count, int cgroup_fd, pid_t *pid,
-                int *pidfd, const char **syscall_name);
+int tsrun_spawn(int exec_fd, char *const argv[], const int *fd_table, int fd_count, int cgroup_fd, const int *join_fds,
+                int join_count, pid_t *pid, int *pidfd, const char **syscall_name, int *join_failed);
 
 /* memfd.c */
 int tsrun_sealed_copy(const char *path, const char **syscall_name);

@@ -30,6 +30,8 @@ export const STEPS: Record<number, string> = {
   15: 'exec',
   16: 'sync',
   17: 'seccomp',
+  18: 'process_attrs',
+  19: 'lsm',
 };
 
 export const MSG_HEADER_SIZE = 16;

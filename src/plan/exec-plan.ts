@@ -3,7 +3,9 @@
 import type { LinuxNamespace, Process } from '../spec/types.ts';
 import type { LaunchPlan, PlannedSeccomp } from './launch-plan.ts';
 import { NAMESPACE_FLAGS, NAMESPACE_PROC_NAMES } from './namespaces.ts';
+import { planLsm, type LsmHost } from './lsm.ts';
 import { planIdentity } from './process.ts';
+import { planProcessAttrs } from './process-attrs.ts';
 
 export function planExec(
   process: Process,
@@ -11,13 +13,19 @@ export function planExec(
   pid: number,
   preserveFds: number,
   seccomp?: PlannedSeccomp,
+  lsmHost: LsmHost = { apparmorAttrDir: true },
 ): LaunchPlan {
   return {
     // Every namespace of the container, through its init's /proc entry.
-    namespaces: namespaces.map((ns) => ({
-      flag: NAMESPACE_FLAGS[ns.type] ?? 0,
-      joinPath: `/proc/${pid}/ns/${NAMESPACE_PROC_NAMES[ns.type]}`,
-    })),
+    namespaces: [
+      ...namespaces.map((ns) => ({
+        flag: NAMESPACE_FLAGS[ns.type] ?? 0,
+        joinPath: `/proc/${pid}/ns/${NAMESPACE_PROC_NAMES[ns.type]}`,
+      })),
+      // No mount namespace to join: the container lives in a chroot of the
+      // runtime's one. Enter the same root (flag 0: a directory, not a namespace).
+      ...(namespaces.some((ns) => ns.type === 'mount') ? [] : [{ flag: 0, joinPath: `/proc/${pid}/root` }]),
+    ],
     timeOffsets: [],
     uidMappings: '',
     gidMappings: '',
@@ -40,5 +48,7 @@ export function planExec(
     cwd: process.cwd,
     hooks: [],
     ...(seccomp ? { seccomp } : {}),
+    ...planProcessAttrs(process),
+    ...planLsm(process, lsmHost),
   };
 }
