@@ -252,6 +252,17 @@ t.test('seccomp', skipUnlessRoot(), async (t) => {
     t.equal(noNnp.status, 1);
     t.match(noNnp.stderr, /kills capset/);
     t.notOk(tsrun.leftovers().includes(id), 'nothing left behind');
+    // The final CPU affinity is set before the filter, also without no_new_privs.
+    const affinity = makeBundle(
+      t,
+      withSeccomp(allowBut([{ names: ['sched_setaffinity'], action: 'SCMP_ACT_KILL_PROCESS' }]), (c) => {
+        c.process.noNewPrivileges = false;
+        c.process.execCPUAffinity = { final: '0' };
+        c.process.args = ['true'];
+      }),
+    );
+    const aff = tsrun.run(['run', '--bundle', affinity.dir, tsrun.id()]);
+    t.equal(aff.status, 0, aff.stderr);
     for (const r of [all, errno, onlyExec, around, caps]) t.ok(r.ms < 20_000, `${r.ms} ms`);
   });
 
