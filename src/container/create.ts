@@ -20,7 +20,7 @@ import { readHostLsm, specLsmProblems } from '../spec/host-lsm.ts';
 import { loadSpec } from '../spec/load.ts';
 import type { LinuxResources, Spec } from '../spec/types.ts';
 import { lockContainerDir } from '../state/lock.ts';
-import { execFifo, netnsFile } from '../state/paths.ts';
+import { execFifo, netnsFile, seccompCacheDir } from '../state/paths.ts';
 import { writePidFile } from '../state/pid-file.ts';
 import { readProcStat } from '../state/proc-stat.ts';
 import { createContainerDir, removeContainerDir, writeState, type ContainerState } from '../state/store.ts';
@@ -134,7 +134,7 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
   const cgroup = newManager(findCgroupLayout(mountinfo), spec.linux?.cgroupsPath, id);
   const parent = parentMountOf(rootfs, mountinfo);
   // Compiled (or taken from the cache under the state root) before anything exists.
-  const seccomp = spec.linux?.seccomp ? seccompProgram(spec.linux.seccomp, configFile, root) : undefined;
+  const seccomp = spec.linux?.seccomp ? seccompProgram(spec.linux.seccomp, configFile, seccompCacheDir(root)) : undefined;
   const launchPlan = plan(
     { ...spec, root: { ...spec.root, path: rootfs } } as Spec,
     {

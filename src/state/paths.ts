@@ -19,3 +19,11 @@ export function execFifo(dir: string): string {
 export function netnsFile(dir: string): string {
   return join(dir, 'netns');
 }
+
+/**
+ * Compiled seccomp programs, shared by the containers of a root. A dot
+ * name: no container id starts with one, and `list` skips them.
+ */
+export function seccompCacheDir(root: string): string {
+  return join(root, '.seccomp-cache');
+}

@@ -90,7 +90,8 @@ export function removeContainerDir(root: string, id: string): void {
 export function listIds(root: string): string[] {
   try {
     return readdirSync(root, { withFileTypes: true })
-      .filter((e) => e.isDirectory())
+      // Dot names are tsrun's own (the seccomp cache), never container ids.
+      .filter((e) => e.isDirectory() && !e.name.startsWith('.'))
       .map((e) => e.name)
       .sort();
   } catch (err) {
