@@ -21,4 +21,17 @@ ssize_t tsrun_recv_message(int sock, void *buf, size_t cap, int timeout_ms, int 
 int tsrun_send_message(int sock, const void *buf, size_t len, const int *fds, int nfds);
 int tsrun_connect_unix(const char *path);
 
+/* seccomp.c: the profile as u64 words (layout in seccomp.c); *out is the
+ * malloc'd BPF program. On error *what names the failing call and
+ * *bad_rule the rule it refused (-1: none). */
+#include <stdint.h>
+int tsrun_seccomp_compile(const uint64_t *words, size_t nwords, char *const *archs, size_t narchs,
+                          char *const *syscalls, size_t nsyscalls, void **out, size_t *out_len, long *bad_rule,
+                          const char **what);
+uint32_t tsrun_seccomp_arch(const char *name);
+unsigned tsrun_seccomp_api_level(void);
+const char *tsrun_seccomp_version(void);
+int tsrun_seccomp_flag_supported(unsigned long flag);
+int tsrun_seccomp_action_supported(uint32_t action);
+
 #endif

@@ -15,6 +15,8 @@ export interface InitFds {
   console: number;
   /** Opened namespace paths, in the plan's order of joined namespaces. */
   namespaces: number[];
+  /** Socket connected to linux.seccomp.listenerPath when the plan has a listener. */
+  seccompListener?: number;
 }
 
 export interface SpawnedInit {
@@ -40,6 +42,7 @@ export function spawnInit(plan: LaunchPlan, fds: InitFds, cgroup: InitCgroup): S
     const table = [0, 1, 2];
     for (let fd = 3; fd < base; fd++) table.push(fd);
     table.push(planFd, fds.syncChild, fds.fifo, fds.console, ...fds.namespaces);
+    if (plan.seccomp?.listener) table.push(fds.seccompListener ?? -1);
     try {
       return n.spawnInit(initFd, ['tsrun:[init]', String(base)], table, cgroup.v2DirFd, cgroup.joinFds);
     } catch (err) {

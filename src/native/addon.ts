@@ -37,6 +37,8 @@ export interface Native {
   flock(fd: number, exclusive: boolean, wait: boolean): boolean;
   /** mkfifo(path, mode) with the mode exactly as given. */
   mkfifo(path: string, mode: number): void;
+  /** umount2(path, flags). */
+  unmount(path: string, flags: number): void;
   /** A connected AF_UNIX stream socket fd (CLOEXEC). */
   connectUnix(path: string): number;
   /**
@@ -45,6 +47,19 @@ export interface Native {
    * log in the message on rejection.
    */
   attachDeviceFilter(cgroupFd: number, insns: Buffer): void;
+  /**
+   * Compile a flattened seccomp profile (src/plan/seccomp.ts) with
+   * libseccomp; returns the BPF program (struct sock_filter[]). A refused
+   * rule throws with `rule` = its index.
+   */
+  compileSeccomp(words: Buffer, archs: string[], syscalls: string[]): Buffer;
+  seccompInfo(): { version: string; apiLevel: number };
+  /** libseccomp's token for an architecture name, 0 when unknown. */
+  seccompArch(name: string): number;
+  /** Whether the kernel knows this SECCOMP_FILTER_FLAG_*. */
+  seccompFlagSupported(flag: number): boolean;
+  /** Whether the kernel can return this SECCOMP_RET_* action. */
+  seccompActionSupported(action: number): boolean;
 }
 
 let loaded: Native | undefined;

@@ -1,8 +1,9 @@
 // The features document of `tsrun features` (runtime-spec features.md and
 // features-linux.md, v1.2). It states what this build of tsrun recognizes,
-// made from tsrun's own tables, except linux.cgroup: the cgroup managers
-// work with whatever hierarchies the host mounts, so that part says what
-// this host has (from /proc/self/mountinfo).
+// made from tsrun's own tables; the seccomp part comes from libseccomp and
+// the running kernel (src/launch/seccomp-program.ts asks them), and
+// linux.cgroup says what this host mounts (the cgroup managers work with
+// whatever hierarchies it has; from /proc/self/mountinfo).
 import { readFileSync } from 'node:fs';
 import pkg from '../../package.json' with { type: 'json' };
 import { findCgroupLayout, type CgroupLayout } from '../cgroup/mountinfo.ts';
@@ -21,7 +22,7 @@ export interface Features {
     namespaces: string[];
     capabilities: string[];
     cgroup: { v1: boolean; v2: boolean; systemd: boolean; systemdUser: boolean; rdma: boolean };
-    seccomp: { enabled: boolean };
+    seccomp: SeccompFeatures;
     apparmor: { enabled: boolean };
     selinux: { enabled: boolean };
     intelRdt: { enabled: boolean };
@@ -53,7 +54,17 @@ function readWords(file: string): string[] {
   }
 }
 
-export function featuresDocument(layout: CgroupLayout = findCgroupLayout()): Features {
+/** features-linux.md "seccomp". */
+export interface SeccompFeatures {
+  enabled: boolean;
+  actions: string[];
+  operators: string[];
+  archs: string[];
+  knownFlags: string[];
+  supportedFlags: string[];
+}
+
+export function featuresDocument(seccomp: SeccompFeatures, layout: CgroupLayout = findCgroupLayout()): Features {
   return {
     ociVersionMin: '1.0.0',
     ociVersionMax: SPEC_VERSION,
@@ -66,7 +77,7 @@ export function featuresDocument(layout: CgroupLayout = findCgroupLayout()): Fea
       namespaces: Object.keys(NAMESPACE_FLAGS).sort(),
       capabilities: [...CAPABILITY_NAMES],
       cgroup: hostCgroupFeatures(layout),
-      seccomp: { enabled: false },
+      seccomp,
       apparmor: { enabled: false },
       selinux: { enabled: false },
       intelRdt: { enabled: false },
