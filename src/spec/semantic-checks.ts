@@ -59,7 +59,9 @@ const checkRoot: Check = (spec) => {
 };
 
 function capabilityProblems(process: Process, base: string[]): SpecProblem[] {
-  const sets = Object.entries(process.capabilities ?? {}) as [CapabilitySet, string[]][];
+  // Only the five sets: the schema lets other keys through, with any value.
+  const SETS: CapabilitySet[] = ['bounding', 'effective', 'inheritable', 'permitted', 'ambient'];
+  const sets = SETS.map((set) => [set, process.capabilities?.[set] ?? []] as const);
   return sets.flatMap(([set, names]) =>
     names.flatMap((name, i) =>
       capabilityBit(name) === undefined ? [problem(`unknown capability ${JSON.stringify(name)}`, ...base, 'capabilities', set, i)] : [],
