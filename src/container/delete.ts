@@ -6,6 +6,7 @@ import { runHooksWarning } from '../hooks/run-hooks.ts';
 import { containerDir } from '../state/paths.ts';
 import { removeContainerDir } from '../state/store.ts';
 import { existsSync } from 'node:fs';
+import { assertCgroupIsContainers } from './cgroup-guard.ts';
 import { loadContainer } from './container.ts';
 import { ociState } from './oci-state.ts';
 
@@ -27,6 +28,7 @@ export async function deleteContainer(root: string, id: string, force: boolean, 
   if ((c.status === 'running' || c.status === 'paused') && !force) {
     throw new StateError(id, `cannot delete container ${id} that is not stopped: ${c.status} (use --force)`);
   }
+  assertCgroupIsContainers(c);
   if (c.status !== 'stopped') {
     if (c.status === 'paused') await c.cgroup.thaw().catch(() => undefined);
     c.cgroup.killAll(SIGKILL);
