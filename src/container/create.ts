@@ -12,7 +12,7 @@ import { runHooks, runHooksWarning } from '../hooks/run-hooks.ts';
 import { InitChannel } from '../launch/init-channel.ts';
 import { seccompProgram } from '../launch/seccomp-program.ts';
 import { spawnInit } from '../launch/spawn-init.ts';
-import { MSG } from '../launch/wire.ts';
+import { MSG, MSG_MAX } from '../launch/wire.ts';
 import { native } from '../native/addon.ts';
 import { plan, rootfsPath } from '../plan/plan.ts';
 import { checkContainerId } from '../spec/container-id.ts';
@@ -87,6 +87,22 @@ function checkRootfs(spec: Spec, bundle: string, configFile: string): string {
 // A linux.devices node is reachable only when a rule allows it, as in runc.
 function deviceRules(spec: Spec): LinuxDeviceCgroup[] {
   return [...((spec.linux?.resources?.devices ?? []) as LinuxDeviceCgroup[]), ...DEFAULT_DEVICE_RULES];
+}
+
+/**
+ * The state tsrun-init gives its createContainer/startContainer hooks, in
+ * one message of at most MSG_MAX bytes. Without such hooks nothing is
+ * sent, so huge annotations only matter to a config that has them.
+ */
+function initHookState(spec: Spec, configFile: string, json: string): Buffer {
+  if (!spec.hooks?.createContainer?.length && !spec.hooks?.startContainer?.length) return Buffer.alloc(0);
+  const state = Buffer.from(json);
+  if (state.length > MSG_MAX) {
+    throw new SpecError(configFile, [
+      { pointer: '/annotations', reason: `the state for createContainer/startContainer hooks is ${state.length} bytes, more than the ${MSG_MAX} tsrun passes: shorten the annotations` },
+    ]);
+  }
+  return state;
 }
 
 /** The last NSpid of /proc/<pid>/status: the pid in its own pid namespace. */
@@ -298,7 +314,7 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
         // runtime.md: hooks in the container namespace (createContainer,
         // startContainer, run by the init) see the pid as the container does.
         const inner = { ...ociState(state, 'created'), pid: pidInContainer(state.pid) };
-        channel.send(MSG.HOOKS_DONE, Buffer.from(JSON.stringify(inner)));
+        channel.send(MSG.HOOKS_DONE, initHookState(spec, configFile, JSON.stringify(inner)));
       } else if (msg.type === MSG.READY_SECCOMP) {
         const listenerState = seccompListenerState(state, 'creating', spec.linux?.seccomp?.listenerMetadata);
         channel.send(MSG.SECCOMP_STATE, Buffer.from(JSON.stringify(listenerState)));

@@ -6,6 +6,7 @@ import { runHooksWarning } from '../hooks/run-hooks.ts';
 import { containerDir } from '../state/paths.ts';
 import { removeContainerDir } from '../state/store.ts';
 import { existsSync } from 'node:fs';
+import { assertCgroupIsContainers } from './cgroup-guard.ts';
 import { loadContainer } from './container.ts';
 import { detachHostMounts } from './host-mounts.ts';
 import { moveNetDevicesBack } from './net-devices.ts';
@@ -29,6 +30,7 @@ export async function deleteContainer(root: string, id: string, force: boolean, 
   if ((c.status === 'running' || c.status === 'paused') && !force) {
     throw new StateError(id, `cannot delete container ${id} that is not stopped: ${c.status} (use --force)`);
   }
+  assertCgroupIsContainers(c);
   // Also for a stopped container: without a pid namespace the init's
   // children (daemons it double-forked) outlive it, and the cgroup could
   // not be removed with them in it (runc kills them the same way).

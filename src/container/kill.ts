@@ -2,6 +2,7 @@
 // process of its cgroup (also without a pid namespace: the manager freezes,
 // signals each process and thaws, or uses cgroup.kill).
 import { StateError } from '../errors.ts';
+import { assertCgroupIsContainers } from './cgroup-guard.ts';
 import { loadContainer } from './container.ts';
 
 const SIGKILL = 9;
@@ -9,6 +10,7 @@ const SIGKILL = 9;
 export async function killContainer(root: string, id: string, signal: number, all: boolean): Promise<void> {
   const c = loadContainer(root, id);
   if (c.status === 'stopped') throw new StateError(id, `cannot kill container ${id}: it is not running`);
+  assertCgroupIsContainers(c);
   if (all) {
     await c.cgroup.killAll(signal);
     return;

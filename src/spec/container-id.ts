@@ -1,8 +1,10 @@
 // Container ids name directories under --root, so they must never carry a
-// path: runc's charset (libcontainer/container_linux.go idRegex) and length.
+// path: runc's charset (libcontainer/container_linux.go idRegex). The id is
+// one directory name under --root and under the cgroup parent, so it is
+// held to NAME_MAX (255): runc's 1024 would fail later, at mkdir.
 
 const ID = /^[A-Za-z0-9][A-Za-z0-9_.+-]*$/;
-const MAX_LENGTH = 1024;
+const MAX_LENGTH = 255;
 
 /**
  * Why an id is invalid, or undefined when it is fine. Callers prefix the id:

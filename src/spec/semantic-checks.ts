@@ -70,7 +70,9 @@ const checkRoot: Check = (spec) => {
 };
 
 function capabilityProblems(process: Process, base: string[]): SpecProblem[] {
-  const sets = Object.entries(process.capabilities ?? {}) as [CapabilitySet, string[]][];
+  // Only the five sets: the schema lets other keys through, with any value.
+  const SETS: CapabilitySet[] = ['bounding', 'effective', 'inheritable', 'permitted', 'ambient'];
+  const sets = SETS.map((set) => [set, process.capabilities?.[set] ?? []] as const);
   return sets.flatMap(([set, names]) =>
     names.flatMap((name, i) =>
       capabilityBit(name) === undefined ? [problem(`unknown capability ${JSON.stringify(name)}`, ...base, 'capabilities', set, i)] : [],
@@ -198,11 +200,41 @@ const checkNamespaces: Check = (spec) => {
 
 // Mappings are written only for a user namespace tsrun creates; a joined
 // one already has its own.
+// user_namespaces(7): at most 340 lines per map file, ids are 32-bit, and
+// no two lines may overlap on either side; the kernel's EINVAL says none
+// of that, so each is named here.
+const MAX_ID_MAP_RANGES = 340;
+const ID_LIMIT = 2 ** 32;
+
+function idMapRangeProblems(maps: readonly { containerID: number; hostID: number; size: number }[], field: string): SpecProblem[] {
+  const out: SpecProblem[] = [];
+  if (maps.length > MAX_ID_MAP_RANGES) {
+    out.push(problem(`has ${maps.length} ranges: the kernel takes at most ${MAX_ID_MAP_RANGES}`, 'linux', field));
+  }
+  maps.forEach((m, i) => {
+    if (m.size === 0) out.push(problem('size must be at least 1', 'linux', field, i, 'size'));
+    for (const side of ['containerID', 'hostID'] as const) {
+      if (m[side] + m.size > ID_LIMIT) out.push(problem(`${side} + size passes 2^32 (${m[side]} + ${m.size})`, 'linux', field, i));
+    }
+    // Past the kernel's limit (already reported) the pairwise check is skipped: it is quadratic.
+    for (let j = 0; j < i && maps.length <= MAX_ID_MAP_RANGES; j++) {
+      const o = maps[j]!;
+      for (const side of ['containerID', 'hostID'] as const) {
+        if (m[side] < o[side] + o.size && o[side] < m[side] + m.size) {
+          out.push(problem(`its ${side} range overlaps the one of ${pointer('linux', field, j)}`, 'linux', field, i));
+        }
+      }
+    }
+  });
+  return out;
+}
+
 const checkIdMappings: Check = (spec) => {
   const out: SpecProblem[] = [];
   const newUserNs = createsNamespace(spec, 'user');
   for (const field of ['uidMappings', 'gidMappings'] as const) {
     const maps = spec.linux?.[field];
+    if (maps?.length) out.push(...idMapRangeProblems(maps, field));
     if (newUserNs && !maps) out.push(problem(`missing required property "${field}": a new user namespace needs them`, 'linux'));
     else if (newUserNs && maps?.length === 0) out.push(problem('must not be empty: a new user namespace needs at least one mapping', 'linux', field));
     else if (!newUserNs && maps?.length) {
