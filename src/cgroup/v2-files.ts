@@ -54,7 +54,8 @@ export function v2Writes(r: LinuxResources, probe: CgroupProbe): CgroupWrite[] {
     const swap = memorySwapToV2(mem.swap ?? 0, limit);
     // memory.swap.max before memory.max, as runc: lowering both at once must
     // not leave a moment where the old swap allowance applies to the new limit.
-    if (swap !== 0) {
+    // 0 from a given swap equal to the limit means "no swap": still written.
+    if (swap !== 0 || (mem.swap !== undefined && mem.swap !== 0)) {
       if (probe.exists('memory', 'memory.swap.max')) w('memory', 'memory.swap.max', maxOr(swap), `${m}/swap`);
       else if (swap > 0) throw resourceError(`${m}/swap`, 'the kernel has no swap accounting (no memory.swap.max)');
     }

@@ -80,8 +80,21 @@ export function applyV2Writes(dir: string, writes: CgroupWrite[]): void {
 }
 
 export function v2Probe(dir: string): CgroupProbe {
+  // A controller's files appear in the container's directory only once the
+  // parents enable it (memory.swap.max is never in the root cgroup either):
+  // enable it first, and leave a refusal to the write that needs it.
+  const enable = (controller: string) => {
+    try {
+      enableControllers(dir, controller, '');
+    } catch {
+      // reported, with its pointer, by the write itself
+    }
+  };
   return {
-    exists: (_controller, file) => fs.existsSync(join(dir, file)),
+    exists: (controller, file) => {
+      enable(controller);
+      return fs.existsSync(join(dir, file));
+    },
     read: (_controller, file) => {
       try {
         return fs.readFileSync(join(dir, file), 'utf8').trim();

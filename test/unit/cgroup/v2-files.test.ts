@@ -39,6 +39,11 @@ t.test('memory: swap.max before memory.max, reservation → memory.low', async (
     'memory.max=1048576 @/linux/resources/memory/limit',
     'memory.low=524288 @/linux/resources/memory/reservation',
   ]);
+  t.same(
+    short(v2Writes({ memory: { limit: 1 << 20, swap: 1 << 20 } }, probe())),
+    ['memory.swap.max=0 @/linux/resources/memory/swap', 'memory.max=1048576 @/linux/resources/memory/limit'],
+    'swap equal to the limit: no swap, written as 0',
+  );
   t.same(short(v2Writes({ memory: { limit: -1 } }, probe())), ['memory.swap.max=max @/linux/resources/memory/swap', 'memory.max=max @/linux/resources/memory/limit']);
   t.same(short(v2Writes({ memory: { limit: -1 } }, probe([]))), ['memory.max=max @/linux/resources/memory/limit'], 'no swap accounting: unlimited swap is no request');
   t.throws(() => v2Writes({ memory: { limit: 100, swap: 200 } }, probe([])), /memory\/swap: the kernel has no swap accounting/);
