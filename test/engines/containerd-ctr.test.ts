@@ -4,7 +4,7 @@
 // A private containerd runs from a temp dir; the busybox image is built here.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { startContainerd, type Containerd } from './lib/containerd.ts';
 import { run, sleep, waitFor } from './lib/exec.ts';
 import { cgroupOf, ensureEngines, runtimeBinary } from './lib/host.ts';
@@ -42,7 +42,7 @@ const ctrRun = (flags: string[], cmd: string[], image = IMAGE, id = newId()) =>
   cd.ctr(['run', ...runtimeFlags, '--rm', ...flags, image, id, ...cmd], { timeoutMs: 60_000 });
 
 /** ctr run -d; returns the id and the task's host pid. */
-async function runDetached(t: Tap.Test, flags: string[], cmd: string[]): Promise<{ id: string; pid: number }> {
+async function runDetached(t: Test, flags: string[], cmd: string[]): Promise<{ id: string; pid: number }> {
   const id = newId();
   const r = await cd.ctr(['run', ...runtimeFlags, '-d', ...flags, IMAGE, id, ...cmd]);
   t.equal(r.code, 0, `run -d ${id}: ${r.stderr}`);
@@ -152,7 +152,7 @@ t.test('task metrics reports the container cgroup', async (t) => {
 });
 
 /** ctr run in the foreground as a child; resolves with ctr's exit status. */
-async function runForeground(t: Tap.Test, cmd: string[]): Promise<{ id: string; done: Promise<number | null> }> {
+async function runForeground(t: Test, cmd: string[]): Promise<{ id: string; done: Promise<number | null> }> {
   const id = newId();
   const done = cd.ctr(['run', ...runtimeFlags, '--rm', IMAGE, id, ...cmd], { timeoutMs: 60_000 }).then((r) => r.code);
   t.ok(await waitFor(async () => (await taskStatus(id)) === 'RUNNING'), `${id} running`);

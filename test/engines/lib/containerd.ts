@@ -24,15 +24,23 @@ export interface ContainerdOptions {
   extraConfig?: string;
   /** Keep the CRI plugin (disabled by default: the ctr suite does not need it). */
   cri?: boolean;
+  /** Placeholders in extraConfig replaced with paths inside the temp dir. */
+  rewriteConfig?: (dir: string) => Record<string, string>;
+  /** The containerd namespace ctr uses (the CRI plugin works in k8s.io). */
+  namespace?: string;
+  /** Cgroup parents the suite asks for (a pod's): the kubelet's to remove, so ours. */
+  cgroupParents?: string[];
 }
 
 export async function startContainerd(options: ContainerdOptions = {}): Promise<Containerd> {
   const dir = mkdtempSync(join(tmpdir(), 'tsrun-containerd-'));
   const socket = join(dir, 'containerd.sock');
   // The namespace names the cgroup parent (/<namespace>/<id>): unique per run
-  const namespace = `tsrun-engines-${process.pid}`;
+  const namespace = options.namespace ?? `tsrun-engines-${process.pid}`;
   const runtimeRoot = join(dir, 'runtime-root');
   const config = join(dir, 'config.toml');
+  let extra = options.extraConfig ?? '';
+  for (const [k, v] of Object.entries(options.rewriteConfig?.(dir) ?? {})) extra = extra.replaceAll(k, v);
   writeFileSync(
     config,
     `version = 2
@@ -47,7 +55,7 @@ disabled_plugins = [${options.cri ? '' : '"io.containerd.grpc.v1.cri"'}]
   level = "info"
 [plugins."io.containerd.internal.v1.opt"]
   path = "${dir}/opt"
-${options.extraConfig ?? ''}
+${extra}
 `,
   );
   const logFile = join(dir, 'containerd.log');
@@ -84,7 +92,7 @@ ${options.extraConfig ?? ''}
       left.push(`mount ${m}`);
       await run('umount', ['-l', m]);
     }
-    for (const cg of cgroupDirs(namespace)) {
+    for (const cg of [namespace, ...(options.cgroupParents ?? [])].flatMap(cgroupDirs)) {
       removeCgroupTree(cg);
       if (existsSync(cg)) left.push(`cgroup ${cg}`);
     }
