@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -323,6 +324,14 @@ static napi_value attach_device_filter(napi_env env, napi_callback_info info) {
   return rc < 0 ? throw_errno(env, -rc, "bpf", log[0] ? log : NULL) : undefined(env);
 }
 
+/* Node has no TIOCSWINSZ for a fd it did not open as its own tty. */
+static napi_value set_window_size(napi_env env, napi_callback_info info) {
+  napi_value a[3];
+  if (get_args(env, info, 3, a)) return NULL;
+  struct winsize ws = {.ws_row = (unsigned short)int_arg(env, a[1]), .ws_col = (unsigned short)int_arg(env, a[2])};
+  return ioctl(int_arg(env, a[0]), TIOCSWINSZ, &ws) < 0 ? throw_errno(env, errno, "ioctl", "TIOCSWINSZ") : undefined(env);
+}
+
 static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
       {"sealedCopy", NULL, sealed_copy, NULL, NULL, NULL, napi_default, NULL},
@@ -340,6 +349,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"mkfifo", NULL, make_fifo, NULL, NULL, NULL, napi_default, NULL},
       {"connectUnix", NULL, connect_unix, NULL, NULL, NULL, napi_default, NULL},
       {"attachDeviceFilter", NULL, attach_device_filter, NULL, NULL, NULL, napi_default, NULL},
+      {"setWindowSize", NULL, set_window_size, NULL, NULL, NULL, napi_default, NULL},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   return exports;

@@ -43,6 +43,8 @@ export interface Native {
    * log in the message on rejection.
    */
   attachDeviceFilter(cgroupFd: number, insns: Buffer): void;
+  /** ioctl(fd, TIOCSWINSZ): the size of a pty (its master or slave fd). */
+  setWindowSize(fd: number, rows: number, cols: number): void;
 }
 
 let loaded: Native | undefined;
