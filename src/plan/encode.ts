@@ -87,7 +87,7 @@ export function planRecords(plan: LaunchPlan): Record[] {
     );
   }
   for (const m of plan.mounts)
-    add(REC.MOUNT, [m.flags, m.propagation, m.bind ? 1 : 0], [m.source, m.destination, m.fstype, m.data]);
+    add(REC.MOUNT, [m.flags, m.propagation, m.bind ? 1 : 0, m.attrSet, m.attrClear, m.extensions], [m.source, m.destination, m.fstype, m.data]);
   for (const d of plan.devices)
     add(REC.DEVICE, [d.type, d.major, d.minor, d.mode, d.uid, d.gid, d.bind ? 1 : 0], [d.path, d.hostPath]);
   for (const s of plan.symlinks) add(REC.SYMLINK, [], [s.target, s.path]);

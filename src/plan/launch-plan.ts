@@ -18,6 +18,11 @@ export interface PlannedMount {
   /** MS_SHARED/SLAVE/PRIVATE/UNBINDABLE, optionally | MS_REC, applied after mounting. */
   propagation: number;
   bind: boolean;
+  /** MOUNT_ATTR_* applied recursively with mount_setattr after mounting (runc's r* options). */
+  attrSet: number;
+  attrClear: number;
+  /** MOUNT_EXT_* (tmpcopyup). */
+  extensions: number;
 }
 
 export interface PlannedDevice {

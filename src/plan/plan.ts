@@ -29,7 +29,7 @@ export function rootfsPath(spec: Spec, bundle: string): string {
 
 function planMounts(spec: Spec, bundle: string): PlannedMount[] {
   return (spec.mounts ?? []).map((m) => {
-    const { flags, propagation, data } = parseMountOptions(m.options ?? []);
+    const { flags, propagation, data, attrSet, attrClear, extensions } = parseMountOptions(m.options ?? []);
     const bind = m.type === 'bind' || (flags & MS.BIND) !== 0;
     // runtime-spec 1.2: "cgroup" asks for the cgroup hierarchy; tsrun is a
     // cgroup v2 runtime and mounts cgroup2 there (as crun does on v2).
@@ -42,6 +42,9 @@ function planMounts(spec: Spec, bundle: string): PlannedMount[] {
       flags: bind ? flags | MS.BIND : flags,
       propagation,
       bind,
+      attrSet,
+      attrClear,
+      extensions,
     };
   });
 }
