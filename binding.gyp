@@ -11,8 +11,10 @@
         "csrc/native/spawn.c",
         "csrc/native/memfd.c",
         "csrc/native/fdpass.c",
-        "csrc/native/bpf.c"
-      ]
+        "csrc/native/bpf.c",
+        "csrc/native/seccomp.c"
+      ],
+      "libraries": ["-lseccomp"]
     },
     {
       "target_name": "tsrun-init",
@@ -27,8 +29,10 @@
         "csrc/init/devices.c",
         "csrc/init/hooks.c",
         "csrc/init/identity.c",
+        "csrc/init/process-attrs.c",
         "csrc/init/console.c",
-        "csrc/init/exec.c"
+        "csrc/init/exec.c",
+        "csrc/init/seccomp.c"
       ],
       "ldflags": ["-static"]
     },

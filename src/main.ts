@@ -25,6 +25,9 @@ const COMMANDS: Record<string, () => Promise<{ default: Command }>> = {
   list: () => import('./cli/commands/list.ts'),
   spec: () => import('./cli/commands/spec.ts'),
   features: () => import('./cli/commands/features.ts'),
+  update: () => import('./cli/commands/update.ts'),
+  events: () => import('./cli/commands/events.ts'),
+  ps: () => import('./cli/commands/ps.ts'),
 };
 
 const USAGE = `usage: tsrun [--root DIR] [--log FILE] [--log-format text|json] [--debug] COMMAND [ARGS]

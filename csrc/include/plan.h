@@ -43,12 +43,16 @@ struct tsr_record {
 enum tsr_record_kind {
   /* mode, uid, gid, umask (~0 = keep), then additional gids...; - */
   REC_USER = 1,
-  /* flags (PROC_*), oom_score_adj, console rows, console cols, preserve_fds; - */
+  /* flags (PROC_*), oom_score_adj, console rows, console cols, preserve_fds,
+   * KEY_* permission bits added to the new session keyring; its name ("" = anonymous) */
   REC_PROCESS = 2,
   REC_ARG = 3,       /* -; one argument */
   REC_ENV = 4,       /* -; "KEY=value" */
   REC_CWD = 5,       /* -; absolute path inside the container */
-  REC_NAMESPACE = 6, /* CLONE_NEW* flag, fd to join (-1 = create new); - */
+  /* CLONE_NEW* flag, fd to join (-1 = create new); -. Flag 0 (exec only):
+   * not a namespace but the container's root directory to chroot into,
+   * for a container that shares the runtime's mount namespace. */
+  REC_NAMESPACE = 6,
   REC_TIME_OFFSET = 7, /* clock id, seconds, nanoseconds; - */
   REC_HOSTNAME = 8,   /* -; name */
   REC_DOMAINNAME = 9, /* -; name */
@@ -67,8 +71,18 @@ enum tsr_record_kind {
   REC_CAPS = 18,     /* bounding, effective, inheritable, permitted, ambient; - */
   /* HOOK_* kind, timeout seconds (0 = none), argc; path, argv[argc], env... */
   REC_HOOK = 19,
-  REC_PERSONALITY = 20, /* persona; - */
-  REC_KIND_MAX = 21,
+  REC_PERSONALITY = 20, /* persona (domain | flags); - */
+  /* SECCOMP_FILTER_FLAG_* flags, fd of the connected notify listener socket
+   * (-1 = none), then the BPF program: one struct sock_filter per number
+   * (its 8 bytes, little endian); - */
+  REC_SECCOMP = 21,
+  REC_IOPRIO = 22, /* ioprio value (class << 13 | level); - */
+  /* SCHED_* policy, nice, priority, SCHED_FLAG_* flags, runtime, deadline, period (ns); - */
+  REC_SCHEDULER = 23,
+  /* CPU_AFFINITY_* when, then the mask as u64 words (cpu n = bit n%64 of word n/64); - */
+  REC_CPU_AFFINITY = 24,
+  REC_LSM = 25, /* LSM_* kind; what to write to /proc/thread-self/attr/<file>, that file */
+  REC_KIND_MAX = 27,
 };
 
 /* REC_PROCESS flags */
@@ -81,6 +95,9 @@ enum tsr_record_kind {
 /* REC_ROOTFS flags */
 #define ROOTFS_READONLY 0x1u
 #define ROOTFS_NO_PIVOT 0x2u
+/* No mount namespace of its own: the runtime's is shared, so "/" and the
+ * rootfs parent keep their propagation and chroot replaces pivot_root. */
+#define ROOTFS_HOST_MOUNT_NS 0x4u
 
 /* REC_MOUNT kinds */
 #define MOUNT_NEW 0      /* mount(source, dest, fstype, flags, data) */
@@ -96,5 +113,13 @@ enum tsr_record_kind {
 /* REC_HOOK kinds: the hooks tsrun-init runs itself, inside the container */
 #define HOOK_CREATE_CONTAINER 1
 #define HOOK_START_CONTAINER 2
+
+/* REC_CPU_AFFINITY when */
+#define CPU_AFFINITY_INITIAL 0 /* first thing in tsrun-init, before any set-up */
+#define CPU_AFFINITY_FINAL 1   /* just before execve */
+
+/* REC_LSM kinds */
+#define LSM_APPARMOR 1
+#define LSM_SELINUX 2
 
 #endif

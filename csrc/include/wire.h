@@ -11,13 +11,16 @@
  *   READY_HOOKS                 -->   prestart + createRuntime hooks
  *                               <--   HOOKS_DONE(state JSON for hooks)
  *   (createContainer hooks, pivot_root, the rest of the set-up)
+ *   [notify listener] READY_SECCOMP --> the container state for the listener
+ *                               <--   SECCOMP_STATE(seccomp state JSON)
  *   CREATED                     -->   write state.json, exit
  *   (init waits on the exec fifo; `tsrun start` opens it)
  *   ERROR{step, errno, detail}  -->   at any point: InitError, roll back
  *
  * Init's fd table: 0-2 stdio, 3 .. 3+preserve_fds-1 preserved fds, then
  * from `base` (argv[1]) the fds below; namespace fds to join follow them
- * (their numbers are in the plan).
+ * (their numbers are in the plan), then the seccomp notify listener's
+ * connected socket, if any (its number is in REC_SECCOMP).
  */
 #ifndef TSRUN_WIRE_H
 #define TSRUN_WIRE_H
@@ -38,6 +41,8 @@ enum tsr_msg_type {
   MSG_HOOKS_DONE = 5,
   MSG_CREATED = 6,
   MSG_ERROR = 7,
+  MSG_READY_SECCOMP = 8,
+  MSG_SECCOMP_STATE = 9,
 };
 
 /* A message is this header followed by `len` payload bytes. */
@@ -67,6 +72,9 @@ enum tsr_step {
   STEP_EXEC_FIFO = 14,
   STEP_EXEC = 15,
   STEP_SYNC = 16,
+  STEP_SECCOMP = 17,
+  STEP_PROCESS_ATTRS = 18,
+  STEP_LSM = 19,
 };
 
 #endif

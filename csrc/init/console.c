@@ -1,7 +1,7 @@
 /* process.terminal: a pty made inside the container (its /dev/pts), the
  * master sent to --console-socket with SCM_RIGHTS (what containerd and
  * conmon expect), the slave becoming stdio, controlling tty and
- * /dev/console. */
+ * /dev/console. Each of the three is checked on its fd before use. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -10,6 +10,9 @@
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <linux/major.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -34,30 +37,59 @@ void step_console(void) {
   if (!plan_find(&g.plan, REC_PROCESS, &proc) || !(rec_num(&proc, 0) & PROC_TERMINAL)) return;
   int sock = g.fd_base + FD_OFF_CONSOLE;
 
+  /* The image or a config could put anything at /dev/ptmx: only the pty
+   * multiplexer (5:2, also what /dev/pts/ptmx is) is used (CVE-2025-52565 class). */
   int master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
   if (master < 0) fail(STEP_CONSOLE, errno, "open /dev/ptmx in the container");
-  int unlock = 0, n;
+  struct stat st;
+  if (fstat(master, &st) < 0) fail(STEP_CONSOLE, errno, "stat /dev/ptmx");
+  if (!S_ISCHR(st.st_mode) || major(st.st_rdev) != 5 || minor(st.st_rdev) != 2)
+    fail(STEP_CONSOLE, ENODEV, "refusing /dev/ptmx: it is not the pty multiplexer (char 5:2)");
+  int unlock = 0;
   if (ioctl(master, TIOCSPTLCK, &unlock) < 0) fail(STEP_CONSOLE, errno, "unlock the pty");
-  if (ioctl(master, TIOCGPTN, &n) < 0) fail(STEP_CONSOLE, errno, "get the pty number");
   if (rec_num(&proc, 0) & PROC_CONSOLE_SIZE) {
     struct winsize ws = {.ws_row = (unsigned short)rec_num(&proc, 2), .ws_col = (unsigned short)rec_num(&proc, 3)};
     if (ioctl(master, TIOCSWINSZ, &ws) < 0) fail(STEP_CONSOLE, errno, "set the console size");
   }
-  char slave_path[64];
-  snprintf(slave_path, sizeof slave_path, "/dev/pts/%d", n);
+  /* The slave straight from the master, never by a path the container's
+   * /dev/pts could redirect. */
+  int slave = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
+  if (slave < 0) fail(STEP_CONSOLE, errno, "open the pty slave");
+  if (fstat(slave, &st) < 0 || !S_ISCHR(st.st_mode) || major(st.st_rdev) < UNIX98_PTY_SLAVE_MAJOR ||
+      major(st.st_rdev) >= UNIX98_PTY_SLAVE_MAJOR + UNIX98_PTY_MAJOR_COUNT)
+    fail(STEP_CONSOLE, ENODEV, "the pty slave is not a pty");
 
-  int f = open("/dev/console", O_CREAT | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0600);
-  if (f >= 0) close(f);
-  if (mount(slave_path, "/dev/console", NULL, MS_BIND, NULL) < 0) fail(STEP_CONSOLE, errno, "bind %s at /dev/console", slave_path);
+  /* create/run: the pty also becomes /dev/console, a file we made or a
+   * file or device already there, never a symlink or a directory; the bind
+   * goes through the verified fds. exec leaves /dev/console alone, as runc. */
+  struct record root;
+  if (plan_find(&g.plan, REC_ROOTFS, &root)) {
+    int f = open("/dev/console", O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (f >= 0) close(f);
+    int target = open("/dev/console", O_PATH | O_NOFOLLOW | O_CLOEXEC);
+    if (target < 0) fail(STEP_CONSOLE, errno, "open /dev/console");
+    if (fstat(target, &st) < 0) fail(STEP_CONSOLE, errno, "stat /dev/console");
+    if (!S_ISREG(st.st_mode) && !S_ISCHR(st.st_mode))
+      fail(STEP_CONSOLE, EINVAL, "refusing to bind the console at /dev/console: it is not a file or a character device");
+    char from[64], to[64];
+    fd_mount_path(from, sizeof from, slave, NULL);
+    fd_mount_path(to, sizeof to, target, "/dev/console");
+    if (strcmp(from, "") == 0) {
+      /* No /proc in the container: the slave by its name in our devpts. */
+      int n;
+      if (ioctl(master, TIOCGPTN, &n) < 0) fail(STEP_CONSOLE, errno, "get the pty number");
+      snprintf(from, sizeof from, "/dev/pts/%d", n);
+    }
+    if (mount(from, to, NULL, MS_BIND, NULL) < 0) fail(STEP_CONSOLE, errno, "bind the pty at /dev/console");
+    close(target);
+  }
 
   send_master(sock, master);
   close(master);
   close(sock);
 
   if (setsid() < 0 && errno != EPERM) fail(STEP_CONSOLE, errno, "setsid");
-  int slave = open(slave_path, O_RDWR | O_CLOEXEC);
-  if (slave < 0) fail(STEP_CONSOLE, errno, "open %s", slave_path);
-  if (ioctl(slave, TIOCSCTTY, 0) < 0) fail(STEP_CONSOLE, errno, "make %s the controlling terminal", slave_path);
+  if (ioctl(slave, TIOCSCTTY, 0) < 0) fail(STEP_CONSOLE, errno, "make the pty the controlling terminal");
   for (int fd = 0; fd < 3; fd++)
     if (dup2(slave, fd) < 0) fail(STEP_CONSOLE, errno, "dup the pty to fd %d", fd);
   close(slave);

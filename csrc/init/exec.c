@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/openat2.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -41,11 +42,25 @@ static void collect_args_env(void) {
   if (a == 0) fail(STEP_EXEC, EINVAL, "process.args is empty");
 }
 
+/* The cwd is resolved inside the container's root and never through a
+ * /proc/self/fd/N magic link: an fd of ours that leaked or was passed in
+ * cannot become the process's cwd outside the rootfs (CVE-2024-21626). */
+static void enter_cwd(const char *cwd) {
+  int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (root < 0) fail(STEP_EXEC, errno, "open /");
+  struct open_how how = {.flags = O_PATH | O_DIRECTORY | O_CLOEXEC, .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS};
+  int fd = (int)syscall(SYS_openat2, root, cwd, &how, sizeof how);
+  if (fd < 0 && errno == ELOOP) fail(STEP_EXEC, ELOOP, "cwd %s: refused, it goes through a /proc magic link (or a symlink loop)", cwd);
+  if (fd < 0) fail(STEP_EXEC, errno, "chdir to cwd %s", cwd);
+  if (fchdir(fd) < 0) fail(STEP_EXEC, errno, "chdir to cwd %s", cwd);
+  close(fd);
+  close(root);
+}
+
 /* Resolved here, before CREATED, so that "not found" fails `create`. */
 void step_resolve_exec(void) {
   struct record rec;
-  if (plan_find(&g.plan, REC_CWD, &rec) && chdir(rec_str(&rec, 0)) < 0)
-    fail(STEP_EXEC, errno, "chdir to cwd %s", rec_str(&rec, 0));
+  if (plan_find(&g.plan, REC_CWD, &rec)) enter_cwd(rec_str(&rec, 0));
   collect_args_env();
   const char *name = argv_buf[0];
   if (strchr(name, '/')) {
@@ -82,18 +97,36 @@ void step_wait_exec_fifo(void) {
   g.fifo_fd = fd;
 }
 
-void step_exec(void) {
+/* Closes every fd but stdio, the preserved ones, and those execve closes
+ * itself (CLOEXEC) but the init needs until then: the exec fifo, to report
+ * an error to `start`, and the seccomp notify listener's socket. */
+void step_close_fds(void) {
   struct record proc;
   unsigned preserve = plan_find(&g.plan, REC_PROCESS, &proc) ? (unsigned)rec_num(&proc, 4) : 0;
   unsigned first = 3 + preserve;
-  if (g.fifo_fd >= (int)first) {
-    /* Everything but the exec fifo, which execve itself closes. */
-    if ((unsigned)g.fifo_fd > first && syscall(SYS_close_range, first, (unsigned)g.fifo_fd - 1, 0) < 0)
-      fail(STEP_FDS, errno, "close_range");
-    if (syscall(SYS_close_range, (unsigned)g.fifo_fd + 1, ~0u, 0) < 0) fail(STEP_FDS, errno, "close_range");
-  } else if (syscall(SYS_close_range, first, ~0u, 0) < 0) {
-    fail(STEP_FDS, errno, "close_range");
+  int keep[2] = {g.fifo_fd, seccomp_keep_fd()};
+  if (keep[0] > keep[1]) {
+    int t = keep[0];
+    keep[0] = keep[1];
+    keep[1] = t;
   }
-  execve(g.exec_path, argv_buf, envp_buf);
+  for (int i = 0; i < 2; i++) {
+    if (keep[i] < (int)first) continue;
+    if ((unsigned)keep[i] > first && syscall(SYS_close_range, first, (unsigned)keep[i] - 1, 0) < 0)
+      fail(STEP_FDS, errno, "close_range");
+    first = (unsigned)keep[i] + 1;
+  }
+  if (syscall(SYS_close_range, first, ~0u, 0) < 0) fail(STEP_FDS, errno, "close_range");
+}
+
+long exec_syscall(void) {
+  return seccomp_syscall(SYS_execve, (long)g.exec_path, (long)argv_buf, (long)envp_buf, 0, 0, 0);
+}
+
+void step_exec(void) {
+  step_cpu_affinity(CPU_AFFINITY_FINAL);
+  /* Loaded last: after no_new_privs, only execve follows. */
+  step_seccomp();
+  exec_syscall();
   fail(STEP_EXEC, errno, "exec %s", g.exec_path);
 }

@@ -47,6 +47,12 @@ void step_hooks(uint32_t kind);
 /* identity.c */
 void step_identity(void);
 void step_credentials(void);
+void credentials_after_seccomp(void);
+
+/* process-attrs.c */
+void step_cpu_affinity(uint64_t when);
+void step_process_attrs(void);
+void step_lsm(void);
 
 /* console.c */
 void step_console(void);
@@ -54,9 +60,35 @@ void step_console(void);
 /* exec.c */
 void step_resolve_exec(void);
 void step_wait_exec_fifo(void);
+void step_close_fds(void);
+/* execve of the resolved process, through seccomp_syscall; returns on failure. */
+long exec_syscall(void);
 __attribute__((noreturn)) void step_exec(void);
 
-/* Writes a whole string to a file (used for /proc files). */
+/* seccomp.c */
+/* Before CREATED: the listener's state, then the dry run of every call
+ * made after loading the filter (fails create on a fatal verdict). */
+void step_seccomp_prepare(void);
+/* Loads the filter once (no-op without one), then feeds the listener. */
+void step_seccomp(void);
+/* Whether the filter must be loaded before the capabilities are dropped. */
+int seccomp_before_caps(void);
+/* The notify listener socket the init must keep open, or -1. */
+int seccomp_keep_fd(void);
+/* Whether the loaded filter would kill a write to fd (fail() then stays silent). */
+int seccomp_report_killed(int fd);
+/* syscall(2) for calls made after the filter is loaded; in the dry run it
+ * only checks the filter's verdict on these exact arguments. */
+long seccomp_syscall(long nr, long a0, long a1, long a2, long a3, long a4, long a5);
+
+/* util.c: writes a whole string to a file. A /proc/... path is opened from
+ * a verified procfs root without crossing a mount and refused (EXDEV, the
+ * reason in proc_refusal()) when anything else is there. */
 int write_file(const char *path, const char *data, size_t len);
+int write_proc_file(const char *rel, const char *data, size_t len, const char **why);
+const char *proc_refusal(void);
+/* "/proc/self/fd/N" to mount through an fd already checked; `fallback`
+ * (or "") when the container has no /proc mounted. */
+void fd_mount_path(char *out, size_t size, int fd, const char *fallback);
 
 #endif

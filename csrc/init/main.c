@@ -31,21 +31,30 @@ int main(int argc, char **argv) {
   if (g.fd_base < 3) return 2;
   g.sync_fd = g.fd_base + FD_OFF_SYNC;
   prctl(PR_SET_NAME, "tsrun:[init]", 0, 0, 0);
+  /* Until execve (which resets it) nothing in the container may ptrace
+   * us or open our /proc/<pid>/fd, exe or mem: we hold the sync socket,
+   * the exec fifo and namespace fds of the host side (CVE-2019-5736,
+   * CVE-2016-9962 class). */
+  if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) fail(STEP_PLAN, errno, "PR_SET_DUMPABLE");
   /* Modes of created nodes and directories come from the plan, exactly. */
   umask(0);
 
   map_plan();
+  step_cpu_affinity(CPU_AFFINITY_INITIAL);
   step_namespaces();
 
   /* exec: no rootfs in the plan; the namespaces joined above are the
    * container's, the mount namespace's root is already its root. */
   struct record root;
   if (!plan_find(&g.plan, REC_ROOTFS, &root)) {
+    step_process_attrs();
     step_console();
     step_resolve_exec();
+    step_seccomp_prepare();
     send_msg(MSG_CREATED, 0, NULL, 0);
     close(g.sync_fd);
     g.sync_fd = -1;
+    step_close_fds();
     step_credentials();
     step_exec();
   }
@@ -60,8 +69,10 @@ int main(int argc, char **argv) {
   step_pivot_root();
   step_paths();
   step_identity();
+  step_process_attrs();
   step_console();
   step_resolve_exec();
+  step_seccomp_prepare();
 
   send_msg(MSG_CREATED, 0, NULL, 0);
   close(g.sync_fd);
@@ -69,6 +80,7 @@ int main(int argc, char **argv) {
 
   step_wait_exec_fifo();
   step_hooks(HOOK_START_CONTAINER);
+  step_close_fds();
   step_credentials();
   step_exec();
 }

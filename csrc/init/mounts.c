@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <sys/syscall.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 #include <dirent.h>
 
@@ -224,6 +225,21 @@ static void do_mount(const struct record *rec) {
   uint64_t kind = rec_num(rec, 2);
   const char *source = rec_str(rec, 0), *dest = rec_str(rec, 1), *fstype = rec_str(rec, 2), *data = rec_str(rec, 3);
 
+  /* procfs and sysfs must land on a real directory of the image: a symlink
+   * there (or on the way) would let the image choose where the kernel's
+   * files appear, and with them where sysctls and LSM labels are written
+   * (CVE-2019-19921, CVE-2023-27561 class). runc refuses it too. */
+  if (kind != MOUNT_BIND && (strcmp(fstype, "proc") == 0 || strcmp(fstype, "sysfs") == 0)) {
+    struct open_how how = {.flags = O_PATH | O_NOFOLLOW | O_CLOEXEC, .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS};
+    int probe = (int)syscall(SYS_openat2, g.root_fd, dest, &how, sizeof how);
+    struct stat st;
+    if ((probe < 0 && errno == ELOOP) || (probe >= 0 && fstat(probe, &st) == 0 && S_ISLNK(st.st_mode)))
+      fail(STEP_MOUNTS, ELOOP, "refusing to mount %s at %s: it is a symlink in the rootfs, or goes through one", fstype, dest);
+    if (probe >= 0 && fstat(probe, &st) == 0 && !S_ISDIR(st.st_mode))
+      fail(STEP_MOUNTS, ENOTDIR, "refusing to mount %s at %s: not a directory in the rootfs", fstype, dest);
+    if (probe >= 0) close(probe);
+  }
+
   int as_file = 0;
   if (kind == MOUNT_BIND) {
     struct stat st;
@@ -281,10 +297,14 @@ void step_mounts(void) {
    * unbindable "/" would refuse the rootfs bind below: that one is only
    * applied to the new root after pivot_root (step_paths). */
   unsigned long first = prop && !(prop & MS_UNBINDABLE) ? prop : MS_SLAVE | MS_REC;
-  if (mount(NULL, "/", NULL, first, NULL) < 0)
+  /* In the runtime's own mount namespace (no "mount" in the config) "/"
+   * and the parent are the host's: leave them as they are. Everything
+   * below lands on the rootfs bind, which `delete` detaches as a whole. */
+  int host_ns = (rec_num(&root, 0) & ROOTFS_HOST_MOUNT_NS) != 0;
+  if (!host_ns && mount(NULL, "/", NULL, first, NULL) < 0)
     fail(STEP_MOUNTS, errno, "set propagation of /");
   /* pivot_root refuses a new root whose parent mount is shared. */
-  if (parent[0] && mount(NULL, parent, NULL, MS_PRIVATE, NULL) < 0 && errno != EINVAL)
+  if (!host_ns && parent[0] && mount(NULL, parent, NULL, MS_PRIVATE, NULL) < 0 && errno != EINVAL)
     fail(STEP_MOUNTS, errno, "make %s private", parent);
   if (mount(rootfs, rootfs, NULL, MS_BIND | MS_REC, NULL) < 0) fail(STEP_MOUNTS, errno, "bind rootfs %s", rootfs);
   g.root_fd = open(rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -308,7 +328,12 @@ void step_pivot_root(void) {
   if (!plan_find(&g.plan, REC_ROOTFS, &root)) return;
   const char *rootfs = rec_str(&root, 0);
 
-  if (rec_num(&root, 0) & ROOTFS_NO_PIVOT) {
+  if (rec_num(&root, 0) & ROOTFS_HOST_MOUNT_NS) {
+    /* pivot_root would swap the host's root: chroot into the rootfs bind
+     * instead, as runc does without a mount namespace. */
+    if (chdir(rootfs) < 0) fail(STEP_PIVOT_ROOT, errno, "chdir %s", rootfs);
+    if (chroot(".") < 0) fail(STEP_PIVOT_ROOT, errno, "chroot %s", rootfs);
+  } else if (rec_num(&root, 0) & ROOTFS_NO_PIVOT) {
     if (chdir(rootfs) < 0) fail(STEP_PIVOT_ROOT, errno, "chdir %s", rootfs);
     if (mount(rootfs, "/", NULL, MS_MOVE, NULL) < 0) fail(STEP_PIVOT_ROOT, errno, "move %s to /", rootfs);
     if (chroot(".") < 0) fail(STEP_PIVOT_ROOT, errno, "chroot");
@@ -329,6 +354,37 @@ void step_pivot_root(void) {
   g.root_fd = -1;
 }
 
+/* Masking binds /dev/null over a file: it must be the null device, not a
+ * symlink, a file or another device the image or a neighbour put there,
+ * or masking would expose what it should hide (CVE-2025-31133 class).
+ * Source and target are both used through their checked fds. */
+static void mask_path(const char *path) {
+  int target = open(path, O_PATH | O_CLOEXEC);
+  if (target < 0) {
+    if (errno == ENOENT) return;
+    fail(STEP_PATHS, errno, "masked path %s", path);
+  }
+  struct stat st;
+  if (fstat(target, &st) < 0) fail(STEP_PATHS, errno, "stat masked path %s", path);
+  char to[64];
+  fd_mount_path(to, sizeof to, target, path);
+  if (S_ISDIR(st.st_mode)) {
+    if (mount("tmpfs", to, "tmpfs", MS_RDONLY, NULL) < 0) fail(STEP_PATHS, errno, "mask %s", path);
+  } else {
+    int null = open("/dev/null", O_PATH | O_NOFOLLOW | O_CLOEXEC);
+    if (null < 0) fail(STEP_PATHS, errno, "open /dev/null to mask %s", path);
+    struct stat ns;
+    if (fstat(null, &ns) < 0) fail(STEP_PATHS, errno, "stat /dev/null");
+    if (!S_ISCHR(ns.st_mode) || ns.st_rdev != makedev(1, 3))
+      fail(STEP_PATHS, ENODEV, "refusing to mask %s: /dev/null in the container is not the null device (char 1:3)", path);
+    char from[64];
+    fd_mount_path(from, sizeof from, null, "/dev/null");
+    if (mount(from, to, NULL, MS_BIND, NULL) < 0) fail(STEP_PATHS, errno, "mask %s", path);
+    close(null);
+  }
+  close(target);
+}
+
 /* After pivot_root "/" is the container's root: absolute symlinks resolve
  * inside it, so plain paths are safe from here on. */
 void step_paths(void) {
@@ -345,19 +401,12 @@ void step_paths(void) {
           remount_bind(path, MS_RDONLY) < 0)
         fail(STEP_PATHS, errno, "remount %s read-only", path);
     } else if (rec.kind == REC_MASKED) {
-      struct stat st;
-      if (lstat(path, &st) < 0) {
-        if (errno == ENOENT) continue;
-        fail(STEP_PATHS, errno, "masked path %s", path);
-      }
-      int rc = S_ISDIR(st.st_mode) ? mount("tmpfs", path, "tmpfs", MS_RDONLY, NULL)
-                                    : mount("/dev/null", path, NULL, MS_BIND, NULL);
-      if (rc < 0) fail(STEP_PATHS, errno, "mask %s", path);
+      mask_path(path);
     } else if (rec.kind == REC_SYSCTL) {
       char file[PATH_MAX];
       snprintf(file, sizeof file, "/proc/sys/%s", path);
       const char *value = rec_str(&rec, 1);
-      if (write_file(file, value, strlen(value)) < 0) fail(STEP_PATHS, errno, "write sysctl %s", file);
+      if (write_file(file, value, strlen(value)) < 0) fail(STEP_PATHS, errno, "write sysctl %s%s", file, proc_refusal());
     }
   }
 

@@ -65,7 +65,7 @@ static void write_time_offsets(void) {
     int n = snprintf(buf, sizeof buf, "%d %lld %lld\n", (int)rec_num(&rec, 0), (long long)(int64_t)rec_num(&rec, 1),
                      (long long)rec_num(&rec, 2));
     if (write_file("/proc/self/timens_offsets", buf, (size_t)n) < 0)
-      fail(STEP_NAMESPACES, errno, "write /proc/self/timens_offsets");
+      fail(STEP_NAMESPACES, errno, "write /proc/self/timens_offsets%s", proc_refusal());
   }
 }
 
@@ -99,6 +99,12 @@ void step_namespaces(void) {
     uint64_t flag = rec_num(&rec, 0);
     int fd = (int)(int64_t)rec_num(&rec, 1);
     if (flag == CLONE_NEWUSER) continue;
+    if (flag == 0) {
+      /* After the joins above (they come first in the plan); /proc of the
+       * host still resolves the fd's path until here. */
+      if (fd < 0 || fchdir(fd) < 0 || chroot(".") < 0) fail(STEP_NAMESPACES, errno, "enter the container's root directory");
+      continue;
+    }
     if (flag == CLONE_NEWPID || flag == CLONE_NEWTIME) needs_fork = 1;
     if (fd < 0) {
       new_flags |= (int)flag;

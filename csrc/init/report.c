@@ -29,10 +29,13 @@ void fail(int step, int err, const char *fmt, ...) {
     m.head.len = (uint32_t)n;
     (void)!send(g.sync_fd, &m, sizeof m.head + (size_t)n, MSG_NOSIGNAL);
   } else if (g.fifo_fd >= 0) {
+    /* A seccomp profile that kills write would turn the report into SIGSYS. */
+    if (seccomp_report_killed(g.fifo_fd)) _exit(1);
     char line[700];
     int k = snprintf(line, sizeof line, "E%d\n%d\n%s", step, err, m.detail);
     if (k > 0) (void)!write(g.fifo_fd, line, (size_t)k < sizeof line ? (size_t)k : sizeof line - 1);
   } else {
+    if (seccomp_report_killed(2)) _exit(1);
     char line[700];
     int k = snprintf(line, sizeof line, "tsrun-init: step %d: %s%s%s\n", step, m.detail, err ? ": " : "",
                      err ? strerror(err) : "");

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/ioctl.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -99,8 +100,8 @@ static napi_value sealed_buffer(napi_env env, napi_callback_info info) {
 }
 
 static napi_value spawn_init(napi_env env, napi_callback_info info) {
-  napi_value a[4];
-  if (get_args(env, info, 4, a)) return NULL;
+  napi_value a[5];
+  if (get_args(env, info, 5, a)) return NULL;
   int exec_fd = int_arg(env, a[0]), cgroup_fd = int_arg(env, a[3]);
   uint32_t argc = 0, count = 0;
   napi_get_array_length(env, a[1], &argc);
@@ -122,12 +123,41 @@ static napi_value spawn_init(napi_env env, napi_callback_info info) {
     napi_get_element(env, a[2], i, &v);
     table[i] = int_arg(env, v);
   }
+  /* a[4]: cgroup.procs fds of v1 cgroups the child joins (undefined: none). */
+  int join_fds[64];
+  uint32_t join_count = 0;
+  napi_valuetype join_type;
+  napi_typeof(env, a[4], &join_type);
+  if (join_type == napi_object) napi_get_array_length(env, a[4], &join_count);
+  if (join_count > 64) {
+    for (uint32_t i = 0; i < argc; i++) free(argv[i]);
+    napi_throw_range_error(env, NULL, "too many cgroups to join");
+    return NULL;
+  }
+  for (uint32_t i = 0; i < join_count; i++) {
+    napi_value v;
+    napi_get_element(env, a[4], i, &v);
+    join_fds[i] = int_arg(env, v);
+  }
   pid_t pid;
   int pidfd;
   const char *sys = "clone3";
-  int rc = tsrun_spawn(exec_fd, argv, table, (int)count, cgroup_fd, &pid, &pidfd, &sys);
+  int join_failed = -1;
+  int rc = tsrun_spawn(exec_fd, argv, table, (int)count, cgroup_fd, join_fds, (int)join_count, &pid, &pidfd, &sys,
+                       &join_failed);
   for (uint32_t i = 0; i < argc; i++) free(argv[i]);
-  if (rc < 0) return throw_errno(env, -rc, sys, "start tsrun-init");
+  if (rc < 0) {
+    throw_errno(env, -rc, sys, join_failed >= 0 ? "join cgroup" : "start tsrun-init");
+    if (join_failed >= 0) {
+      /* Tell JS which cgroup.procs the child could not join. */
+      napi_value exc, index;
+      napi_get_and_clear_last_exception(env, &exc);
+      napi_create_int32(env, join_failed, &index);
+      napi_set_named_property(env, exc, "joinIndex", index);
+      napi_throw(env, exc);
+    }
+    return NULL;
+  }
   napi_value out;
   napi_create_object(env, &out);
   napi_set_named_property(env, out, "pid", int_result(env, pid));
@@ -302,6 +332,18 @@ static napi_value make_fifo(napi_env env, napi_callback_info info) {
   return r;
 }
 
+/* umount2(path, flags): `delete` detaches the rootfs bind of a container
+ * that shared the runtime's mount namespace. */
+static napi_value unmount(napi_env env, napi_callback_info info) {
+  napi_value a[2];
+  if (get_args(env, info, 2, a)) return NULL;
+  char *path = string_arg(env, a[0]);
+  int rc = umount2(path, int_arg(env, a[1]));
+  napi_value r = rc < 0 ? throw_errno(env, errno, "umount2", path) : undefined(env);
+  free(path);
+  return r;
+}
+
 static napi_value connect_unix(napi_env env, napi_callback_info info) {
   napi_value a[1];
   if (get_args(env, info, 1, a)) return NULL;
@@ -332,6 +374,95 @@ static napi_value set_window_size(napi_env env, napi_callback_info info) {
   return ioctl(int_arg(env, a[0]), TIOCSWINSZ, &ws) < 0 ? throw_errno(env, errno, "ioctl", "TIOCSWINSZ") : undefined(env);
 }
 
+/* A JS array of strings → malloc'd char*[] (NULL on a non-string). */
+static char **string_array(napi_env env, napi_value arr, uint32_t *count) {
+  *count = 0;
+  if (napi_get_array_length(env, arr, count) != napi_ok) return NULL;
+  char **out = calloc(*count + 1, sizeof *out);
+  for (uint32_t i = 0; out && i < *count; i++) {
+    napi_value v;
+    napi_get_element(env, arr, i, &v);
+    out[i] = string_arg(env, v);
+  }
+  return out;
+}
+
+static void free_strings(char **list, uint32_t count) {
+  for (uint32_t i = 0; list && i < count; i++) free(list[i]);
+  free(list);
+}
+
+static napi_value compile_seccomp(napi_env env, napi_callback_info info) {
+  napi_value a[3];
+  if (get_args(env, info, 3, a)) return NULL;
+  void *words;
+  size_t len;
+  napi_get_buffer_info(env, a[0], &words, &len);
+  uint32_t narchs, nsyscalls;
+  char **archs = string_array(env, a[1], &narchs);
+  char **syscalls = string_array(env, a[2], &nsyscalls);
+  void *prog = NULL;
+  size_t prog_len = 0;
+  long bad_rule;
+  const char *what;
+  int rc = (len % 8 || !archs || !syscalls)
+               ? -EINVAL
+               : tsrun_seccomp_compile(words, len / 8, archs, narchs, syscalls, nsyscalls, &prog, &prog_len, &bad_rule,
+                                       &what);
+  free_strings(archs, narchs);
+  free_strings(syscalls, nsyscalls);
+  if (rc < 0) {
+    free(prog);
+    throw_errno(env, -rc, what, NULL);
+    napi_value error, rule;
+    if (napi_get_and_clear_last_exception(env, &error) == napi_ok) {
+      napi_create_int64(env, bad_rule, &rule);
+      napi_set_named_property(env, error, "rule", rule);
+      napi_throw(env, error);
+    }
+    return NULL;
+  }
+  napi_value out;
+  napi_create_buffer_copy(env, prog_len, prog, NULL, &out);
+  free(prog);
+  return out;
+}
+
+static napi_value seccomp_info(napi_env env, napi_callback_info info) {
+  (void)info;
+  napi_value out, version;
+  napi_create_object(env, &out);
+  napi_create_string_utf8(env, tsrun_seccomp_version(), NAPI_AUTO_LENGTH, &version);
+  napi_set_named_property(env, out, "version", version);
+  napi_set_named_property(env, out, "apiLevel", int_result(env, tsrun_seccomp_api_level()));
+  return out;
+}
+
+static napi_value seccomp_arch(napi_env env, napi_callback_info info) {
+  napi_value a[1];
+  if (get_args(env, info, 1, a)) return NULL;
+  char *name = string_arg(env, a[0]);
+  napi_value r = int_result(env, name ? tsrun_seccomp_arch(name) : 0);
+  free(name);
+  return r;
+}
+
+static napi_value seccomp_flag_supported(napi_env env, napi_callback_info info) {
+  napi_value a[1], out;
+  if (get_args(env, info, 1, a)) return NULL;
+  napi_get_boolean(env, tsrun_seccomp_flag_supported((unsigned long)int_arg(env, a[0])), &out);
+  return out;
+}
+
+static napi_value seccomp_action_supported(napi_env env, napi_callback_info info) {
+  napi_value a[1], out;
+  if (get_args(env, info, 1, a)) return NULL;
+  uint32_t action = 0;
+  napi_get_value_uint32(env, a[0], &action);
+  napi_get_boolean(env, tsrun_seccomp_action_supported(action), &out);
+  return out;
+}
+
 static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
       {"sealedCopy", NULL, sealed_copy, NULL, NULL, NULL, napi_default, NULL},
@@ -348,8 +479,14 @@ static napi_value init(napi_env env, napi_value exports) {
       {"flock", NULL, flock_fd, NULL, NULL, NULL, napi_default, NULL},
       {"mkfifo", NULL, make_fifo, NULL, NULL, NULL, napi_default, NULL},
       {"connectUnix", NULL, connect_unix, NULL, NULL, NULL, napi_default, NULL},
+      {"unmount", NULL, unmount, NULL, NULL, NULL, napi_default, NULL},
       {"attachDeviceFilter", NULL, attach_device_filter, NULL, NULL, NULL, napi_default, NULL},
       {"setWindowSize", NULL, set_window_size, NULL, NULL, NULL, napi_default, NULL},
+      {"compileSeccomp", NULL, compile_seccomp, NULL, NULL, NULL, napi_default, NULL},
+      {"seccompInfo", NULL, seccomp_info, NULL, NULL, NULL, napi_default, NULL},
+      {"seccompArch", NULL, seccomp_arch, NULL, NULL, NULL, napi_default, NULL},
+      {"seccompFlagSupported", NULL, seccomp_flag_supported, NULL, NULL, NULL, napi_default, NULL},
+      {"seccompActionSupported", NULL, seccomp_action_supported, NULL, NULL, NULL, napi_default, NULL},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   return exports;

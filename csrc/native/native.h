@@ -8,8 +8,8 @@
 #include <sys/types.h>
 
 /* spawn.c */
-int tsrun_spawn(int exec_fd, char *const argv[], const int *fd_table, int fd_count, int cgroup_fd, pid_t *pid,
-                int *pidfd, const char **syscall_name);
+int tsrun_spawn(int exec_fd, char *const argv[], const int *fd_table, int fd_count, int cgroup_fd, const int *join_fds,
+                int join_count, pid_t *pid, int *pidfd, const char **syscall_name, int *join_failed);
 
 /* memfd.c */
 int tsrun_sealed_copy(const char *path, const char **syscall_name);
@@ -20,5 +20,18 @@ int tsrun_seqpacket_pair(int fds[2]);
 ssize_t tsrun_recv_message(int sock, void *buf, size_t cap, int timeout_ms, int *fds, int max_fds, int *nfds);
 int tsrun_send_message(int sock, const void *buf, size_t len, const int *fds, int nfds);
 int tsrun_connect_unix(const char *path);
+
+/* seccomp.c: the profile as u64 words (layout in seccomp.c); *out is the
+ * malloc'd BPF program. On error *what names the failing call and
+ * *bad_rule the rule it refused (-1: none). */
+#include <stdint.h>
+int tsrun_seccomp_compile(const uint64_t *words, size_t nwords, char *const *archs, size_t narchs,
+                          char *const *syscalls, size_t nsyscalls, void **out, size_t *out_len, long *bad_rule,
+                          const char **what);
+uint32_t tsrun_seccomp_arch(const char *name);
+unsigned tsrun_seccomp_api_level(void);
+const char *tsrun_seccomp_version(void);
+int tsrun_seccomp_flag_supported(unsigned long flag);
+int tsrun_seccomp_action_supported(uint32_t action);
 
 #endif

@@ -18,16 +18,31 @@
 #define CLONE_INTO_CGROUP 0x200000000ULL
 #endif
 
-static void child_fail(int err_pipe, int err) {
-  (void)!write(err_pipe, &err, sizeof err);
+/* The child reports {errno, stage}: stage i >= 0 is join_fds[i], -1 the
+ * fd table or execveat. */
+static void child_fail_at(int err_pipe, int err, int stage) {
+  int report[2] = {err, stage};
+  (void)!write(err_pipe, report, sizeof report);
   _exit(127);
 }
 
+static void child_fail(int err_pipe, int err) { child_fail_at(err_pipe, err, -1); }
+
 /* Runs in the child. Every needed fd is first duplicated above all
  * targets, so that placing one cannot clobber another still to be placed. */
-static void child(int exec_fd, char *const argv[], const int *table, int count, int err_pipe, int high) {
+static void child(int exec_fd, char *const argv[], const int *table, int count, const int *join_fds, int join_count,
+                  int err_pipe, int high) {
   static char *const empty_env[] = {NULL};
   int temp[256];
+  /* cgroup v1 has no CLONE_INTO_CGROUP: join each v1 cgroup before
+   * anything else runs, so that every process the init forks is inside
+   * them too. "0" in cgroup.procs means the writing process. */
+  for (int i = 0; i < join_count; i++) {
+    ssize_t n;
+    do n = write(join_fds[i], "0", 1);
+    while (n < 0 && errno == EINTR);
+    if (n < 0) child_fail_at(err_pipe, errno, i);
+  }
   int ep = fcntl(err_pipe, F_DUPFD_CLOEXEC, high);
   if (ep < 0) child_fail(err_pipe, errno);
   err_pipe = ep;
@@ -62,8 +77,9 @@ static void child(int exec_fd, char *const argv[], const int *table, int count, 
   child_fail(err_pipe, errno);
 }
 
-int tsrun_spawn(int exec_fd, char *const argv[], const int *table, int count, int cgroup_fd, pid_t *pid_out,
-                int *pidfd_out, const char **syscall_name) {
+int tsrun_spawn(int exec_fd, char *const argv[], const int *table, int count, int cgroup_fd, const int *join_fds,
+                int join_count, pid_t *pid_out, int *pidfd_out, const char **syscall_name, int *join_failed) {
+  *join_failed = -1;
   if (count > 256) {
     *syscall_name = "spawn";
     return -E2BIG;
@@ -94,19 +110,20 @@ int tsrun_spawn(int exec_fd, char *const argv[], const int *table, int count, in
     *syscall_name = "clone3";
     return -err;
   }
-  if (pid == 0) child(exec_fd, argv, table, count, err_pipe[1], high);
+  if (pid == 0) child(exec_fd, argv, table, count, join_fds, join_count, err_pipe[1], high);
 
   close(err_pipe[1]);
-  int child_err = 0;
+  int report[2] = {0, -1};
   ssize_t n;
-  do n = read(err_pipe[0], &child_err, sizeof child_err);
+  do n = read(err_pipe[0], report, sizeof report);
   while (n < 0 && errno == EINTR);
   close(err_pipe[0]);
-  if (n == sizeof child_err) {
+  if (n == sizeof report) {
     waitpid((pid_t)pid, NULL, 0);
     close(pidfd);
-    *syscall_name = "execveat";
-    return -child_err;
+    *syscall_name = report[1] >= 0 ? "write" : "execveat";
+    *join_failed = report[1];
+    return -report[0];
   }
   *pid_out = (pid_t)pid;
   *pidfd_out = pidfd;

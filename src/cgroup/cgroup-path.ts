@@ -27,10 +27,13 @@ const SYSTEMD_SYNTAX = /^[^/:]*:[^/:]*:[^/:]+$/;
 /** Default parent of containers that set no cgroupsPath, relative to the mount. */
 export const DEFAULT_CGROUP_PARENT = 'tsrun';
 
-export function resolveCgroupPath(cgroupsPath: string | undefined, id: string, mount: string): string {
-  const root = mount.length > 1 ? mount.replace(/\/+$/, '') : mount;
+/**
+ * The container's cgroup as a path inside any hierarchy ("/tsrun/<id>"): the
+ * same relative place under the v2 mount and under each v1 controller's mount.
+ */
+export function cgroupRelativePath(cgroupsPath: string | undefined, id: string): string {
   const inner = cgroupsPath === undefined || cgroupsPath === '' ? `${DEFAULT_CGROUP_PARENT}/${id}` : cgroupsPath;
-  const what = cgroupsPath === undefined || cgroupsPath === '' ? inner : cgroupsPath;
+  const what = inner;
 
   if ((cgroupsPath === undefined || cgroupsPath === '') && (id.includes('/') || id === '' || id === '.')) {
     throw new CgroupError(inner, `container id ${JSON.stringify(id)} cannot name a cgroup directory`);
@@ -53,5 +56,16 @@ export function resolveCgroupPath(cgroupsPath: string | undefined, id: string, m
     // other process on the host: never a container's own cgroup.
     throw new CgroupError(what, `cgroupsPath ${what} names the root cgroup; a container needs its own cgroup`);
   }
-  return `${root === '/' ? '' : root}/${parts.join('/')}`;
+  return `/${parts.join('/')}`;
+}
+
+/** The container's cgroup directory in the hierarchy mounted at `mount`. */
+export function resolveCgroupPath(cgroupsPath: string | undefined, id: string, mount: string): string {
+  return joinMount(mount, cgroupRelativePath(cgroupsPath, id));
+}
+
+/** `mount` + a "/a/b" path inside it. */
+export function joinMount(mount: string, relative: string): string {
+  const root = mount.length > 1 ? mount.replace(/\/+$/, '') : mount;
+  return `${root === '/' ? '' : root}${relative}`;
 }

@@ -1,5 +1,5 @@
 // A container as stored: its directory, its state and derived status.
-import { Cgroup2Manager } from '../cgroup/cgroup.ts';
+import { managerFromRecord, type CgroupManager } from '../cgroup/manager.ts';
 import { StateError } from '../errors.ts';
 import { checkContainerId } from '../spec/container-id.ts';
 import { containerDir } from '../state/paths.ts';
@@ -11,7 +11,7 @@ export interface Container {
   dir: string;
   state: ContainerState;
   status: Status;
-  cgroup: Cgroup2Manager;
+  cgroup: CgroupManager;
 }
 
 export function loadContainer(root: string, id: string): Container {
@@ -19,5 +19,6 @@ export function loadContainer(root: string, id: string): Container {
   if (problem) throw new StateError(id, `invalid container id ${JSON.stringify(id)}: ${problem}`);
   const dir = containerDir(root, id);
   const state = readState(root, id);
-  return { id, dir, state, status: containerStatus(dir, state), cgroup: Cgroup2Manager.fromRecord(state.cgroup) };
+  const cgroup = managerFromRecord(state.cgroup);
+  return { id, dir, state, status: containerStatus(dir, state, cgroup), cgroup };
 }

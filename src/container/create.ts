@@ -1,29 +1,33 @@
 // create: validate → plan → state dir → cgroup → tsrun-init → id maps →
 // hooks → state.json. Reads top to bottom as the create sequence; every
 // side effect registers its undo, so a failure leaves nothing behind.
-import { closeSync, constants, openSync, readFileSync, realpathSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, constants, openSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { resolve } from 'node:path';
-import { Cgroup2Manager } from '../cgroup/cgroup.ts';
-import { resolveCgroupPath } from '../cgroup/cgroup-path.ts';
 import { DEFAULT_DEVICE_RULES, deviceFilterProgram, type LinuxDeviceCgroup } from '../cgroup/device-filter.ts';
-import { findCgroup2Mount, parseMountinfo } from '../cgroup/mountinfo.ts';
-import { CgroupError, HookError, InitError, SpecError, StateError, UsageError } from '../errors.ts';
+import { newManager } from '../cgroup/manager.ts';
+import { findCgroupLayout, parseMountinfo } from '../cgroup/mountinfo.ts';
+import { HookError, InitError, SpecError, StateError, UsageError } from '../errors.ts';
 import { runHooks, runHooksWarning } from '../hooks/run-hooks.ts';
 import { InitChannel } from '../launch/init-channel.ts';
+import { seccompProgram } from '../launch/seccomp-program.ts';
 import { spawnInit } from '../launch/spawn-init.ts';
 import { MSG } from '../launch/wire.ts';
 import { native } from '../native/addon.ts';
 import { plan, rootfsPath } from '../plan/plan.ts';
 import { checkContainerId } from '../spec/container-id.ts';
+import { readHostLsm, specLsmProblems } from '../spec/host-lsm.ts';
 import { loadSpec } from '../spec/load.ts';
-import type { Spec } from '../spec/types.ts';
+import type { LinuxResources, Spec } from '../spec/types.ts';
 import { lockContainerDir } from '../state/lock.ts';
 import { execFifo } from '../state/paths.ts';
 import { writePidFile } from '../state/pid-file.ts';
 import { readProcStat } from '../state/proc-stat.ts';
 import { createContainerDir, removeContainerDir, writeState, type ContainerState } from '../state/store.ts';
+import { detachHostMounts, mountIdsAt } from './host-mounts.ts';
 import { ociState, OCI_VERSION } from './oci-state.ts';
+import { connectListener, seccompListenerState } from './seccomp-state.ts';
+import { writeProcFile } from './proc-write.ts';
 import { Rollback } from './rollback.ts';
 
 export interface CreateOptions {
@@ -104,15 +108,22 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
     // runc's rule: a detached container cannot get a terminal nobody holds.
     throw new UsageError('process.terminal is true: give --console-socket, or run in the foreground, to receive the terminal');
   }
+  const lsmHost = readHostLsm();
+  const lsmProblems = specLsmProblems(spec, lsmHost);
+  if (lsmProblems.length) throw new SpecError(configFile, lsmProblems);
+  const hostMountNs = !(spec.linux?.namespaces ?? []).some((ns) => ns.type === 'mount');
+  // runc's rule too: moving the rootfs over "/" would replace the host's root.
+  if (hostMountNs && opts.noPivot) throw new UsageError('--no-pivot needs a mount namespace: add {"type": "mount"} to /linux/namespaces');
   const rootfs = checkRootfs(spec, bundle, configFile);
   if (spec.process?.terminal && !spec.process.consoleSize && opts.defaultConsoleSize) {
     spec.process.consoleSize = opts.defaultConsoleSize;
   }
   const mountinfo = readFileSync('/proc/self/mountinfo', 'utf8');
-  const cgroupMount = findCgroup2Mount(mountinfo);
-  if (!cgroupMount) throw new CgroupError('/proc/self/mountinfo', 'no cgroup2 hierarchy is mounted on this host');
-  const cgroupPath = resolveCgroupPath(spec.linux?.cgroupsPath, id, cgroupMount);
+  // v1 or v2 is decided here, once, and kept in state.json.
+  const cgroup = newManager(findCgroupLayout(mountinfo), spec.linux?.cgroupsPath, id);
   const parent = parentMountOf(rootfs, mountinfo);
+  // Compiled (or taken from the cache under the state root) before anything exists.
+  const seccomp = spec.linux?.seccomp ? seccompProgram(spec.linux.seccomp, configFile, root) : undefined;
   const launchPlan = plan(
     { ...spec, root: { ...spec.root, path: rootfs } } as Spec,
     {
@@ -122,8 +133,13 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
       noPivot: opts.noPivot,
       noNewKeyring: opts.noNewKeyring,
       preserveFds: opts.preserveFds,
+      ...(seccomp ? { seccomp } : {}),
+      containerId: id,
+      lsmHost,
     },
   );
+  // What sat at the rootfs path before: only what create adds is detached.
+  const keepMounts = hostMountNs ? mountIdsAt(rootfs, mountinfo) : [];
 
   const rollback = new Rollback();
   const parentFds: number[] = [];
@@ -138,17 +154,28 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
     rollback.add('unlock', unlock);
     native().mkfifo(execFifo(dir), 0o622);
 
-    // 2. The cgroup, with its device filter, before the init exists.
-    const cgroup = new Cgroup2Manager(cgroupPath);
-    cgroup.create();
-    rollback.add(`remove cgroup ${cgroupPath}`, async () => {
-      cgroup.killAll(9);
+    // 2. The cgroups, with every limit and the device filter, before the
+    // init exists. The undo is registered first: a create that fails in
+    // its third hierarchy still has the first two to remove.
+    rollback.add('remove cgroups', async () => {
+      await cgroup.killAll(9);
       await cgroup.waitEmpty(5000);
       await cgroup.remove();
     });
-    const cgroupFd = cgroup.openDirFd();
-    parentFds.push(cgroupFd);
-    native().attachDeviceFilter(cgroupFd, deviceFilterProgram(deviceRules(spec)));
+    cgroup.create();
+    const { devices: _configDevices, ...limits } = spec.linux?.resources ?? {};
+    for (const w of cgroup.apply(limits)) warn(w);
+    const cgroupFd = cgroup.v2DirFd() ?? -1;
+    if (cgroupFd >= 0) {
+      parentFds.push(cgroupFd);
+      native().attachDeviceFilter(cgroupFd, deviceFilterProgram(deviceRules(spec)));
+    } else {
+      // No cgroup v2 (a legacy host): the v1 devices lists instead.
+      // (device-filter's rule type also allows runc's null wildcards, which v1DeviceWrites reads as "*")
+      cgroup.apply({ devices: deviceRules(spec) as LinuxResources['devices'] });
+    }
+    const joins = cgroup.joinFds();
+    parentFds.push(...joins.map((j) => j.fd));
 
     // 3. tsrun-init, started inside the cgroup, with its fd table.
     const [syncParent, syncChild] = native().seqpacketPair();
@@ -164,7 +191,14 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
         parentFds.push(fd);
         return fd;
       });
-    const init = spawnInit(launchPlan, { syncChild, fifo: fifoFd, console: consoleFd, namespaces: nsFds }, cgroupFd);
+    if (hostMountNs) rollback.add(`detach the mounts under ${rootfs}`, () => detachHostMounts(rootfs, keepMounts));
+    const seccompListener = seccomp?.listener ? connectListener(spec.linux!.seccomp!.listenerPath!, configFile) : -1;
+    if (seccompListener >= 0) parentFds.push(seccompListener);
+    const init = spawnInit(
+      launchPlan,
+      { syncChild, fifo: fifoFd, console: consoleFd, namespaces: nsFds, seccompListener },
+      { v2DirFd: cgroupFd, joinFds: joins.map((j) => j.fd), joinFiles: joins.map((j) => j.file) },
+    );
     closeParentFds();
     let initReaped = false;
     rollback.add(`kill tsrun-init ${init.pid}`, () => {
@@ -194,12 +228,24 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
       hooks: { poststart: spec.hooks?.poststart ?? [], poststop: spec.hooks?.poststop ?? [] },
       process: spec.process!,
       namespaces: spec.linux?.namespaces ?? [],
+      ...(seccomp
+        ? {
+            seccomp: {
+              flags: seccomp.flags,
+              program: seccomp.program.toString('base64'),
+              ...(seccomp.listener ? { listenerPath: spec.linux!.seccomp!.listenerPath! } : {}),
+              ...(spec.linux?.seccomp?.listenerMetadata ? { listenerMetadata: spec.linux.seccomp.listenerMetadata } : {}),
+            },
+          }
+        : {}),
+      resources: spec.linux?.resources ?? {},
+      ...(hostMountNs ? { hostMounts: { path: rootfs, keep: keepMounts } } : {}),
     };
     for (;;) {
       const msg = channel.receive();
       if (msg.type === MSG.READY_IDMAP) {
-        writeFileSync(`/proc/${init.pid}/uid_map`, launchPlan.uidMappings);
-        writeFileSync(`/proc/${init.pid}/gid_map`, launchPlan.gidMappings);
+        writeProcFile(`/proc/${init.pid}/uid_map`, launchPlan.uidMappings, mountinfo);
+        writeProcFile(`/proc/${init.pid}/gid_map`, launchPlan.gidMappings, mountinfo);
         channel.send(MSG.IDMAP_DONE);
       } else if (msg.type === MSG.PID) {
         state.pid = msg.value;
@@ -208,13 +254,21 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
           initReaped = true;
         }
       } else if (msg.type === MSG.READY_HOOKS) {
-        const stateJson = JSON.stringify(ociState(state, 'creating'));
+        // runtime.md: "creating" is step 2 of the lifecycle, the runtime
+        // environment being built; "created" is "after step 2", where the
+        // prestart, createRuntime, createContainer (steps 3-5) and
+        // startContainer (step 7) hooks run. So every hook before the
+        // program runs sees "created" (runc passes "creating" to the first three).
+        const stateJson = JSON.stringify(ociState(state, 'created'));
         runHooks('prestart', spec.hooks?.prestart, stateJson);
         runHooks('createRuntime', spec.hooks?.createRuntime, stateJson);
         // runtime.md: hooks in the container namespace (createContainer,
         // startContainer, run by the init) see the pid as the container does.
-        const inner = { ...ociState(state, 'creating'), pid: pidInContainer(state.pid) };
+        const inner = { ...ociState(state, 'created'), pid: pidInContainer(state.pid) };
         channel.send(MSG.HOOKS_DONE, Buffer.from(JSON.stringify(inner)));
+      } else if (msg.type === MSG.READY_SECCOMP) {
+        const listenerState = seccompListenerState(state, 'creating', spec.linux?.seccomp?.listenerMetadata);
+        channel.send(MSG.SECCOMP_STATE, Buffer.from(JSON.stringify(listenerState)));
       } else if (msg.type === MSG.CREATED) {
         break;
       }

@@ -7,6 +7,7 @@ import { containerDir } from '../state/paths.ts';
 import { removeContainerDir } from '../state/store.ts';
 import { existsSync } from 'node:fs';
 import { loadContainer } from './container.ts';
+import { detachHostMounts } from './host-mounts.ts';
 import { ociState } from './oci-state.ts';
 
 const SIGKILL = 9;
@@ -33,6 +34,8 @@ export async function deleteContainer(root: string, id: string, force: boolean, 
   }
   if (!(await c.cgroup.waitEmpty(10_000))) warn(`processes of container ${id} still alive after SIGKILL`);
   await c.cgroup.remove();
+  // Undo create's host mounts before the state that remembers them goes.
+  if (c.state.hostMounts) detachHostMounts(c.state.hostMounts.path, c.state.hostMounts.keep);
   removeContainerDir(root, id);
   runHooksWarning('poststop', c.state.hooks.poststop, JSON.stringify(ociState(c.state, 'stopped')), warn);
 }

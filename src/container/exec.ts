@@ -2,14 +2,17 @@
 // container's namespaces and cgroup, drops to the process's identity and
 // execs. In the foreground tsrun waits for it and returns its status.
 import { closeSync, constants, openSync } from 'node:fs';
-import { StateError } from '../errors.ts';
+import { SpecError, StateError } from '../errors.ts';
 import { InitChannel } from '../launch/init-channel.ts';
 import { spawnInit } from '../launch/spawn-init.ts';
 import { MSG } from '../launch/wire.ts';
 import { native } from '../native/addon.ts';
 import { planExec } from '../plan/exec-plan.ts';
+import { processLsmProblems, readHostLsm } from '../spec/host-lsm.ts';
 import type { Process } from '../spec/types.ts';
 import { loadContainer } from './container.ts';
+import { connectListener, seccompListenerState } from './seccomp-state.ts';
+import { stateFile } from '../state/paths.ts';
 
 export interface ExecOptions {
   root: string;
@@ -22,14 +25,28 @@ export interface ExecOptions {
 /** Starts the process; returns its host pid once it is about to exec. */
 export function execProcess(opts: ExecOptions): number {
   const c = loadContainer(opts.root, opts.id);
+  // runc refuses a paused container too: the new process would freeze at once.
   if (c.status !== 'running' && c.status !== 'created') {
     throw new StateError(opts.id, `cannot exec in container ${opts.id}: it is ${c.status}`);
   }
-  const plan = planExec(opts.process, c.state.namespaces, c.state.pid, opts.preserveFds);
+  const lsmHost = readHostLsm();
+  const lsmProblems = processLsmProblems(opts.process, lsmHost);
+  if (lsmProblems.length) throw new SpecError('process', lsmProblems);
+  // The container's filter, as compiled at create; the exec'd process's
+  // noNewPrivileges decides when the init loads it.
+  const stored = c.state.seccomp;
+  const seccomp = stored
+    ? { flags: stored.flags, program: Buffer.from(stored.program, 'base64'), listener: stored.listenerPath !== undefined }
+    : undefined;
+  const plan = planExec(opts.process, c.state.namespaces, c.state.pid, opts.preserveFds, seccomp, lsmHost);
   const fds: number[] = [];
   try {
-    const cgroupFd = openSync(c.state.cgroup.path, constants.O_RDONLY | constants.O_DIRECTORY);
-    fds.push(cgroupFd);
+    // The new process starts in every cgroup of the container (v2 by
+    // CLONE_INTO_CGROUP, v1 by joining before it runs).
+    const cgroupFd = c.cgroup.v2DirFd() ?? -1;
+    if (cgroupFd >= 0) fds.push(cgroupFd);
+    const joins = c.cgroup.joinFds();
+    fds.push(...joins.map((j) => j.fd));
     const nsFds = plan.namespaces.map((ns) => {
       const fd = openSync(ns.joinPath!, constants.O_RDONLY);
       fds.push(fd);
@@ -42,7 +59,13 @@ export function execProcess(opts: ExecOptions): number {
     fds.push(syncParent, syncChild);
     const consoleFd = opts.consoleSocket ? native().connectUnix(opts.consoleSocket) : -1;
     if (consoleFd >= 0) fds.push(consoleFd);
-    const init = spawnInit(plan, { syncChild, fifo: -1, console: consoleFd, namespaces: nsFds }, cgroupFd);
+    const seccompListener = seccomp?.listener ? connectListener(stored!.listenerPath!, stateFile(c.dir)) : -1;
+    if (seccompListener >= 0) fds.push(seccompListener);
+    const init = spawnInit(
+      plan,
+      { syncChild, fifo: -1, console: consoleFd, namespaces: nsFds, seccompListener },
+      { v2DirFd: cgroupFd, joinFds: joins.map((j) => j.fd), joinFiles: joins.map((j) => j.file) },
+    );
     closeSync(init.pidfd);
     const channel = new InitChannel(syncParent);
     let pid = init.pid;
@@ -52,6 +75,9 @@ export function execProcess(opts: ExecOptions): number {
         if (msg.type === MSG.PID) {
           pid = msg.value;
           if (pid !== init.pid) native().waitPid(init.pid);
+        } else if (msg.type === MSG.READY_SECCOMP) {
+          const listenerState = seccompListenerState({ ...c.state, pid }, again.status === 'created' ? 'created' : 'running', stored?.listenerMetadata);
+          channel.send(MSG.SECCOMP_STATE, Buffer.from(JSON.stringify(listenerState)));
         } else if (msg.type === MSG.CREATED) {
           return pid;
         }

@@ -38,8 +38,12 @@ export function runHook(kind: string, index: number, hook: Hook, stateJson: stri
   });
   const output = `${result.stderr?.toString() ?? ''}`.trim();
   const tail = output ? `: ${output.split('\n').slice(-3).join(' ')}` : '';
-  if (result.error) {
-    const code = (result.error as NodeJS.ErrnoException).code;
+  // A hook may exit without reading its stdin: writing the state then
+  // fails with EPIPE, which says nothing about the hook. As runc does, the
+  // hook is judged by how it ended (status or signal), never by that write.
+  const code = (result.error as NodeJS.ErrnoException | undefined)?.code;
+  const brokenStdin = code === 'EPIPE' && (result.status !== null || result.signal !== null);
+  if (result.error && !brokenStdin) {
     if (code === 'ETIMEDOUT') throw new HookError(name, hook.path, `${name} ${hook.path} timed out after ${hook.timeout}s`);
     throw new HookError(name, hook.path, `${name} ${hook.path}: ${result.error.message}`, { cause: result.error });
   }

@@ -8,6 +8,8 @@ export const MSG = {
   HOOKS_DONE: 5,
   CREATED: 6,
   ERROR: 7,
+  READY_SECCOMP: 8,
+  SECCOMP_STATE: 9,
 } as const;
 
 export const STEPS: Record<number, string> = {
@@ -27,6 +29,9 @@ export const STEPS: Record<number, string> = {
   14: 'exec_fifo',
   15: 'exec',
   16: 'sync',
+  17: 'seccomp',
+  18: 'process_attrs',
+  19: 'lsm',
 };
 
 export const MSG_HEADER_SIZE = 16;

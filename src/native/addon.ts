@@ -14,9 +14,11 @@ export interface Native {
    * Start `execFd` (an executable memfd) with argv, an exact fd table
    * (child fd i = parent fd fdTable[i], -1 = closed) and an empty
    * environment, inside the cgroup v2 directory `cgroupFd` (-1: stay).
+   * The child first writes "0" to each of `joinFds` (cgroup v1
+   * cgroup.procs files); a failure there throws with `joinIndex` set.
    * Returns the child's pid and a pidfd for it.
    */
-  spawnInit(execFd: number, argv: string[], fdTable: number[], cgroupFd: number): { pid: number; pidfd: number };
+  spawnInit(execFd: number, argv: string[], fdTable: number[], cgroupFd: number, joinFds: number[]): { pid: number; pidfd: number };
   /** SOCK_SEQPACKET socketpair, both CLOEXEC; [parentEnd, childEnd]. */
   seqpacketPair(): [number, number];
   /** recvmsg one message with optional SCM_RIGHTS fds; timeoutMs 0 = no timeout. */
@@ -35,6 +37,8 @@ export interface Native {
   flock(fd: number, exclusive: boolean, wait: boolean): boolean;
   /** mkfifo(path, mode) with the mode exactly as given. */
   mkfifo(path: string, mode: number): void;
+  /** umount2(path, flags). */
+  unmount(path: string, flags: number): void;
   /** A connected AF_UNIX stream socket fd (CLOEXEC). */
   connectUnix(path: string): number;
   /**
@@ -45,6 +49,19 @@ export interface Native {
   attachDeviceFilter(cgroupFd: number, insns: Buffer): void;
   /** ioctl(fd, TIOCSWINSZ): the size of a pty (its master or slave fd). */
   setWindowSize(fd: number, rows: number, cols: number): void;
+  /**
+   * Compile a flattened seccomp profile (src/plan/seccomp.ts) with
+   * libseccomp; returns the BPF program (struct sock_filter[]). A refused
+   * rule throws with `rule` = its index.
+   */
+  compileSeccomp(words: Buffer, archs: string[], syscalls: string[]): Buffer;
+  seccompInfo(): { version: string; apiLevel: number };
+  /** libseccomp's token for an architecture name, 0 when unknown. */
+  seccompArch(name: string): number;
+  /** Whether the kernel knows this SECCOMP_FILTER_FLAG_*. */
+  seccompFlagSupported(flag: number): boolean;
+  /** Whether the kernel can return this SECCOMP_RET_* action. */
+  seccompActionSupported(action: number): boolean;
 }
 
 let loaded: Native | undefined;

@@ -24,10 +24,17 @@ export const REC = {
   CAPS: 18,
   HOOK: 19,
   PERSONALITY: 20,
+  SECCOMP: 21,
+  IOPRIO: 22,
+  SCHEDULER: 23,
+  CPU_AFFINITY: 24,
+  LSM: 25,
 } as const;
 
 export const PROC_FLAGS = { NO_NEW_PRIVS: 1, TERMINAL: 2, OOM_SCORE_ADJ: 4, NEW_KEYRING: 8, CONSOLE_SIZE: 0x10 };
-export const ROOTFS_FLAGS = { READONLY: 1, NO_PIVOT: 2 };
+export const ROOTFS_FLAGS = { READONLY: 1, NO_PIVOT: 2, HOST_MOUNT_NS: 4 };
+export const CPU_AFFINITY = { INITIAL: 0, FINAL: 1 };
+export const LSM_KINDS = { apparmor: 1, selinux: 2 } as const;
 export const HOOK_KINDS = { createContainer: 1, startContainer: 2 } as const;
 /** Init's fds from its base: plan, sync, fifo, console, then namespaces to join. */
 export const FD_OFF = { PLAN: 0, SYNC: 1, FIFO: 2, CONSOLE: 3, FIRST_NS: 4 };
@@ -75,6 +82,13 @@ export function planRecords(plan: LaunchPlan): Record[] {
 
   let nsFd = base + FD_OFF.FIRST_NS;
   for (const ns of plan.namespaces) add(REC.NAMESPACE, [ns.flag, ns.joinPath ? nsFd++ : -1]);
+  // The notify listener's socket follows the namespace fds (wire.h).
+  const sc = plan.seccomp;
+  if (sc) {
+    const insns: bigint[] = [];
+    for (let at = 0; at + 8 <= sc.program.length; at += 8) insns.push(sc.program.readBigUInt64LE(at));
+    add(REC.SECCOMP, [sc.flags, sc.listener ? nsFd : -1, ...insns]);
+  }
   for (const t of plan.timeOffsets) add(REC.TIME_OFFSET, [t.clock, t.secs, t.nanosecs]);
   if (plan.hostname !== undefined) add(REC.HOSTNAME, [], [plan.hostname]);
   if (plan.domainname !== undefined) add(REC.DOMAINNAME, [], [plan.domainname]);
@@ -82,7 +96,10 @@ export function planRecords(plan: LaunchPlan): Record[] {
   if (r) {
     add(
       REC.ROOTFS,
-      [(r.readonly ? ROOTFS_FLAGS.READONLY : 0) | (r.noPivot ? ROOTFS_FLAGS.NO_PIVOT : 0), r.propagation],
+      [
+        (r.readonly ? ROOTFS_FLAGS.READONLY : 0) | (r.noPivot ? ROOTFS_FLAGS.NO_PIVOT : 0) | (r.hostMountNs ? ROOTFS_FLAGS.HOST_MOUNT_NS : 0),
+        r.propagation,
+      ],
       [r.path, r.parentMount],
     );
   }
@@ -106,12 +123,23 @@ export function planRecords(plan: LaunchPlan): Record[] {
     (p.oomScoreAdj !== undefined ? PROC_FLAGS.OOM_SCORE_ADJ : 0) |
     (p.newKeyring ? PROC_FLAGS.NEW_KEYRING : 0) |
     (p.consoleSize ? PROC_FLAGS.CONSOLE_SIZE : 0);
-  add(REC.PROCESS, [flags, p.oomScoreAdj ?? 0, p.consoleSize?.height ?? 0, p.consoleSize?.width ?? 0, p.preserveFds]);
+  add(
+    REC.PROCESS,
+    [flags, p.oomScoreAdj ?? 0, p.consoleSize?.height ?? 0, p.consoleSize?.width ?? 0, p.preserveFds, p.keyringPerm ?? 0],
+    [p.keyringName ?? ''],
+  );
   for (const a of plan.args) add(REC.ARG, [], [a]);
   for (const e of plan.env) add(REC.ENV, [], [e]);
   add(REC.CWD, [], [plan.cwd]);
   for (const h of plan.hooks) add(REC.HOOK, [HOOK_KINDS[h.kind], h.timeout, h.args.length], [h.path, ...h.args, ...h.env]);
   if (plan.personality !== undefined) add(REC.PERSONALITY, [plan.personality]);
+  if (plan.ioPriority !== undefined) add(REC.IOPRIO, [plan.ioPriority]);
+  const s = plan.scheduler;
+  if (s) add(REC.SCHEDULER, [s.policy, s.nice, s.priority, s.flags, s.runtime, s.deadline, s.period]);
+  const a = plan.cpuAffinity;
+  if (a?.initial) add(REC.CPU_AFFINITY, [CPU_AFFINITY.INITIAL, ...a.initial]);
+  if (a?.final) add(REC.CPU_AFFINITY, [CPU_AFFINITY.FINAL, ...a.final]);
+  if (plan.lsm) add(REC.LSM, [LSM_KINDS[plan.lsm.kind]], [plan.lsm.value, plan.lsm.file]);
   return records;
 }
 

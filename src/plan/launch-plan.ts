@@ -70,6 +70,8 @@ export interface LaunchPlan {
     parentMount: string;
     readonly: boolean;
     noPivot: boolean;
+    /** No mount namespace of its own: chroot, leave the host's propagation alone. */
+    hostMountNs: boolean;
     /** MS_* for "/" (0 = the default, rslave). */
     propagation: number;
   };
@@ -87,6 +89,9 @@ export interface LaunchPlan {
     terminal: boolean;
     oomScoreAdj?: number;
     newKeyring: boolean;
+    /** Session keyring name ("" = anonymous) and permission bits added to it. */
+    keyringName?: string;
+    keyringPerm?: number;
     consoleSize?: { height: number; width: number };
     preserveFds: number;
   };
@@ -94,5 +99,33 @@ export interface LaunchPlan {
   env: string[];
   cwd: string;
   hooks: PlannedHook[];
+  /** personality(2) persona: domain | flags. */
   personality?: number;
+  seccomp?: PlannedSeccomp;
+  /** ioprio_set(IOPRIO_WHO_PROCESS, 0, value). */
+  ioPriority?: number;
+  scheduler?: PlannedScheduler;
+  /** sched_setaffinity masks as 64-bit words. */
+  cpuAffinity?: { initial?: bigint[]; final?: bigint[] };
+  /** What to write to /proc/thread-self/attr/<file> before execve. */
+  lsm?: { kind: 'apparmor' | 'selinux'; file: string; value: string };
+}
+
+export interface PlannedScheduler {
+  policy: number;
+  nice: number;
+  priority: number;
+  flags: bigint;
+  runtime: bigint;
+  deadline: bigint;
+  period: bigint;
+}
+
+export interface PlannedSeccomp {
+  /** SECCOMP_FILTER_FLAG_* for seccomp(2). */
+  flags: number;
+  /** The BPF program: struct sock_filter[], 8 bytes each, compiled by libseccomp. */
+  program: Buffer;
+  /** The init gets a socket connected to linux.seccomp.listenerPath for the notify fd. */
+  listener: boolean;
 }

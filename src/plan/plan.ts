@@ -3,10 +3,12 @@
 import { isAbsolute, posix, resolve } from 'node:path';
 import type { Spec } from '../spec/types.ts';
 import { DEFAULT_SYMLINKS, planDevices } from './devices.ts';
-import type { LaunchPlan, PlannedHook, PlannedMount } from './launch-plan.ts';
+import type { LaunchPlan, PlannedHook, PlannedMount, PlannedSeccomp } from './launch-plan.ts';
 import { MS, parseMountOptions, PROPAGATION_OPTIONS } from './mount-options.ts';
 import { CLOCK_IDS, NAMESPACE_FLAGS } from './namespaces.ts';
+import { labelMountData, planLsm, type LsmHost } from './lsm.ts';
 import { planIdentity, sysctlPath } from './process.ts';
+import { ioPriorityValue, personalityFlags, planScheduler } from './process-attrs.ts';
 
 export interface PlanOptions {
   /** Absolute bundle directory: a relative root.path is relative to it. */
@@ -18,9 +20,17 @@ export interface PlanOptions {
   noPivot: boolean;
   noNewKeyring: boolean;
   preserveFds: number;
+  /** linux.seccomp compiled to BPF (the addon does that, outside plan()). */
+  seccomp?: PlannedSeccomp;
+  /** Names the session keyring "_ses.<id>", as runc does (absent: an anonymous one). */
+  containerId?: string;
+  lsmHost?: LsmHost;
 }
 
 const PER_LINUX32 = 0x0008;
+// linux/key.h permission bits
+const KEY_USR_SEARCH = 0x00080000;
+const KEY_OTH_SEARCH = 0x00000008;
 
 export function rootfsPath(spec: Spec, bundle: string): string {
   const path = spec.root?.path ?? 'rootfs';
@@ -28,6 +38,7 @@ export function rootfsPath(spec: Spec, bundle: string): string {
 }
 
 function planMounts(spec: Spec, bundle: string): PlannedMount[] {
+  const mountLabel = spec.linux?.mountLabel;
   return (spec.mounts ?? []).map((m) => {
     const { flags, propagation, data, attrSet, attrClear, extensions } = parseMountOptions(m.options ?? []);
     const bind = m.type === 'bind' || (flags & MS.BIND) !== 0;
@@ -38,7 +49,7 @@ function planMounts(spec: Spec, bundle: string): PlannedMount[] {
       source: bind ? resolveBindSource(m.source ?? '', bundle) : (m.source ?? fstype),
       destination: posix.normalize(m.destination.startsWith('/') ? m.destination : `/${m.destination}`),
       fstype,
-      data: data.join(','),
+      data: labelMountData(data.join(','), fstype, bind, mountLabel),
       flags: bind ? flags | MS.BIND : flags,
       propagation,
       bind,
@@ -98,6 +109,8 @@ export function plan(spec: Spec, options: PlanOptions): LaunchPlan {
     ...(ns.path ? { joinPath: ns.path } : {}),
   }));
   const newUserNs = (linux.namespaces ?? []).some((ns) => ns.type === 'user' && !ns.path);
+  // config-linux.md: a namespace type not listed is the runtime's own.
+  const hostMountNs = !(linux.namespaces ?? []).some((ns) => ns.type === 'mount');
   // In a user namespace, created or joined, mknod is refused: bind the host's nodes.
   const inUserNs = (linux.namespaces ?? []).some((ns) => ns.type === 'user');
 
@@ -118,6 +131,7 @@ export function plan(spec: Spec, options: PlanOptions): LaunchPlan {
       parentMount: parentToPrivatize(options, propagation),
       readonly: spec.root?.readonly ?? false,
       noPivot: options.noPivot,
+      hostMountNs,
       propagation,
     },
     mounts: planMounts(spec, options.bundle),
@@ -132,6 +146,10 @@ export function plan(spec: Spec, options: PlanOptions): LaunchPlan {
       terminal: process.terminal ?? false,
       ...(process.oomScoreAdj !== undefined ? { oomScoreAdj: process.oomScoreAdj } : {}),
       newKeyring: !options.noNewKeyring,
+      keyringName: options.containerId ? `_ses.${options.containerId}` : '',
+      // runc: the session keyring gets search permission for the
+      // possessor's uid, or for "other" in a user namespace.
+      keyringPerm: newUserNs ? KEY_OTH_SEARCH : KEY_USR_SEARCH,
       ...(process.consoleSize ? { consoleSize: process.consoleSize } : {}),
       preserveFds: options.preserveFds,
     },
@@ -141,7 +159,15 @@ export function plan(spec: Spec, options: PlanOptions): LaunchPlan {
     hooks: planHooks(spec),
     ...(spec.hostname !== undefined ? { hostname: spec.hostname } : {}),
     ...(spec.domainname !== undefined ? { domainname: spec.domainname } : {}),
-    ...(linux.personality ? { personality: linux.personality.domain === 'LINUX32' ? PER_LINUX32 : 0 } : {}),
+    ...(linux.personality
+      ? { personality: (linux.personality.domain === 'LINUX32' ? PER_LINUX32 : 0) | personalityFlags(linux.personality.flags) }
+      : {}),
+    // config.md: execCPUAffinity "is not applicable to the container's init
+    // process": only exec plans carry it (exec-plan.ts).
+    ...(process.ioPriority ? { ioPriority: ioPriorityValue(process.ioPriority) } : {}),
+    ...(process.scheduler ? { scheduler: planScheduler(process.scheduler) } : {}),
+    ...planLsm(process, options.lsmHost ?? { apparmorAttrDir: true }),
+    ...(options.seccomp ? { seccomp: options.seccomp } : {}),
   };
   return result;
 }

@@ -1,6 +1,7 @@
 // The features document of `tsrun features` (runtime-spec features.md and
 // features-linux.md, v1.2). It states what this build of tsrun recognizes,
-// not what the host offers, so it is made from tsrun's own tables.
+// made from tsrun's own tables; the seccomp part comes from libseccomp and
+// the running kernel (src/launch/seccomp-program.ts asks them).
 import pkg from '../../package.json' with { type: 'json' };
 import { CAPABILITY_NAMES } from '../plan/capabilities.ts';
 import { release } from 'node:os';
@@ -17,7 +18,7 @@ export interface Features {
     namespaces: string[];
     capabilities: string[];
     cgroup: { v1: boolean; v2: boolean; systemd: boolean; systemdUser: boolean; rdma: boolean };
-    seccomp: { enabled: boolean };
+    seccomp: SeccompFeatures;
     apparmor: { enabled: boolean };
     selinux: { enabled: boolean };
     intelRdt: { enabled: boolean };
@@ -34,7 +35,17 @@ export function kernelHasMountSetattr(kernelRelease: string = release()): boolea
   return major > 5 || (major === 5 && minor >= 12);
 }
 
-export function featuresDocument(kernelRelease: string = release()): Features {
+/** features-linux.md "seccomp". */
+export interface SeccompFeatures {
+  enabled: boolean;
+  actions: string[];
+  operators: string[];
+  archs: string[];
+  knownFlags: string[];
+  supportedFlags: string[];
+}
+
+export function featuresDocument(seccomp: SeccompFeatures, kernelRelease: string = release()): Features {
   return {
     ociVersionMin: '1.0.0',
     ociVersionMax: SPEC_VERSION,
@@ -55,7 +66,7 @@ export function featuresDocument(kernelRelease: string = release()): Features {
       // Limits are not enforced yet (semantic-checks.ts refuses them); the
       // cgroup tsrun creates and its device filter are cgroup v2 only.
       cgroup: { v1: false, v2: true, systemd: false, systemdUser: false, rdma: false },
-      seccomp: { enabled: false },
+      seccomp,
       apparmor: { enabled: false },
       selinux: { enabled: false },
       intelRdt: { enabled: false },

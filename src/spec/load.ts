@@ -33,7 +33,7 @@ function readConfig(file: string, bundleDir: string): string {
   }
 }
 
-function parseJson(file: string, text: string): unknown {
+export function parseJson(file: string, text: string): unknown {
   try {
     return JSON.parse(text) as unknown;
   } catch (err) {

@@ -7,7 +7,9 @@ import type { SpecProblem } from '../errors.ts';
 import { capabilityBit } from '../plan/capabilities.ts';
 import { PROPAGATION_OPTIONS } from '../plan/mount-options.ts';
 import { rlimitResource } from '../plan/rlimits.ts';
-import type { CapabilitySet, HookName, LinuxNamespace, NamespaceType, Process, Spec } from './types.ts';
+import { seccompProblems } from './seccomp-checks.ts';
+import { IOPRIO_LEVELS, parseCpuList, PERSONALITY_FLAGS } from '../plan/process-attrs.ts';
+import { SPEC_VERSION, type CapabilitySet, type HookName, type LinuxNamespace, type NamespaceType, type Process, type Spec } from './types.ts';
 
 type Check = (spec: Spec) => SpecProblem[];
 
@@ -39,6 +41,7 @@ function sorted(names: Iterable<string>): string {
 }
 
 // config.md: ociVersion is SemVer 2.0.0; the spec is compatible within a major.
+const MAX_MINOR = Number(SPEC_VERSION.split('.')[1]);
 const SEMVER = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$/;
 
 const checkVersion: Check = (spec) => {
@@ -46,6 +49,13 @@ const checkVersion: Check = (spec) => {
   if (!match) return [problem(`must be a SemVer version such as "1.2.0", not ${JSON.stringify(spec.ociVersion)}`, 'ociVersion')];
   if (match[1] !== '1') {
     return [problem(`version ${spec.ociVersion} is not supported: tsrun reads runtime-spec 1.x configs`, 'ociVersion')];
+  }
+  // A later minor version may change rules for fields tsrun knows (1.3
+  // makes a failing poststart hook an error): refuse what `features`
+  // does not promise (ociVersionMax) rather than apply 1.2's rules to it.
+  // Any 1.2 patch release is accepted: patch releases change no rules.
+  if (Number(match[2]) > MAX_MINOR) {
+    return [problem(`version ${spec.ociVersion} is newer than this tsrun supports (runtime-spec up to ${SPEC_VERSION}, 1.${MAX_MINOR}.x)`, 'ociVersion')];
   }
   return [];
 };
@@ -84,6 +94,49 @@ function rlimitProblems(process: Process, base: string[]): SpecProblem[] {
   return out;
 }
 
+const NICE_MIN = -20;
+const NICE_MAX = 19;
+const RT_PRIORITY_MAX = 99;
+
+// The rules runc's validator states for process.scheduler (sched(7)):
+// nice is -20..19, a static priority belongs to the real-time policies and
+// runtime/deadline/period to SCHED_DEADLINE only.
+function schedulerProblems(process: Process, base: string[]): SpecProblem[] {
+  const s = process.scheduler;
+  if (!s) return [];
+  const out: SpecProblem[] = [];
+  const at = [...base, 'scheduler'];
+  if (s.nice !== undefined && (s.nice < NICE_MIN || s.nice > NICE_MAX)) out.push(problem(`must be between ${NICE_MIN} and ${NICE_MAX}`, ...at, 'nice'));
+  const realtime = s.policy === 'SCHED_FIFO' || s.policy === 'SCHED_RR';
+  if (s.priority !== undefined && s.priority !== 0 && !realtime) {
+    out.push(problem(`a priority needs SCHED_FIFO or SCHED_RR, not ${s.policy}`, ...at, 'priority'));
+  } else if (realtime && ((s.priority ?? 0) < 1 || (s.priority ?? 0) > RT_PRIORITY_MAX)) {
+    out.push(problem(`must be between 1 and ${RT_PRIORITY_MAX} for ${s.policy}`, ...at, 'priority'));
+  }
+  if (s.policy !== 'SCHED_DEADLINE') {
+    for (const f of ['runtime', 'deadline', 'period'] as const) {
+      if (s[f]) out.push(problem(`${f} needs the SCHED_DEADLINE policy, not ${s.policy}`, ...at, f));
+    }
+  }
+  return out;
+}
+
+function processAttrProblems(process: Process, base: string[]): SpecProblem[] {
+  const out = schedulerProblems(process, base);
+  const level = process.ioPriority?.priority;
+  // ioprio_set(2): levels 0 (highest) to 7 within a class.
+  if (level !== undefined && (level < 0 || level >= IOPRIO_LEVELS)) {
+    out.push(problem(`must be between 0 and ${IOPRIO_LEVELS - 1}`, ...base, 'ioPriority', 'priority'));
+  }
+  for (const when of ['initial', 'final'] as const) {
+    const list = process.execCPUAffinity?.[when];
+    if (list === undefined || list.trim() === '') continue;
+    const cpus = parseCpuList(list);
+    if (typeof cpus === 'string') out.push(problem(cpus, ...base, 'execCPUAffinity', when));
+  }
+  return out;
+}
+
 /**
  * Problems of one process object, under `base` (["process"] in config.json;
  * `exec --process` can check its file with []).
@@ -96,7 +149,7 @@ export function processProblems(process: Process, base: string[] = ['process']):
   else if (process.args.length === 0) out.push(problem('must have at least one element, the program to run', ...base, 'args'));
   const cwd = notAbsolute(process.cwd);
   if (cwd) out.push(problem(cwd, ...base, 'cwd'));
-  return [...out, ...capabilityProblems(process, base), ...rlimitProblems(process, base)];
+  return [...out, ...capabilityProblems(process, base), ...rlimitProblems(process, base), ...processAttrProblems(process, base)];
 }
 
 // runtime.md: process is only required for start, but create already
@@ -142,12 +195,9 @@ const checkNamespaces: Check = (spec) => {
     const reason = ns.path !== undefined ? notAbsolute(ns.path) : undefined;
     if (reason) out.push(problem(reason, 'linux', 'namespaces', i, 'path'));
   });
-  // tsrun-init mounts the rootfs and calls pivot_root: in the runtime's own
-  // mount namespace that would rearrange the host's mounts. A namespace
-  // joined by path is the config's explicit choice (runtime.md: MUST join).
-  if (!(spec.linux?.namespaces ?? []).some((ns) => ns.type === 'mount')) {
-    out.push(problem('a mount namespace is required: add {"type": "mount"}', 'linux', 'namespaces'));
-  }
+  // No "mount" entry: config-linux.md has the container inherit the
+  // runtime's mount namespace. tsrun-init then chroots into the rootfs
+  // bind instead of pivot_root, and `delete` detaches that bind (plan.ts).
   return out;
 };
 
@@ -167,13 +217,23 @@ const checkIdMappings: Check = (spec) => {
   return out;
 };
 
-// runc refuses these too: without its own uts namespace the container would
-// rename the host (or the namespace it joined).
+// runc refuses these too: without a uts namespace the container would
+// rename the host. A joined one is the config's choice: the names are set
+// there (as runc does).
 const checkUts: Check = (spec) =>
   (['hostname', 'domainname'] as const).flatMap((field) =>
-    spec[field] && !createsNamespace(spec, 'uts')
-      ? [problem(`setting the ${field} needs a new uts namespace: add {"type": "uts"} without a path to /linux/namespaces`, field)]
+    spec[field] && !namespaceOf(spec, 'uts')
+      ? [problem(`setting the ${field} needs a uts namespace: add {"type": "uts"} to /linux/namespaces`, field)]
       : [],
+  );
+
+// config-linux.md leaves the flags open; tsrun takes the flag names of
+// personality(2) (linux/personality.h), where runc warns and drops them.
+const checkPersonality: Check = (spec) =>
+  (spec.linux?.personality?.flags ?? []).flatMap((flag, i) =>
+    Object.hasOwn(PERSONALITY_FLAGS, flag)
+      ? []
+      : [problem(`unknown personality flag ${JSON.stringify(flag)}: must be one of ${sorted(Object.keys(PERSONALITY_FLAGS))}`, 'linux', 'personality', 'flags', i)],
   );
 
 // The sysctls that a namespace isolates (runc libcontainer/configs/validate).
@@ -276,9 +336,6 @@ const checkMaskedAndReadonly: Check = (spec) =>
     }),
   );
 
-const RESOURCES_NOT_ENFORCED =
-  'resource limits are not supported yet by tsrun (no cgroup manager enforces them): remove the field';
-
 // A field "sets" something unless it is absent, an empty string, list or
 // object, or false (every boolean field here defaults to false, and an empty
 // label or profile means none, as in runc).
@@ -289,36 +346,35 @@ function isSet(value: unknown): boolean {
   return true;
 }
 
-// Only linux.resources.devices is applied (the eBPF device filter). Anything
-// else would be a limit the user asked for and silently did not get.
+// Every limit is applied by the cgroup manager at create (a value the
+// kernel refuses is reported there, naming the field and the file). What a
+// schema cannot say, and what no host can make right, is checked here:
+// unified keys are file names inside the container's own cgroup, and
+// cgroupsPath stays inside the hierarchy.
+const SYSTEMD_CGROUPS_PATH = /^[^/:]*:[^/:]*:[^/:]+$/;
+
 const checkResources: Check = (spec) => {
   const out: SpecProblem[] = [];
-  for (const [group, value] of Object.entries(spec.linux?.resources ?? {})) {
-    if (group === 'devices' || !isSet(value)) continue;
-    if (Array.isArray(value) || typeof value !== 'object') {
-      out.push(problem(RESOURCES_NOT_ENFORCED, 'linux', 'resources', group));
-      continue;
+  for (const key of Object.keys(spec.linux?.resources?.unified ?? {})) {
+    if (key === '' || key.includes('/') || key === '.' || key === '..' || key.includes('\0')) {
+      out.push(problem('a unified key must be a plain cgroup file name (no "/" or "..")', 'linux', 'resources', 'unified', key));
     }
-    for (const [field, inner] of Object.entries(value as Record<string, unknown>)) {
-      if (isSet(inner)) out.push(problem(RESOURCES_NOT_ENFORCED, 'linux', 'resources', group, field));
+  }
+  const path = spec.linux?.cgroupsPath;
+  if (typeof path === 'string') {
+    if (path.split('/').includes('..')) out.push(problem('cgroupsPath must stay inside the cgroup hierarchy: ".." is not allowed', 'linux', 'cgroupsPath'));
+    else if (SYSTEMD_CGROUPS_PATH.test(path)) {
+      out.push(problem('the systemd "slice:prefix:name" form needs the systemd cgroup driver, which tsrun does not have: use a path such as /tsrun/<id>', 'linux', 'cgroupsPath'));
     }
   }
   return out;
 };
 
 // Fields the schema accepts but tsrun-init does not apply yet. Ignoring a
-// security setting (seccomp, an LSM label) would run the container weaker
+// security setting (an LSM label) would run the container weaker
 // than asked, so each one is refused by name instead.
 const NOT_APPLIED: { tokens: string[]; get: (spec: Spec) => unknown }[] = [
-  { tokens: ['linux', 'seccomp'], get: (s) => s.linux?.seccomp },
-  { tokens: ['process', 'apparmorProfile'], get: (s) => s.process?.apparmorProfile },
-  { tokens: ['process', 'selinuxLabel'], get: (s) => s.process?.selinuxLabel },
-  { tokens: ['linux', 'mountLabel'], get: (s) => s.linux?.mountLabel },
   { tokens: ['linux', 'intelRdt'], get: (s) => s.linux?.intelRdt },
-  { tokens: ['process', 'ioPriority'], get: (s) => s.process?.ioPriority },
-  { tokens: ['process', 'scheduler'], get: (s) => s.process?.scheduler },
-  { tokens: ['process', 'execCPUAffinity'], get: (s) => s.process?.execCPUAffinity },
-  { tokens: ['linux', 'personality', 'flags'], get: (s) => s.linux?.personality?.flags },
   // v1.2: host interfaces moved into the container's network namespace.
   // An entry with no options ({"eth1": {}}) still asks for a device: count keys.
   {
@@ -352,12 +408,14 @@ const CHECKS: Check[] = [
   checkNamespaces,
   checkIdMappings,
   checkUts,
+  checkPersonality,
   checkSysctl,
   checkDevices,
   checkRootfsPropagation,
   checkTimeOffsets,
   checkMaskedAndReadonly,
   checkResources,
+  seccompProblems,
   checkNotApplied,
 ];
 

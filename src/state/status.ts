@@ -1,6 +1,7 @@
 // A container's status is derived, never stored: its process alive (same
-// pid *and* start time), then the exec fifo (still there = not started).
-import { existsSync, readFileSync } from 'node:fs';
+// pid *and* start time), then the exec fifo (still there = not started),
+// then the freezer (v1 freezer.state or v2 cgroup.events, by the manager).
+import { existsSync } from 'node:fs';
 import { execFifo } from './paths.ts';
 import { readProcStat } from './proc-stat.ts';
 import type { ContainerState } from './store.ts';
@@ -12,17 +13,19 @@ export function isAlive(state: Pick<ContainerState, 'pid' | 'initStartTime'>): b
   return stat !== undefined && stat.startTime === state.initStartTime && stat.state !== 'Z' && stat.state !== 'X';
 }
 
-function isFrozen(cgroupPath: string): boolean {
+export function containerStatus(dir: string, state: ContainerState, cgroup: { isFrozen(): boolean }): Status {
+  if (!isAlive(state)) return 'stopped';
+  if (existsSync(execFifo(dir))) return 'created';
+  if (safeIsFrozen(cgroup)) return 'paused';
+  return 'running';
+}
+
+// A cgroup that cannot be read (removed under us) is not frozen; status
+// must not fail because of it.
+function safeIsFrozen(cgroup: { isFrozen(): boolean }): boolean {
   try {
-    return readFileSync(`${cgroupPath}/cgroup.freeze`, 'latin1').trim() === '1';
+    return cgroup.isFrozen();
   } catch {
     return false;
   }
-}
-
-export function containerStatus(dir: string, state: ContainerState): Status {
-  if (!isAlive(state)) return 'stopped';
-  if (existsSync(execFifo(dir))) return 'created';
-  if (isFrozen(state.cgroup.path)) return 'paused';
-  return 'running';
 }

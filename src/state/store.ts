@@ -2,7 +2,8 @@
 // the old or the new state, never half of one.
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { StateError } from '../errors.ts';
-import type { Hook, LinuxNamespace, Process } from '../spec/types.ts';
+import type { CgroupRecord } from '../cgroup/manager.ts';
+import type { Hook, LinuxNamespace, LinuxResources, Process } from '../spec/types.ts';
 import { containerDir, stateFile } from './paths.ts';
 
 export interface ContainerState {
@@ -17,12 +18,29 @@ export interface ContainerState {
   annotations: Record<string, string>;
   /** Start time of `pid` (/proc/<pid>/stat field 22): tells it from a reused pid. */
   initStartTime: number;
-  cgroup: { path: string; created: string[] };
+  /** The cgroup manager create chose (managerFromRecord rebuilds it). */
+  cgroup: CgroupRecord;
   /** Hooks that run after create, kept so start and delete can run them. */
   hooks: { poststart: Hook[]; poststop: Hook[] };
   /** What exec starts from: the config's process and namespaces at create time. */
   process: Process;
   namespaces: LinuxNamespace[];
+  /** No mount namespace: the rootfs bind in the host's mount table and the mount ids that were at its path before. */
+  hostMounts?: { path: string; keep: number[] };
+  /** The compiled linux.seccomp filter, which exec applies too. */
+  seccomp?: StoredSeccomp;
+  /** The limits the container runs with: the config's at create, then each update's merge. */
+  resources?: LinuxResources;
+}
+
+export interface StoredSeccomp {
+  /** SECCOMP_FILTER_FLAG_* for seccomp(2). */
+  flags: number;
+  /** The BPF program, base64. */
+  program: string;
+  /** Only when the filter notifies (SCMP_ACT_NOTIFY). */
+  listenerPath?: string;
+  listenerMetadata?: string;
 }
 
 export function writeState(dir: string, state: ContainerState): void {

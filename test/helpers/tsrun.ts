@@ -43,7 +43,9 @@ export class Tsrun {
     const out = openSync(join(dir, 'out'), 'w+');
     const err = openSync(join(dir, 'err'), 'w+');
     try {
-      const r = spawnSync(TSRUN, ['--root', this.root, ...args], { stdio: ['ignore', out, err], timeout: 60_000, env, ...opts });
+      // With opts.input, stdin is a pipe that carries it (update -r -).
+      const stdin = opts.input !== undefined ? 'pipe' : 'ignore';
+      const r = spawnSync(TSRUN, ['--root', this.root, ...args], { timeout: 60_000, env, ...opts, stdio: [stdin, out, err] });
       return {
         status: r.status,
         signal: r.signal,

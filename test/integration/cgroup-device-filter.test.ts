@@ -10,7 +10,7 @@ import * as fs from 'node:fs';
 import { constants as osConstants, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Cgroup2Manager } from '../../src/cgroup/cgroup.ts';
+import { CgroupDir as Cgroup2Manager } from '../../src/cgroup/cgroup-dir.ts';
 import { DEFAULT_DEVICE_RULES, deviceFilterProgram, type LinuxDeviceCgroup } from '../../src/cgroup/device-filter.ts';
 import { findCgroup2Mount } from '../../src/cgroup/mountinfo.ts';
 

@@ -49,7 +49,7 @@ t.test('hooks', skipUnlessRoot(), async (t) => {
     t.equal(cr, hostMnt, 'createRuntime runs in the runtime namespace');
     t.not(cc, hostMnt, 'createContainer runs in the container mount namespace');
     t.not(sc, hostMnt, 'startContainer runs in the container mount namespace');
-    t.match(lines[0]!, / creating /);
+    t.match(lines[0]!, / created /, 'runtime.md: hooks run after step 2, status created');
     t.match(lines[5]!, / stopped /);
   });
 

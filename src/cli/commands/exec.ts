@@ -1,10 +1,10 @@
 // exec [--process FILE] [-e K=V]... [--cwd D] [-u UID[:GID]] [-t] [-d]
 //      [--pid-file F] [--console-socket S] [--preserve-fds N] ID [CMD ARG...]
-import { readFileSync } from 'node:fs';
 import { execProcess } from '../../container/exec.ts';
 import { loadContainer } from '../../container/container.ts';
 import { UsageError } from '../../errors.ts';
 import { native } from '../../native/addon.ts';
+import { loadProcessFile } from '../../spec/load-process.ts';
 import type { Process } from '../../spec/types.ts';
 import { writePidFile } from '../../state/pid-file.ts';
 import { flagBool, flagInt, flagList, flagString, parseArgs } from '../args.ts';
@@ -28,7 +28,7 @@ const FLAGS = [
 
 function processFor(p: ReturnType<typeof parseArgs>, base: Process): Process {
   const file = flagString(p, 'process');
-  if (file) return JSON.parse(readFileSync(file, 'utf8')) as Process;
+  if (file) return loadProcessFile(file);
   const args = p.positional.slice(1);
   if (!args.length) throw new UsageError('exec needs a command to run (or --process FILE)');
   const proc: Process = { ...base, args, env: [...(base.env ?? []), ...flagList(p, 'env')], terminal: flagBool(p, 'tty') };

@@ -22,7 +22,7 @@ export function samplePlan(): LaunchPlan {
     gidMappings: '',
     hostname: 'h',
     domainname: 'd',
-    rootfs: { path: '/b/rootfs', parentMount: '/', readonly: true, noPivot: false, propagation: 0 },
+    rootfs: { path: '/b/rootfs', parentMount: '/', readonly: true, noPivot: false, hostMountNs: false, propagation: 0 },
     mounts: [{ source: 'proc', destination: '/proc', fstype: 'proc', data: '', flags: 14, propagation: 0, bind: false, attrSet: 0, attrClear: 0, extensions: 0 }],
     devices: [{ path: '/dev/null', type: 0o020000, major: 1, minor: 3, mode: 0o666, uid: 0, gid: 0, bind: false, hostPath: '/dev/null' }],
     symlinks: [{ target: '/proc/self/fd', path: '/dev/fd' }],
@@ -32,11 +32,24 @@ export function samplePlan(): LaunchPlan {
     rlimits: [{ resource: 7, soft: 1024n, hard: 0xffffffffffffffffn }],
     capabilities: { bounding: 1n << 40n, effective: 1n, inheritable: 0n, permitted: 1n, ambient: 0n },
     user: { uid: 1000, gid: 1000, umask: 0o022, additionalGids: [5, 6] },
-    process: { noNewPrivileges: true, terminal: false, oomScoreAdj: -500, newKeyring: true, preserveFds: 2 },
+    process: {
+      noNewPrivileges: true,
+      terminal: false,
+      oomScoreAdj: -500,
+      newKeyring: true,
+      keyringName: '_ses.c1',
+      keyringPerm: 0x80000,
+      preserveFds: 2,
+    },
     args: ['sh', '-c', 'echo "ünïcode"'],
     env: ['PATH=/bin'],
     cwd: '/',
     hooks: [{ kind: 'startContainer', path: '/h', args: ['h', 'a'], env: ['X=1'], timeout: 3 }],
+    personality: 0x40008,
+    ioPriority: (2 << 13) | 7,
+    scheduler: { policy: 6, nice: -3, priority: 0, flags: 0x1n, runtime: 10_000_000n, deadline: 30_000_000n, period: 30_000_000n },
+    cpuAffinity: { initial: [0b101n], final: [1n, 1n << 63n] },
+    lsm: { kind: 'apparmor', file: 'apparmor/exec', value: 'exec tsrun-test' },
   };
 }
 
@@ -71,10 +84,27 @@ t.test('the C reader rejects damaged plans', async (t) => {
   badVersion.writeUInt32LE(99, 8);
   t.match(dump(badVersion).error, /version/);
   const unterminated = Buffer.from(good);
-  // the last record is the hook: overwrite its string bytes and padding with 'x'
+  // the last record (the LSM one) ends in strings: overwrite them and the padding with 'x'
   unterminated.fill(0x78, good.length - 16);
   t.match(dump(unterminated).error, /not terminated|size/);
   const hugeCount = Buffer.from(good);
   hugeCount.writeUInt32LE(24 + 1, 24 + 8); // first record: num_count far past its size
   t.match(dump(hugeCount).error, /numbers past/);
+});
+
+t.test('the seccomp record: flags, the listener fd after the namespace fds, one number per BPF instruction', async (t) => {
+  // Two instructions: ld [0] (nr); ret ALLOW.
+  const program = Buffer.alloc(16);
+  program.writeUInt16LE(0x20, 0);
+  program.writeUInt32LE(0, 4);
+  program.writeUInt16LE(0x06, 8);
+  program.writeUInt32LE(0x7fff0000, 12);
+  const plan = { ...samplePlan(), seccomp: { flags: 8, program, listener: true } };
+  const out = dump(encodePlan(plan));
+  t.notOk(out.error, out.error ?? 'no error');
+  const rec = out.records!.find((r) => r.kind === REC.SECCOMP)!;
+  // base 5 + FIRST_NS 4 + one joined namespace: the listener is fd 10.
+  t.same(rec.nums, ['8', '10', '32', String(0x7fff0000n << 32n | 6n)]);
+  const none = dump(encodePlan({ ...plan, seccomp: { flags: 0, program, listener: false } })).records!.find((r) => r.kind === REC.SECCOMP)!;
+  t.equal(none.nums[1], BigInt.asUintN(64, -1n).toString());
 });

@@ -1,7 +1,19 @@
 import t from 'tap';
 import { CAPABILITY_NAMES } from '../../../src/plan/capabilities.ts';
 import { EXTENSION_OPTIONS, MOUNT_OPTIONS, PROPAGATION_OPTIONS, RECURSIVE_OPTIONS } from '../../../src/plan/mount-options.ts';
-import { featuresDocument, kernelHasMountSetattr } from '../../../src/spec/features.ts';
+import { featuresDocument as document, kernelHasMountSetattr, type SeccompFeatures } from '../../../src/spec/features.ts';
+
+// What libseccomp and the kernel report is the addon's part (tested from
+// the CLI in test/integration/seccomp.test.ts); here it is passed through.
+const SECCOMP: SeccompFeatures = {
+  enabled: true,
+  actions: ['SCMP_ACT_ALLOW'],
+  operators: ['SCMP_CMP_EQ'],
+  archs: ['SCMP_ARCH_X86_64'],
+  knownFlags: ['SECCOMP_FILTER_FLAG_LOG'],
+  supportedFlags: [],
+};
+const featuresDocument = (kernelRelease?: string) => document(SECCOMP, kernelRelease);
 
 t.test('versions and hooks', async (t) => {
   const f = featuresDocument();
@@ -35,7 +47,7 @@ t.test('linux features', async (t) => {
   t.same(linux.capabilities, [...CAPABILITY_NAMES]);
   t.equal(linux.capabilities.length, 41);
   t.same(linux.cgroup, { v1: false, v2: true, systemd: false, systemdUser: false, rdma: false });
-  t.same(linux.seccomp, { enabled: false });
+  t.same(linux.seccomp, SECCOMP);
   t.same(linux.apparmor, { enabled: false });
   t.same(linux.selinux, { enabled: false });
   t.same(linux.intelRdt, { enabled: false });

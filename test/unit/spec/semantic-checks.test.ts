@@ -15,8 +15,6 @@ function linux(spec: Spec) {
   return spec.linux;
 }
 
-const RESOURCES_REASON = 'resource limits are not supported yet by tsrun (no cgroup manager enforces them): remove the field';
-
 t.test('the default and rootless configs have no problems', async (t) => {
   t.same(semanticProblems(defaultConfig({ rootless: false })), []);
   t.same(semanticProblems(defaultConfig({ rootless: true, uid: 1000, gid: 1000 })), []);
@@ -74,9 +72,9 @@ const cases: [name: string, patch: (s: Spec) => void, problems: { pointer: strin
     [{ pointer: '/linux/namespaces/1/path', reason: 'must be an absolute path, not "netns/x"' }],
   ],
   [
-    'a mount namespace is required',
+    'no mount namespace: the runtime\'s is inherited (config-linux.md)',
     (s) => (linux(s).namespaces = linux(s).namespaces!.filter((ns) => ns.type !== 'mount')),
-    [{ pointer: '/linux/namespaces', reason: 'a mount namespace is required: add {"type": "mount"}' }],
+    [],
   ],
   [
     'netDevices are refused while tsrun cannot move interfaces, even with no options',
@@ -115,16 +113,15 @@ const cases: [name: string, patch: (s: Spec) => void, problems: { pointer: strin
   [
     'hostname needs a new uts namespace',
     (s) => (linux(s).namespaces = linux(s).namespaces!.filter((ns) => ns.type !== 'uts')),
-    [{ pointer: '/hostname', reason: 'setting the hostname needs a new uts namespace: add {"type": "uts"} without a path to /linux/namespaces' }],
+    [{ pointer: '/hostname', reason: 'setting the hostname needs a uts namespace: add {"type": "uts"} to /linux/namespaces' }],
   ],
   [
-    'domainname in a joined uts namespace',
+    'hostname and domainname in a joined uts namespace are set there, as runc does',
     (s) => {
       s.domainname = 'example.org';
-      delete s.hostname;
       linux(s).namespaces![3] = { type: 'uts', path: '/proc/1/ns/uts' };
     },
-    [{ pointer: '/domainname', reason: 'setting the domainname needs a new uts namespace: add {"type": "uts"} without a path to /linux/namespaces' }],
+    [],
   ],
   [
     'net sysctls need a network namespace',
@@ -197,9 +194,9 @@ const cases: [name: string, patch: (s: Spec) => void, problems: { pointer: strin
     ],
   ],
   [
-    'resource limits are refused field by field',
-    (s) =>
-      (linux(s).resources = {
+    'resource limits pass (the cgroup manager applies them); unified keys and cgroupsPath are checked',
+    (s) => {
+      linux(s).resources = {
         devices: [{ allow: false, access: 'rwm' }],
         memory: { limit: 1 << 20, disableOOMKiller: false },
         cpu: { shares: 512, cpus: '0-1' },
@@ -208,18 +205,26 @@ const cases: [name: string, patch: (s: Spec) => void, problems: { pointer: strin
         hugepageLimits: [{ pageSize: '2MB', limit: 0 }],
         network: { classID: 1 },
         rdma: { mlx5_1: { hcaHandles: 3 } },
-        unified: { 'memory.high': '1M' },
-      }),
+        unified: { 'memory.high': '1M', '../escape': '1', 'a/b': '2' },
+      };
+      linux(s).cgroupsPath = '/a/../../b';
+    },
     [
-      { pointer: '/linux/resources/memory/limit', reason: RESOURCES_REASON },
-      { pointer: '/linux/resources/cpu/shares', reason: RESOURCES_REASON },
-      { pointer: '/linux/resources/cpu/cpus', reason: RESOURCES_REASON },
-      { pointer: '/linux/resources/pids/limit', reason: RESOURCES_REASON },
-      { pointer: '/linux/resources/blockIO/weight', reason: RESOURCES_REASON },
-      { pointer: '/linux/resources/hugepageLimits', reason: RESOURCES_REASON },
-      { pointer: '/linux/resources/network/classID', reason: RESOURCES_REASON },
-      { pointer: '/linux/resources/rdma/mlx5_1', reason: RESOURCES_REASON },
-      { pointer: '/linux/resources/unified/memory.high', reason: RESOURCES_REASON },
+      { pointer: '/linux/resources/unified/..~1escape', reason: 'a unified key must be a plain cgroup file name (no "/" or "..")' },
+      { pointer: '/linux/resources/unified/a~1b', reason: 'a unified key must be a plain cgroup file name (no "/" or "..")' },
+      { pointer: '/linux/cgroupsPath', reason: 'cgroupsPath must stay inside the cgroup hierarchy: ".." is not allowed' },
+    ],
+  ],
+  [
+    'a systemd cgroupsPath is a clear error',
+    (s) => {
+      linux(s).cgroupsPath = 'system.slice:tsrun:c1';
+    },
+    [
+      {
+        pointer: '/linux/cgroupsPath',
+        reason: 'the systemd "slice:prefix:name" form needs the systemd cgroup driver, which tsrun does not have: use a path such as /tsrun/<id>',
+      },
     ],
   ],
   [
@@ -231,9 +236,50 @@ const cases: [name: string, patch: (s: Spec) => void, problems: { pointer: strin
       s.mounts![0]!.uidMappings = [{ containerID: 0, hostID: 1000, size: 1 }];
     },
     [
-      { pointer: '/linux/seccomp', reason: 'not supported yet by tsrun: remove the field' },
-      { pointer: '/process/apparmorProfile', reason: 'not supported yet by tsrun: remove the field' },
       { pointer: '/mounts/0/uidMappings', reason: 'idmapped mounts are not supported yet by tsrun: remove the field' },
+    ],
+  ],
+  [
+    'ociVersion above what features reports is refused',
+    (s) => (s.ociVersion = '1.3.0'),
+    [{ pointer: '/ociVersion', reason: 'version 1.3.0 is newer than this tsrun supports (runtime-spec up to 1.2.0, 1.2.x)' }],
+  ],
+  ['any 1.2 patch release is accepted', (s) => (s.ociVersion = '1.2.1'), []],
+  [
+    'scheduler rules: nice range, priority only for real-time, deadline fields only for SCHED_DEADLINE',
+    (s) => (s.process!.scheduler = { policy: 'SCHED_OTHER', nice: 20, priority: 5, runtime: 1 }),
+    [
+      { pointer: '/process/scheduler/nice', reason: 'must be between -20 and 19' },
+      { pointer: '/process/scheduler/priority', reason: 'a priority needs SCHED_FIFO or SCHED_RR, not SCHED_OTHER' },
+      { pointer: '/process/scheduler/runtime', reason: 'runtime needs the SCHED_DEADLINE policy, not SCHED_OTHER' },
+    ],
+  ],
+  [
+    'a real-time policy needs a priority from 1 to 99',
+    (s) => (s.process!.scheduler = { policy: 'SCHED_FIFO' }),
+    [{ pointer: '/process/scheduler/priority', reason: 'must be between 1 and 99 for SCHED_FIFO' }],
+  ],
+  [
+    'ioPriority level and CPU lists',
+    (s) => {
+      s.process!.ioPriority = { class: 'IOPRIO_CLASS_BE', priority: 8 };
+      s.process!.execCPUAffinity = { initial: '3-1', final: '0,,1' };
+    },
+    [
+      { pointer: '/process/ioPriority/priority', reason: 'must be between 0 and 7' },
+      { pointer: '/process/execCPUAffinity/initial', reason: 'range "3-1" ends before it starts' },
+      { pointer: '/process/execCPUAffinity/final', reason: 'empty item in CPU list "0,,1"' },
+    ],
+  ],
+  [
+    'personality flags are personality(2) names',
+    (s) => (linux(s).personality = { domain: 'LINUX', flags: ['ADDR_NO_RANDOMIZE', 'NO_SUCH_FLAG'] }),
+    [
+      {
+        pointer: '/linux/personality/flags/1',
+        reason:
+          'unknown personality flag "NO_SUCH_FLAG": must be one of ADDR_COMPAT_LAYOUT, ADDR_LIMIT_32BIT, ADDR_LIMIT_3GB, ADDR_NO_RANDOMIZE, FDPIC_FUNCPTRS, MMAP_PAGE_ZERO, READ_IMPLIES_EXEC, SHORT_INODE, STICKY_TIMEOUTS, UNAME26, WHOLE_SECONDS',
+      },
     ],
   ],
 ];

@@ -16,7 +16,7 @@ function sample(id: string): ContainerState {
     owner: 'root',
     annotations: {},
     initStartTime: readProcStat(process.pid)!.startTime,
-    cgroup: { path: '/nonexistent', created: [] },
+    cgroup: { kind: 'v2', path: '/nonexistent', created: [] },
     hooks: { poststart: [], poststop: [] },
     process: { cwd: '/', user: { uid: 0, gid: 0 }, args: ['sh'] },
     namespaces: [],
@@ -53,10 +53,13 @@ t.test('status: alive + fifo = created; alive = running; other start time = stop
   const dir = createContainerDir(root, 'a');
   const s = sample('a');
   writeFileSync(`${dir}/exec.fifo`, '');
-  t.equal(containerStatus(dir, s), 'created');
+  const thawed = { isFrozen: () => false };
+  t.equal(containerStatus(dir, s, thawed), 'created');
   const { rmSync } = await import('node:fs');
   rmSync(`${dir}/exec.fifo`);
-  t.equal(containerStatus(dir, s), 'running');
-  t.equal(containerStatus(dir, { ...s, initStartTime: s.initStartTime + 1 }), 'stopped', 'a reused pid is not our process');
-  t.equal(containerStatus(dir, { ...s, pid: 2 ** 22 + 999 }), 'stopped');
+  t.equal(containerStatus(dir, s, thawed), 'running');
+  t.equal(containerStatus(dir, s, { isFrozen: () => true }), 'paused', 'a frozen cgroup is paused');
+  t.equal(containerStatus(dir, s, { isFrozen: () => { throw new Error('gone'); } }), 'running', 'an unreadable freezer is not paused');
+  t.equal(containerStatus(dir, { ...s, initStartTime: s.initStartTime + 1 }, thawed), 'stopped', 'a reused pid is not our process');
+  t.equal(containerStatus(dir, { ...s, pid: 2 ** 22 + 999 }, thawed), 'stopped');
 });

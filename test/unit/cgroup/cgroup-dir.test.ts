@@ -1,4 +1,4 @@
-// Cgroup2Manager against a fake cgroupfs made of plain files in t.testdir():
+// CgroupDir against a fake cgroupfs made of plain files in t.testdir():
 // interface files are ordinary files the test writes and reads.
 import t from 'tap';
 import * as fs from 'node:fs';
@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { constants as osConstants } from 'node:os';
 import { join } from 'node:path';
-import { Cgroup2Manager } from '../../../src/cgroup/cgroup.ts';
+import { CgroupDir } from '../../../src/cgroup/cgroup-dir.ts';
 import { CgroupError } from '../../../src/errors.ts';
 
 const { SIGKILL, SIGTERM } = osConstants.signals;
@@ -15,7 +15,7 @@ const later = (ms: number, fn: () => void) => setTimeout(fn, ms);
 t.test('create makes missing parents, remove takes exactly those away', async (t) => {
   const root = t.testdir();
   const leaf = join(root, 'tsrun', 'c1');
-  const cg = new Cgroup2Manager(leaf);
+  const cg = new CgroupDir(leaf);
   cg.create();
   t.ok(fs.statSync(leaf).isDirectory());
   t.same(cg.toRecord(), { path: leaf, created: [join(root, 'tsrun'), leaf] });
@@ -27,7 +27,7 @@ t.test('create makes missing parents, remove takes exactly those away', async (t
 
 t.test('an existing parent is not ours to remove', async (t) => {
   const root = t.testdir({ machine: {} });
-  const cg = new Cgroup2Manager(join(root, 'machine', 'c1'));
+  const cg = new CgroupDir(join(root, 'machine', 'c1'));
   cg.create();
   t.same(cg.toRecord().created, [join(root, 'machine', 'c1')]);
   await cg.remove();
@@ -37,8 +37,8 @@ t.test('an existing parent is not ours to remove', async (t) => {
 
 t.test('a parent shared with another container stays until the last one goes', async (t) => {
   const root = t.testdir();
-  const a = new Cgroup2Manager(join(root, 'tsrun', 'a'));
-  const b = new Cgroup2Manager(join(root, 'tsrun', 'b'));
+  const a = new CgroupDir(join(root, 'tsrun', 'a'));
+  const b = new CgroupDir(join(root, 'tsrun', 'b'));
   a.create();
   b.create();
   t.same(b.toRecord().created, [join(root, 'tsrun', 'b')], 'b found the parent already there');
@@ -51,7 +51,7 @@ t.test('a parent shared with another container stays until the last one goes', a
 
 t.test('remove also removes sub-cgroups the container made inside its own', async (t) => {
   const root = t.testdir();
-  const cg = new Cgroup2Manager(join(root, 'c1'));
+  const cg = new CgroupDir(join(root, 'c1'));
   cg.create();
   fs.mkdirSync(join(root, 'c1', 'nested', 'deeper'), { recursive: true });
   await cg.remove();
@@ -60,7 +60,7 @@ t.test('remove also removes sub-cgroups the container made inside its own', asyn
 
 t.test('remove of an already removed cgroup is fine', async (t) => {
   const root = t.testdir();
-  const cg = new Cgroup2Manager(join(root, 'c1'));
+  const cg = new CgroupDir(join(root, 'c1'));
   cg.create();
   fs.rmdirSync(join(root, 'c1'));
   await cg.remove();
@@ -69,11 +69,11 @@ t.test('remove of an already removed cgroup is fine', async (t) => {
 
 t.test('an existing cgroup with processes is refused; an empty one is reused but not removed', async (t) => {
   const root = t.testdir({ busy: { 'cgroup.procs': '4242\n' }, idle: { 'cgroup.procs': '' } });
-  const busy = new Cgroup2Manager(join(root, 'busy'));
+  const busy = new CgroupDir(join(root, 'busy'));
   t.throws(() => busy.create(), { name: 'CgroupError', path: join(root, 'busy'), message: /has processes \(4242\)/ });
   t.same(busy.toRecord().created, []);
 
-  const idle = new Cgroup2Manager(join(root, 'idle'));
+  const idle = new CgroupDir(join(root, 'idle'));
   idle.create();
   t.same(idle.toRecord().created, []);
   await idle.remove();
@@ -83,8 +83,8 @@ t.test('an existing cgroup with processes is refused; an empty one is reused but
 t.test('a failed create leaves none of its directories behind', async (t) => {
   const root = t.testdir();
   const leaf = join(root, 'p', 'c1');
-  const { Cgroup2Manager: Mocked } = await t.mockImport<typeof import('../../../src/cgroup/cgroup.ts')>(
-    '../../../src/cgroup/cgroup.ts',
+  const { CgroupDir: Mocked } = await t.mockImport<typeof import('../../../src/cgroup/cgroup-dir.ts')>(
+    '../../../src/cgroup/cgroup-dir.ts',
     {
       'node:fs': {
         ...fs,
@@ -103,38 +103,38 @@ t.test('a failed create leaves none of its directories behind', async (t) => {
 
 t.test('toRecord / fromRecord round-trip, and fromRecord checks what remove() will trust', async (t) => {
   const rec = { path: '/sys/fs/cgroup/tsrun/c1', created: ['/sys/fs/cgroup/tsrun', '/sys/fs/cgroup/tsrun/c1'] };
-  const cg = Cgroup2Manager.fromRecord(JSON.parse(JSON.stringify(rec)));
+  const cg = CgroupDir.fromRecord(JSON.parse(JSON.stringify(rec)));
   t.equal(cg.path, rec.path);
   t.same(cg.toRecord(), rec);
-  t.same(Cgroup2Manager.fromRecord({ path: '/x/y' }).toRecord(), { path: '/x/y', created: [] }, 'created defaults to none');
+  t.same(CgroupDir.fromRecord({ path: '/x/y' }).toRecord(), { path: '/x/y', created: [] }, 'created defaults to none');
 
-  t.throws(() => Cgroup2Manager.fromRecord({ path: '/sys/fs/cgroup/c1', created: ['/etc'] }), {
+  t.throws(() => CgroupDir.fromRecord({ path: '/sys/fs/cgroup/c1', created: ['/etc'] }), {
     name: 'CgroupError',
     message: /created directory \/etc is not the cgroup or one of its parents/,
   });
-  t.throws(() => Cgroup2Manager.fromRecord({ path: '/sys/fs/cgroup/c1', created: ['/sys/fs/cgroup/c'] }), CgroupError, 'prefix is not parent');
-  t.throws(() => Cgroup2Manager.fromRecord({ path: 'relative' }), CgroupError);
-  t.throws(() => Cgroup2Manager.fromRecord(null), CgroupError);
-  t.throws(() => Cgroup2Manager.fromRecord({ path: '/a', created: [1] }), CgroupError);
+  t.throws(() => CgroupDir.fromRecord({ path: '/sys/fs/cgroup/c1', created: ['/sys/fs/cgroup/c'] }), CgroupError, 'prefix is not parent');
+  t.throws(() => CgroupDir.fromRecord({ path: 'relative' }), CgroupError);
+  t.throws(() => CgroupDir.fromRecord(null), CgroupError);
+  t.throws(() => CgroupDir.fromRecord({ path: '/a', created: [1] }), CgroupError);
 });
 
 t.test('procs lists cgroup.procs; a vanished cgroup has none', async (t) => {
   const root = t.testdir({ c1: { 'cgroup.procs': '1\n22\n333\n' } });
-  t.same(new Cgroup2Manager(join(root, 'c1')).procs(), [1, 22, 333]);
-  t.same(new Cgroup2Manager(join(root, 'gone')).procs(), []);
+  t.same(new CgroupDir(join(root, 'c1')).procs(), [1, 22, 333]);
+  t.same(new CgroupDir(join(root, 'gone')).procs(), []);
 });
 
 t.test('openDirFd opens the directory', async (t) => {
   const root = t.testdir({ c1: {} });
-  const fd = new Cgroup2Manager(join(root, 'c1')).openDirFd();
+  const fd = new CgroupDir(join(root, 'c1')).openDirFd();
   t.teardown(() => fs.closeSync(fd));
   t.ok(fs.fstatSync(fd).isDirectory());
-  t.throws(() => new Cgroup2Manager(join(root, 'none')).openDirFd(), { name: 'CgroupError', message: /ENOENT/ });
+  t.throws(() => new CgroupDir(join(root, 'none')).openDirFd(), { name: 'CgroupError', message: /ENOENT/ });
 });
 
 t.test('write and read name the file on failure', async (t) => {
   const root = t.testdir({ c1: { 'pids.max': 'max\n' } });
-  const cg = new Cgroup2Manager(join(root, 'c1'));
+  const cg = new CgroupDir(join(root, 'c1'));
   cg.write('pids.max', '10');
   t.equal(cg.read('pids.max'), '10');
   t.throws(() => cg.write('no/such/file', '1'), {
@@ -146,13 +146,13 @@ t.test('write and read name the file on failure', async (t) => {
 
 t.test('killAll(SIGKILL) writes 1 to cgroup.kill when the kernel has it', async (t) => {
   const root = t.testdir({ c1: { 'cgroup.kill': '', 'cgroup.procs': '' } });
-  new Cgroup2Manager(join(root, 'c1')).killAll(SIGKILL);
+  new CgroupDir(join(root, 'c1')).killAll(SIGKILL);
   t.equal(fs.readFileSync(join(root, 'c1', 'cgroup.kill'), 'utf8'), '1');
 });
 
 t.test('killAll is a no-op once the cgroup is gone', async (t) => {
   const root = t.testdir();
-  t.doesNotThrow(() => new Cgroup2Manager(join(root, 'gone')).killAll(SIGKILL));
+  t.doesNotThrow(() => new CgroupDir(join(root, 'gone')).killAll(SIGKILL));
 });
 
 t.test('other signals (and SIGKILL without cgroup.kill) go to each pid, sub-cgroups included', async (t) => {
@@ -172,7 +172,7 @@ t.test('other signals (and SIGKILL without cgroup.kill) go to each pid, sub-cgro
       sub: { 'cgroup.procs': `${nested.pid}\n` },
     },
   });
-  const cg = new Cgroup2Manager(join(root, 'c1'));
+  const cg = new CgroupDir(join(root, 'c1'));
   const exits = Promise.all([once(top, 'exit'), once(nested, 'exit')]);
   cg.killAll(SIGTERM);
   const [[, topSignal], [, nestedSignal]] = await exits;
@@ -185,14 +185,14 @@ t.test('other signals (and SIGKILL without cgroup.kill) go to each pid, sub-cgro
   t.teardown(() => victim.kill('SIGKILL'));
   const noKillFile = t.testdir({ c2: { 'cgroup.procs': `${victim.pid}\n` } });
   const exit = once(victim, 'exit');
-  new Cgroup2Manager(join(noKillFile, 'c2')).killAll(SIGKILL);
+  new CgroupDir(join(noKillFile, 'c2')).killAll(SIGKILL);
   t.equal((await exit)[1], 'SIGKILL', 'kernels before 5.14: SIGKILL each pid');
 });
 
 t.test('freeze writes cgroup.freeze and waits for "frozen 1"; thaw the reverse', async (t) => {
   const root = t.testdir({ c1: { 'cgroup.freeze': '0', 'cgroup.events': 'populated 1\nfrozen 0\n' } });
   const events = join(root, 'c1', 'cgroup.events');
-  const cg = new Cgroup2Manager(join(root, 'c1'));
+  const cg = new CgroupDir(join(root, 'c1'));
   t.equal(cg.isFrozen(), false);
 
   let settled = false;
@@ -213,30 +213,30 @@ t.test('freeze writes cgroup.freeze and waits for "frozen 1"; thaw the reverse',
 
 t.test('a freeze that never completes times out and asks the kernel to thaw', async (t) => {
   const root = t.testdir({ c1: { 'cgroup.freeze': '0', 'cgroup.events': 'populated 1\nfrozen 0\n' } });
-  const cg = new Cgroup2Manager(join(root, 'c1'));
+  const cg = new CgroupDir(join(root, 'c1'));
   await t.rejects(cg.freeze(50), { name: 'CgroupError', message: /did not freeze within 50 ms/ });
   t.equal(fs.readFileSync(join(root, 'c1', 'cgroup.freeze'), 'utf8'), '0');
 });
 
 t.test('waitEmpty polls cgroup.events for "populated 0"', async (t) => {
   const root = t.testdir({ c1: { 'cgroup.events': 'populated 1\nfrozen 0\n' } });
-  const cg = new Cgroup2Manager(join(root, 'c1'));
+  const cg = new CgroupDir(join(root, 'c1'));
   t.equal(await cg.waitEmpty(30), false, 'times out while populated');
   later(20, () => fs.writeFileSync(join(root, 'c1', 'cgroup.events'), 'populated 0\nfrozen 0\n'));
   t.equal(await cg.waitEmpty(2000), true);
-  t.equal(await new Cgroup2Manager(join(root, 'gone')).waitEmpty(10), true, 'a removed cgroup is empty');
+  t.equal(await new CgroupDir(join(root, 'gone')).waitEmpty(10), true, 'a removed cgroup is empty');
 });
 
 t.test('paths must be absolute', async (t) => {
-  t.throws(() => new Cgroup2Manager('tsrun/c1'), { name: 'CgroupError', message: /not absolute/ });
+  t.throws(() => new CgroupDir('tsrun/c1'), { name: 'CgroupError', message: /not absolute/ });
 });
 
 t.test('an existing cgroup whose sub-cgroups hold processes is refused', async (t) => {
   const root = t.testdir({ c1: { 'cgroup.procs': '', 'cgroup.events': 'populated 1\nfrozen 0\n' } });
-  t.throws(() => new Cgroup2Manager(join(root, 'c1')).create(), { name: 'CgroupError', message: /has processes in sub-cgroups/ });
+  t.throws(() => new CgroupDir(join(root, 'c1')).create(), { name: 'CgroupError', message: /has processes in sub-cgroups/ });
 });
 
 t.test('a file where the cgroup should be is an error, not a silent success', async (t) => {
   const root = t.testdir({ c1: 'not a directory' });
-  t.throws(() => new Cgroup2Manager(join(root, 'c1')).create(), { name: 'CgroupError', message: /ENOTDIR/ });
+  t.throws(() => new CgroupDir(join(root, 'c1')).create(), { name: 'CgroupError', message: /ENOTDIR/ });
 });

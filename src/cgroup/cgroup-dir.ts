@@ -1,48 +1,20 @@
-// A container's cgroup: create, open for CLONE_INTO_CGROUP, list and signal
-// its processes, freeze, remove. CgroupManager is what the lifecycle code
-// sees; Cgroup2Manager implements it on the cgroup v2 hierarchy, using only
-// the core interface files (cgroup.procs, cgroup.kill, cgroup.freeze,
-// cgroup.events) that exist without any controller, so it works on unified
-// and hybrid hosts alike. A cgroup v1 manager can implement the same
-// interface later.
+// One directory of one cgroup hierarchy: create it (recording which
+// directories were made, so that only those are removed), read and write its
+// interface files, list its processes, remove it. The v2 core interface
+// files (cgroup.kill, cgroup.freeze, cgroup.events) are driven from here too;
+// on a v1 hierarchy they do not exist and the v1 manager uses its own files.
 import * as fs from 'node:fs';
 import { constants as osConstants } from 'node:os';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CgroupError } from '../errors.ts';
 
-/** What state.json keeps so that a later tsrun process can rebuild the manager. */
-export interface CgroupRecord {
-  /** Absolute directory of the container's cgroup. */
+/** What state.json keeps of one directory so that a later tsrun process can rebuild it. */
+export interface CgroupDirRecord {
+  /** Absolute directory of the container's cgroup in this hierarchy. */
   path: string;
   /** Directories tsrun created for it (the leaf and any missing parents); only these are removed. */
   created: string[];
-}
-
-export interface CgroupManager {
-  /** Absolute directory of the container's cgroup. */
-  readonly path: string;
-  /** Make the cgroup (and missing parents); an existing cgroup with processes is an error. */
-  create(): void;
-  /** A directory fd (CLOEXEC) for clone3's CLONE_INTO_CGROUP; the caller closes it. */
-  openDirFd(): number;
-  /** Write one interface file, e.g. write('pids.max', '100'). */
-  write(file: string, value: string): void;
-  /** Read one interface file. */
-  read(file: string): string;
-  /** Pids in the cgroup itself (not in sub-cgroups); [] when the cgroup is gone. */
-  procs(): number[];
-  /** Send `signal` to every process in the cgroup and its sub-cgroups. */
-  killAll(signal: number): void;
-  /** Freeze every process, resolving once the kernel reports the cgroup frozen. */
-  freeze(timeoutMs?: number): Promise<void>;
-  thaw(timeoutMs?: number): Promise<void>;
-  isFrozen(): boolean;
-  /** Wait until no process is left in the subtree; false on timeout. */
-  waitEmpty(timeoutMs: number): Promise<boolean>;
-  /** Remove the directories this manager created, deepest first. */
-  remove(timeoutMs?: number): Promise<void>;
-  toRecord(): CgroupRecord;
 }
 
 const SIGKILL = osConstants.signals.SIGKILL;
@@ -51,11 +23,11 @@ const DEFAULT_REMOVE_TIMEOUT_MS = 2000;
 // mkdir of a parent can race with another container's remove() deleting it.
 const CREATE_ATTEMPTS = 3;
 
-function errnoCode(err: unknown): string | undefined {
+export function errnoCode(err: unknown): string | undefined {
   return (err as NodeJS.ErrnoException | undefined)?.code;
 }
 
-function isDirectory(path: string): boolean {
+export function isDirectory(path: string): boolean {
   return fs.statSync(path, { throwIfNoEntry: false })?.isDirectory() ?? false;
 }
 
@@ -64,7 +36,7 @@ function depth(path: string): number {
 }
 
 /** "key value" lines, as in cgroup.events. */
-function parseFlatKeyed(text: string): Map<string, string> {
+export function parseFlatKeyed(text: string): Map<string, string> {
   const map = new Map<string, string>();
   for (const line of text.split('\n')) {
     const [key, value] = line.trim().split(/\s+/);
@@ -74,7 +46,7 @@ function parseFlatKeyed(text: string): Map<string, string> {
 }
 
 /** Poll `check` with a short, growing interval until it is true or `timeoutMs` passes. */
-async function pollUntil(check: () => boolean, timeoutMs: number): Promise<boolean> {
+export async function pollUntil(check: () => boolean, timeoutMs: number): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   let delay = 1;
   for (;;) {
@@ -85,7 +57,7 @@ async function pollUntil(check: () => boolean, timeoutMs: number): Promise<boole
   }
 }
 
-export class Cgroup2Manager implements CgroupManager {
+export class CgroupDir {
   readonly path: string;
   #created: string[];
 
@@ -99,8 +71,8 @@ export class Cgroup2Manager implements CgroupManager {
    * Rebuild a manager from state.json. The record is checked because remove()
    * acts on it: `created` may only name the cgroup itself or its ancestors.
    */
-  static fromRecord(rec: unknown): Cgroup2Manager {
-    const r = rec as Partial<CgroupRecord> | null;
+  static fromRecord(rec: unknown): CgroupDir {
+    const r = rec as Partial<CgroupDirRecord> | null;
     if (typeof r !== 'object' || r === null || typeof r.path !== 'string' || !r.path.startsWith('/')) {
       throw new CgroupError(String((r as { path?: unknown } | null)?.path ?? ''), 'cgroup record has no absolute path');
     }
@@ -114,10 +86,10 @@ export class Cgroup2Manager implements CgroupManager {
         throw new CgroupError(path, `cgroup record for ${path}: created directory ${dir} is not the cgroup or one of its parents`);
       }
     }
-    return new Cgroup2Manager(path, created);
+    return new CgroupDir(path, created);
   }
 
-  toRecord(): CgroupRecord {
+  toRecord(): CgroupDirRecord {
     return { path: this.path, created: [...this.#created] };
   }
 
@@ -209,6 +181,17 @@ export class Cgroup2Manager implements CgroupManager {
     return readPids(this.path);
   }
 
+  /** Pids in the cgroup and every sub-cgroup below it. */
+  allPids(): number[] {
+    if (!isDirectory(this.path)) return [];
+    return subtree(this.path).flatMap((dir) => readPids(dir));
+  }
+
+  /** Whether `file` exists in the directory. */
+  has(file: string): boolean {
+    return fs.existsSync(join(this.path, file));
+  }
+
   killAll(signal: number): void {
     if (!isDirectory(this.path)) return;
     // cgroup.kill (Linux 5.14) kills the whole subtree atomically, including
@@ -217,6 +200,12 @@ export class Cgroup2Manager implements CgroupManager {
       this.write('cgroup.kill', '1');
       return;
     }
+    this.signalEach(signal);
+  }
+
+  /** `signal` to each pid of the subtree, read now (freeze first so none forks meanwhile). */
+  signalEach(signal: number): void {
+    if (!isDirectory(this.path)) return;
     for (const dir of subtree(this.path)) {
       for (const pid of readPids(dir)) {
         try {
@@ -283,7 +272,7 @@ export class Cgroup2Manager implements CgroupManager {
   }
 }
 
-function readPids(dir: string): number[] {
+export function readPids(dir: string): number[] {
   let text: string;
   try {
     text = fs.readFileSync(join(dir, 'cgroup.procs'), 'utf8');

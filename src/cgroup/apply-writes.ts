@@ -1,0 +1,46 @@
+// Carry out a list of CgroupWrites: open the existing file (cgroupfs never
+// creates one, so a name the kernel does not have is ENOENT, reported as
+// such), write, and name the config field and file on any refusal.
+import * as fs from 'node:fs';
+import { join } from 'node:path';
+import { CgroupError } from '../errors.ts';
+import { errnoCode } from './cgroup-dir.ts';
+import type { CgroupWrite } from './cgroup-write.ts';
+
+export function writeCgroupFile(dir: string, w: CgroupWrite): void {
+  const target = join(dir, w.file);
+  let fd: number;
+  try {
+    fd = fs.openSync(target, fs.constants.O_WRONLY);
+  } catch (err) {
+    if (errnoCode(err) === 'ENOENT') {
+      const which = w.controller ? `the ${w.controller} controller has no ${w.file} here` : `no ${w.file} here`;
+      throw new CgroupError(target, `${w.pointer}: cannot write ${target}: the file does not exist (${which})`);
+    }
+    throw new CgroupError(target, `${w.pointer}: cannot open ${target}`, { cause: err });
+  }
+  try {
+    fs.writeSync(fd, w.value);
+  } catch (err) {
+    throw new CgroupError(target, `${w.pointer}: the kernel refused ${JSON.stringify(w.value)} in ${target}`, { cause: err });
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/**
+ * Write in order. A write marked retryAfterRest that fails with EINVAL is
+ * tried once more after all the others (see CgroupWrite).
+ */
+export function applyWrites(writes: CgroupWrite[], dirOf: (w: CgroupWrite) => string): void {
+  const later: CgroupWrite[] = [];
+  for (const w of writes) {
+    try {
+      writeCgroupFile(dirOf(w), w);
+    } catch (err) {
+      if (w.retryAfterRest && errnoCode((err as Error).cause) === 'EINVAL') later.push(w);
+      else throw err;
+    }
+  }
+  for (const w of later) writeCgroupFile(dirOf(w), w);
+}

@@ -1,0 +1,182 @@
+// The container's cgroup on a unified (cgroup v2 only) host: one directory.
+// enableControllers() and applyV2() are shared with the v1 manager, which
+// uses them for the cgroup2 directory of a hybrid host.
+import * as fs from 'node:fs';
+import { constants as osConstants } from 'node:os';
+import { dirname, join } from 'node:path';
+import type { LinuxResources } from '../spec/types.ts';
+import { CgroupError } from '../errors.ts';
+import { applyWrites, writeCgroupFile } from './apply-writes.ts';
+import { CgroupDir } from './cgroup-dir.ts';
+import { resourceError, type CgroupProbe, type CgroupWrite } from './cgroup-write.ts';
+import type { CgroupDirs, CgroupManager, JoinFd, V2Record } from './manager.ts';
+import { v2Writes } from './v2-files.ts';
+
+const SIGKILL = osConstants.signals.SIGKILL;
+
+function words(file: string): string[] {
+  try {
+    return fs.readFileSync(file, 'utf8').trim().split(/\s+/).filter(Boolean);
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * Make `controller` available in `leaf` by enabling it in each ancestor's
+ * cgroup.subtree_control, top down (a controller reaches a cgroup only
+ * through its parent's subtree_control). The hierarchy's root is the
+ * highest ancestor that still has cgroup.controllers. A controller the root
+ * lacks (on a hybrid host: bound to a v1 hierarchy) is an error naming the
+ * field that needs it.
+ */
+export function enableControllers(leaf: string, controller: string, pointer: string): void {
+  if (controller === '' || words(join(leaf, 'cgroup.controllers')).includes(controller)) return;
+  const ancestors: string[] = [];
+  for (let dir = dirname(leaf); fs.existsSync(join(dir, 'cgroup.controllers')); dir = dirname(dir)) {
+    ancestors.unshift(dir);
+    if (dirname(dir) === dir) break;
+  }
+  const top = ancestors[0];
+  if (top === undefined || !words(join(top, 'cgroup.controllers')).includes(controller)) {
+    const has = top === undefined ? [] : words(join(top, 'cgroup.controllers'));
+    throw resourceError(
+      pointer,
+      `the ${controller} controller is not available in the cgroup v2 hierarchy${top ? ` (${top}/cgroup.controllers: ${has.join(' ') || 'none'})` : ''}`,
+    );
+  }
+  for (const dir of ancestors) {
+    if (words(join(dir, 'cgroup.subtree_control')).includes(controller)) continue;
+    writeCgroupFile(dir, { controller, file: 'cgroup.subtree_control', value: `+${controller}`, pointer });
+  }
+}
+
+/** Write `writes` (from v2Writes) into the cgroup2 directory `dir`, enabling each controller first. */
+export function applyV2Writes(dir: string, writes: CgroupWrite[]): void {
+  const enabled = new Set<string>();
+  for (const w of writes) {
+    if (enabled.has(w.controller)) continue;
+    enableControllers(dir, w.controller, w.pointer);
+    enabled.add(w.controller);
+  }
+  applyWrites(writes, () => dir);
+}
+
+export function v2Probe(dir: string): CgroupProbe {
+  return {
+    exists: (_controller, file) => fs.existsSync(join(dir, file)),
+    read: (_controller, file) => {
+      try {
+        return fs.readFileSync(join(dir, file), 'utf8').trim();
+      } catch {
+        return undefined;
+      }
+    },
+  };
+}
+
+/** Warnings for fields that are accepted and ignored, as runc ignores them. */
+export function ignoredFieldWarnings(r: LinuxResources): string[] {
+  const out: string[] = [];
+  if (r.memory?.kernel !== undefined && r.memory.kernel !== 0) {
+    out.push('/linux/resources/memory/kernel: kernel memory limits are deprecated and ignored (as runc does; the kernel no longer accepts them)');
+  }
+  return out;
+}
+
+export class V2Manager implements CgroupManager {
+  readonly kind = 'v2' as const;
+  readonly dir: CgroupDir;
+
+  constructor(path: string, created: string[] = []) {
+    this.dir = new CgroupDir(path, created);
+  }
+
+  static fromRecord(rec: unknown): V2Manager {
+    const d = CgroupDir.fromRecord(rec);
+    return new V2Manager(d.path, d.toRecord().created);
+  }
+
+  toRecord(): V2Record {
+    return { kind: 'v2', ...this.dir.toRecord() };
+  }
+
+  dirs(): CgroupDirs {
+    return { v2: this.dir.path, v1: {} };
+  }
+
+  create(): void {
+    this.dir.create();
+  }
+
+  apply(resources: LinuxResources): string[] {
+    const { devices: _devices, ...rest } = resources;
+    applyV2Writes(this.dir.path, v2Writes(rest, v2Probe(this.dir.path)));
+    return ignoredFieldWarnings(resources);
+  }
+
+  v2DirFd(): number {
+    return this.dir.openDirFd();
+  }
+
+  joinFds(): JoinFd[] {
+    return [];
+  }
+
+  procs(): number[] {
+    return this.dir.allPids();
+  }
+
+  async killAll(signal: number): Promise<void> {
+    if (signal === SIGKILL && this.dir.has('cgroup.kill')) {
+      // Kills frozen tasks too, and every task forked meanwhile.
+      this.dir.write('cgroup.kill', '1');
+      return;
+    }
+    await freezeSignalThaw(this, signal, (s) => this.dir.signalEach(s));
+  }
+
+  freeze(): Promise<void> {
+    return this.dir.freeze();
+  }
+
+  thaw(): Promise<void> {
+    return this.dir.thaw();
+  }
+
+  isFrozen(): boolean {
+    return this.dir.isFrozen();
+  }
+
+  waitEmpty(timeoutMs: number): Promise<boolean> {
+    return this.dir.waitEmpty(timeoutMs);
+  }
+
+  remove(): Promise<void> {
+    return this.dir.remove();
+  }
+}
+
+/**
+ * Signal every process with none able to fork past the signal: freeze,
+ * signal each pid, thaw. A container that was paused stays paused, except
+ * after SIGKILL (runc's signalAllProcesses, and its thaw for SIGKILL).
+ * Without any freezer the pids are signalled as they are.
+ */
+export async function freezeSignalThaw(m: Pick<CgroupManager, 'freeze' | 'thaw' | 'isFrozen'>, signal: number, signalEach: (signal: number) => void): Promise<void> {
+  const wasFrozen = m.isFrozen();
+  if (!wasFrozen) {
+    try {
+      await m.freeze();
+    } catch (err) {
+      if (!(err instanceof CgroupError)) throw err;
+      signalEach(signal); // no usable freezer: best effort, as runc without one
+      return;
+    }
+  }
+  try {
+    signalEach(signal);
+  } finally {
+    if (!wasFrozen || signal === SIGKILL) await m.thaw();
+  }
+}
