@@ -10,6 +10,9 @@ import { run, sleep, waitFor } from './lib/exec.ts';
 import { cgroupOf, ensureEngines, runtimeBinary } from './lib/host.ts';
 import { busyboxRootfs, PATH_ENV, writeOciArchive } from './lib/image.ts';
 
+// The engine sizes the pty after the process starts (ctr and podman send
+// a resize once the task runs): wait until the size is set, then print it.
+const SIZE_WHEN_SET = 'tty; for i in 1 2 3 4 5 6 7 8 9 10; do s=$(stty size 2>/dev/null) && [ "$s" != "0 0" ] && break; sleep 0.3; done; echo $s';
 const RUNTIME = runtimeBinary();
 const IMAGE = 'docker.io/tsrun/busybox:test';
 const USER_IMAGE = 'docker.io/tsrun/busybox-user:test';
@@ -194,13 +197,13 @@ t.test('task delete of a killed task, then container rm', async (t) => {
 t.test('run -t and task exec -t through a pty', async (t) => {
   const id = newId();
   const ctr = `ctr -a ${cd.socket} -n ${cd.namespace}`;
-  let r = await underPty(`${ctr} run ${runtimeFlags.join(' ')} --rm -t ${IMAGE} ${id} sh -c 'tty; stty size'`);
+  let r = await underPty(`${ctr} run ${runtimeFlags.join(' ')} --rm -t ${IMAGE} ${id} sh -c '${SIZE_WHEN_SET}'`);
   t.equal(r.code, 0, r.lines.join('\n'));
   t.match(r.lines[0], /^\/dev\/pts\/\d+$/, 'run -t gives a pty');
   t.equal(r.lines[1], '30 90', 'sized like the caller');
 
   const { id: did } = await runDetached(t, [], ['sleep', '1000']);
-  r = await underPty(`${ctr} task exec -t --exec-id t1 ${did} sh -c 'tty; stty size'`);
+  r = await underPty(`${ctr} task exec -t --exec-id t1 ${did} sh -c '${SIZE_WHEN_SET}'`);
   t.equal(r.code, 0, r.lines.join('\n'));
   t.match(r.lines[0], /^\/dev\/pts\/\d+$/, 'exec -t gives a pty');
   t.equal(r.lines[1], '30 90');

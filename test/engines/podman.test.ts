@@ -10,6 +10,9 @@ import { cgroupOf, ensureEngines, runtimeBinary } from './lib/host.ts';
 import { busyboxRootfs, writeOciArchive } from './lib/image.ts';
 import { startPodman } from './lib/podman.ts';
 
+// The engine sizes the pty after the process starts (ctr and podman send
+// a resize once the task runs): wait until the size is set, then print it.
+const SIZE_WHEN_SET = 'tty; for i in 1 2 3 4 5 6 7 8 9 10; do s=$(stty size 2>/dev/null) && [ "$s" != "0 0" ] && break; sleep 0.3; done; echo $s';
 const RUNTIME = runtimeBinary();
 const IMAGE = 'localhost/tsrun/busybox:test';
 
@@ -81,12 +84,12 @@ t.test('run -t and exec -t through a pty', async (t) => {
     const r = await run('script', ['-qec', `stty rows 30 cols 90; ${pm.commandLine()} ${cmd}`, '/dev/null'], { timeoutMs: 90_000 });
     return { code: r.code, lines: r.stdout.replace(/\r/g, '').replace(/\^@/g, '').trim().split('\n') };
   };
-  let r = await pty(`run --rm -t --network none ${IMAGE} sh -c 'tty; stty size'`);
+  let r = await pty(`run --rm -t --network none ${IMAGE} sh -c '${SIZE_WHEN_SET}'`);
   t.equal(r.code, 0, r.lines.join('\n'));
   t.match(r.lines[0], /^\/dev\/pts\/\d+$/);
   t.equal(r.lines[1], '30 90');
   const { id } = await runDetached(t, [], ['sleep', '1000']);
-  r = await pty(`exec -t ${id} sh -c 'tty; stty size'`);
+  r = await pty(`exec -t ${id} sh -c '${SIZE_WHEN_SET}'`);
   t.equal(r.code, 0, r.lines.join('\n'));
   t.match(r.lines[0], /^\/dev\/pts\/\d+$/);
   t.equal(r.lines[1], '30 90');
