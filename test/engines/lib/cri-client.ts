@@ -22,7 +22,10 @@ export function criClient(socket: string): CriClient {
   return {
     call: (method, request) =>
       new Promise((resolve, reject) => {
-        client[method](request, { deadline: Date.now() + 60_000 }, (err: Error | null, reply: unknown) => (err ? reject(err) : resolve(reply)));
+        client[method](request, { deadline: Date.now() + 60_000 }, (err: (Error & { details?: string }) | null, reply: unknown) =>
+          // the details carry containerd's (and the runtime's) message: keep them in one line
+          err ? reject(new Error(`${method}: ${err.details ?? err.message}`, { cause: err })) : resolve(reply),
+        );
       }),
     close: () => client.close(),
   };

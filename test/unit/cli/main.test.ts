@@ -31,3 +31,4 @@ t.test('an unknown flag of a known command is one line', async (t) => {
   t.equal(r.lines.length, 1);
   t.match(r.lines[0], /unknown flag --bogus/);
 });
+
