@@ -12,7 +12,8 @@
         "csrc/native/memfd.c",
         "csrc/native/fdpass.c",
         "csrc/native/bpf.c",
-        "csrc/native/seccomp.c"
+        "csrc/native/seccomp.c",
+        "csrc/native/idmap.c"
       ],
       "libraries": ["-lseccomp"]
     },

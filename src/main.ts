@@ -23,6 +23,8 @@ const COMMANDS: Record<string, () => Promise<{ default: Command }>> = {
   kill: () => import('./cli/commands/kill.ts'),
   delete: () => import('./cli/commands/delete.ts'),
   list: () => import('./cli/commands/list.ts'),
+  pause: () => import('./cli/commands/pause.ts'),
+  resume: () => import('./cli/commands/resume.ts'),
   spec: () => import('./cli/commands/spec.ts'),
   features: () => import('./cli/commands/features.ts'),
   update: () => import('./cli/commands/update.ts'),

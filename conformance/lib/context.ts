@@ -304,7 +304,9 @@ export class Ctx {
     await sleep(20);
     leaks.push(...removeCgroups(this.id, this.opts.host));
     try {
-      const left = fs.readdirSync(this.root);
+      // Hidden entries are a runtime's caches shared by its containers (tsrun
+      // keeps compiled seccomp programs in .seccomp-cache), not container state.
+      const left = fs.readdirSync(this.root).filter((name) => !name.startsWith('.'));
       if (left.length) leaks.push(`runtime root not empty after delete: ${left.join(', ')}`);
     } catch {
       // root removed by the runtime

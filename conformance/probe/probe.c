@@ -11,6 +11,12 @@
  *   probe recvtty SOCKET OUTFILE   accept one connection, take the pty
  *                                  master passed with SCM_RIGHTS, copy its
  *                                  output to OUTFILE until the pty closes.
+ *   probe seccomplisten SOCKET OUTFILE ERRNO
+ *                                  a seccomp notify listener: accept one
+ *                                  connection, write the container process
+ *                                  state received on it to OUTFILE (then a
+ *                                  line "fds N"), answer every notification
+ *                                  with -ERRNO until the filter has no users.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -21,6 +27,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <linux/seccomp.h>
+#include <poll.h>
 #include <sys/personality.h>
 #include <sched.h>
 #include <sys/resource.h>
@@ -476,9 +484,71 @@ static int recvtty(const char *sockpath, const char *outpath) {
   return 0;
 }
 
+static int seccomplisten(const char *sockpath, const char *outpath, int answer) {
+  int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  struct sockaddr_un addr = {.sun_family = AF_UNIX};
+  if (s < 0 || strlen(sockpath) >= sizeof addr.sun_path)
+    return 2;
+  strcpy(addr.sun_path, sockpath);
+  unlink(sockpath);
+  if (bind(s, (struct sockaddr *)&addr, sizeof addr) != 0 || listen(s, 1) != 0) {
+    perror("seccomplisten: bind");
+    return 2;
+  }
+  printf("ready\n");
+  fflush(stdout);
+  int c = accept4(s, NULL, NULL, SOCK_CLOEXEC);
+  if (c < 0)
+    return 2;
+  static char data[65536];
+  char cbuf[CMSG_SPACE(sizeof(int) * 4)];
+  struct iovec iov = {.iov_base = data, .iov_len = sizeof data - 1};
+  struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof cbuf};
+  ssize_t n = recvmsg(c, &msg, MSG_CMSG_CLOEXEC);
+  if (n < 0)
+    return 3;
+  int fds[4], nfds = 0;
+  for (struct cmsghdr *cm = CMSG_FIRSTHDR(&msg); cm; cm = CMSG_NXTHDR(&msg, cm))
+    if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS)
+      for (size_t i = 0; i < (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int) && nfds < 4; i++)
+        memcpy(&fds[nfds++], CMSG_DATA(cm) + i * sizeof(int), sizeof(int));
+  FILE *out = fopen(outpath, "w");
+  if (!out)
+    return 4;
+  fprintf(out, "%.*s\nfds %d\n", (int)n, data, nfds);
+  fclose(out);
+  if (nfds == 0)
+    return 3;
+  struct seccomp_notif_sizes sizes;
+  if (syscall(SYS_seccomp, SECCOMP_GET_NOTIF_SIZES, 0, &sizes) != 0)
+    return 5;
+  struct seccomp_notif *req = calloc(1, sizes.seccomp_notif);
+  struct seccomp_notif_resp *resp = calloc(1, sizes.seccomp_notif_resp);
+  for (;;) {
+    struct pollfd p = {.fd = fds[0], .events = POLLIN};
+    if (poll(&p, 1, -1) < 0 && errno != EINTR)
+      break;
+    if (!(p.revents & POLLIN)) {
+      if (p.revents & (POLLHUP | POLLERR))
+        break; /* no process uses the filter any more */
+      continue;
+    }
+    memset(req, 0, sizes.seccomp_notif);
+    if (ioctl(fds[0], SECCOMP_IOCTL_NOTIF_RECV, req) != 0)
+      continue;
+    memset(resp, 0, sizes.seccomp_notif_resp);
+    resp->id = req->id;
+    resp->error = -answer;
+    ioctl(fds[0], SECCOMP_IOCTL_NOTIF_SEND, resp);
+  }
+  return 0;
+}
+
 int main(int argc, char **argv) {
   if (argc == 4 && strcmp(argv[1], "recvtty") == 0)
     return recvtty(argv[2], argv[3]);
+  if (argc == 5 && strcmp(argv[1], "seccomplisten") == 0)
+    return seccomplisten(argv[2], argv[3], atoi(argv[4]));
   unsigned sleep_secs = 0;
   putchar('{');
   for (int i = 1; i < argc; i++) {

@@ -59,7 +59,9 @@ enum tsr_record_kind {
   /* ROOTFS_* flags, MS_* propagation for "/" (0 = MS_SLAVE|MS_REC); rootfs, its parent mount point */
   REC_ROOTFS = 10,
   /* MS_* flags, MS_* propagation flags (applied one by one), MOUNT_* kind, MOUNT_ATTR_* to set and
-   * to clear recursively (mount_setattr), MOUNT_EXT_* flags; source, destination, fstype, data */
+   * to clear recursively (mount_setattr), MOUNT_EXT_* flags, the prepared tree's fd (MOUNT_TREE only);
+   * source, destination, fstype, data, optionally a host directory to bind instead where the kernel
+   * refuses the filesystem (cgroup2 in a user namespace) */
   REC_MOUNT = 11,
   /* S_IF* type, major, minor, permission bits, uid, gid, DEVICE_* how; path in container, host path */
   REC_DEVICE = 12,
@@ -102,6 +104,9 @@ enum tsr_record_kind {
 /* REC_MOUNT kinds */
 #define MOUNT_NEW 0      /* mount(source, dest, fstype, flags, data) */
 #define MOUNT_BIND 1     /* bind (MS_REC in flags for rbind), then remount with flags */
+/* move_mount the detached tree at fd nums[3] (made by the parent: an
+ * id-mapped bind, its flags already set) */
+#define MOUNT_TREE 2
 
 /* REC_MOUNT extensions (runc's mount options that are not mount(2) flags) */
 #define MOUNT_EXT_TMPCOPYUP 0x1u /* copy the rootfs directory's content into the new tmpfs */

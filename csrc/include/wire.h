@@ -18,9 +18,10 @@
  *   ERROR{step, errno, detail}  -->   at any point: InitError, roll back
  *
  * Init's fd table: 0-2 stdio, 3 .. 3+preserve_fds-1 preserved fds, then
- * from `base` (argv[1]) the fds below; namespace fds to join follow them
- * (their numbers are in the plan), then the seccomp notify listener's
- * connected socket, if any (its number is in REC_SECCOMP).
+ * from `base` (argv[1]) the fds below; namespace fds to join follow them,
+ * then the seccomp notify listener's connected socket, if any, then the
+ * detached mount trees the parent made (id-mapped binds); the plan holds
+ * their numbers (REC_NAMESPACE, REC_SECCOMP, REC_MOUNT).
  */
 #ifndef TSRUN_WIRE_H
 #define TSRUN_WIRE_H

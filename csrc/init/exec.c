@@ -124,7 +124,6 @@ long exec_syscall(void) {
 }
 
 void step_exec(void) {
-  step_cpu_affinity(CPU_AFFINITY_FINAL);
   /* Loaded last: after no_new_privs, only execve follows. */
   step_seccomp();
   exec_syscall();

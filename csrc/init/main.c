@@ -55,6 +55,9 @@ int main(int argc, char **argv) {
     close(g.sync_fd);
     g.sync_fd = -1;
     step_close_fds();
+    /* Before the credentials: without no_new_privs the seccomp filter is
+     * loaded there, and nothing after it may be a call it could kill. */
+    step_cpu_affinity(CPU_AFFINITY_FINAL);
     step_credentials();
     step_exec();
   }
@@ -81,6 +84,7 @@ int main(int argc, char **argv) {
   step_wait_exec_fifo();
   step_hooks(HOOK_START_CONTAINER);
   step_close_fds();
+  step_cpu_affinity(CPU_AFFINITY_FINAL);
   step_credentials();
   step_exec();
 }

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/mount.h>
 #include <linux/openat2.h>
 #include <stdio.h>
 #include <string.h>
@@ -241,7 +242,7 @@ static void do_mount(const struct record *rec) {
   }
 
   int as_file = 0;
-  if (kind == MOUNT_BIND) {
+  if (kind == MOUNT_BIND || kind == MOUNT_TREE) {
     struct stat st;
     if (stat(source, &st) < 0) fail(STEP_MOUNTS, errno, "bind source %s", source);
     as_file = !S_ISDIR(st.st_mode);
@@ -251,7 +252,16 @@ static void do_mount(const struct record *rec) {
   char target[64];
   fd_path(target, sizeof target, fd);
 
-  if (kind == MOUNT_BIND) {
+  if (kind == MOUNT_TREE) {
+    int tree = (int)(int64_t)rec_num(rec, 6);
+    if (syscall(SYS_move_mount, tree, "", fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+      fail(STEP_MOUNTS, errno, "move the id-mapped tree of %s to %s", source, dest);
+    close(tree);
+    close(fd);
+    fd = open_in_root(dest, 0, 0);
+    if (fd < 0) fail(STEP_MOUNTS, errno, "reopen %s", dest);
+    fd_path(target, sizeof target, fd);
+  } else if (kind == MOUNT_BIND) {
     if (mount(source, target, NULL, MS_BIND | (flags & MS_REC), NULL) < 0)
       fail(STEP_MOUNTS, errno, "bind %s at %s", source, dest);
     close(fd);
@@ -267,12 +277,24 @@ static void do_mount(const struct record *rec) {
       copy_from = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
       if (copy_from < 0) fail(STEP_MOUNTS, errno, "tmpcopyup: open %s in the rootfs", dest);
     }
-    if (mount(source, target, fstype, flags, data[0] ? data : NULL) < 0)
-      fail(STEP_MOUNTS, errno, "mount %s (%s) at %s", source, fstype, dest);
+    const char *fallback = rec->str_count > 4 ? rec_str(rec, 4) : "";
+    int bound = 0;
+    if (mount(source, target, fstype, flags, data[0] ? data : NULL) < 0) {
+      /* A user namespace that owns no cgroup namespace may not mount
+       * cgroup2 (EPERM; EBUSY on some kernels): bind the container's own
+       * cgroup directory instead, as runc does (runc binds the whole
+       * hierarchy when there is no cgroup namespace; this shows less). */
+      if (!fallback[0] || (errno != EPERM && errno != EBUSY)) fail(STEP_MOUNTS, errno, "mount %s (%s) at %s", source, fstype, dest);
+      if (mount(fallback, target, NULL, MS_BIND | MS_REC, NULL) < 0)
+        fail(STEP_MOUNTS, errno, "bind %s at %s (%s is not mountable here)", fallback, dest, fstype);
+      bound = 1;
+    }
     close(fd);
     fd = open_in_root(dest, 0, 0);
     if (fd < 0) fail(STEP_MOUNTS, errno, "reopen %s", dest);
     fd_path(target, sizeof target, fd);
+    unsigned long extra = flags & ~(MS_BIND | MS_REC);
+    if (bound && extra && remount_bind(target, extra) < 0) fail(STEP_MOUNTS, errno, "remount %s with its options", dest);
     if (copy_from >= 0) {
       int copy_to = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
       if (copy_to < 0 || copy_tree(copy_from, copy_to, 0) < 0)

@@ -2,6 +2,7 @@
  * errors shaped like Node's own (code, errno, syscall). */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <stdbool.h>
 #include <node_api.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -344,6 +345,38 @@ static napi_value unmount(napi_env env, napi_callback_info info) {
   return r;
 }
 
+/* mount(source, target, MS_BIND): keeps a namespace file alive past its
+ * last process (linux.netDevices go back to the host at delete). */
+static napi_value bind_mount(napi_env env, napi_callback_info info) {
+  napi_value a[2];
+  if (get_args(env, info, 2, a)) return NULL;
+  char *source = string_arg(env, a[0]), *target = string_arg(env, a[1]);
+  int rc = mount(source, target, NULL, MS_BIND, NULL);
+  napi_value r = rc < 0 ? throw_errno(env, errno, "mount", target) : undefined(env);
+  free(source);
+  free(target);
+  return r;
+}
+
+static napi_value idmapped_tree(napi_env env, napi_callback_info info) {
+  napi_value a[7];
+  if (get_args(env, info, 7, a)) return NULL;
+  char *source = string_arg(env, a[0]), *uid_map = string_arg(env, a[5]), *gid_map = string_arg(env, a[6]);
+  int64_t set = 0, clr = 0;
+  napi_get_value_int64(env, a[3], &set);
+  napi_get_value_int64(env, a[4], &clr);
+  bool clone_recursive = false, recursive = false;
+  napi_get_value_bool(env, a[1], &clone_recursive);
+  napi_get_value_bool(env, a[2], &recursive);
+  const char *failed = "";
+  int fd = tsrun_idmapped_tree(source, clone_recursive, recursive, (uint64_t)set, (uint64_t)clr, uid_map, gid_map, &failed);
+  napi_value r = fd < 0 ? throw_errno(env, -fd, failed, source) : int_result(env, fd);
+  free(source);
+  free(uid_map);
+  free(gid_map);
+  return r;
+}
+
 static napi_value connect_unix(napi_env env, napi_callback_info info) {
   napi_value a[1];
   if (get_args(env, info, 1, a)) return NULL;
@@ -480,6 +513,8 @@ static napi_value init(napi_env env, napi_value exports) {
       {"mkfifo", NULL, make_fifo, NULL, NULL, NULL, napi_default, NULL},
       {"connectUnix", NULL, connect_unix, NULL, NULL, NULL, napi_default, NULL},
       {"unmount", NULL, unmount, NULL, NULL, NULL, napi_default, NULL},
+      {"bindMount", NULL, bind_mount, NULL, NULL, NULL, napi_default, NULL},
+      {"idmappedTree", NULL, idmapped_tree, NULL, NULL, NULL, napi_default, NULL},
       {"attachDeviceFilter", NULL, attach_device_filter, NULL, NULL, NULL, napi_default, NULL},
       {"setWindowSize", NULL, set_window_size, NULL, NULL, NULL, napi_default, NULL},
       {"compileSeccomp", NULL, compile_seccomp, NULL, NULL, NULL, napi_default, NULL},

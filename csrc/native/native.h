@@ -4,6 +4,7 @@
 #ifndef TSRUN_NATIVE_H
 #define TSRUN_NATIVE_H
 
+#include <stdint.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -33,5 +34,9 @@ unsigned tsrun_seccomp_api_level(void);
 const char *tsrun_seccomp_version(void);
 int tsrun_seccomp_flag_supported(unsigned long flag);
 int tsrun_seccomp_action_supported(uint32_t action);
+/* idmap.c: a detached id-mapped clone of `source` (fd, CLOEXEC) or -errno; *failed names the call that failed.
+ * clone_recursive takes the submounts along, recursive id-maps them too. */
+int tsrun_idmapped_tree(const char *source, int clone_recursive, int recursive, uint64_t attr_set, uint64_t attr_clr, const char *uid_map,
+                        const char *gid_map, const char **failed);
 
 #endif

@@ -11,7 +11,7 @@ export function writeCgroupFile(dir: string, w: CgroupWrite): void {
   const target = join(dir, w.file);
   let fd: number;
   try {
-    fd = fs.openSync(target, fs.constants.O_WRONLY);
+    fd = fs.openSync(target, fs.constants.O_WRONLY | fs.constants.O_TRUNC);
   } catch (err) {
     if (errnoCode(err) === 'ENOENT') {
       const which = w.controller ? `the ${w.controller} controller has no ${w.file} here` : `no ${w.file} here`;

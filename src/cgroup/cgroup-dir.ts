@@ -130,6 +130,22 @@ export class CgroupDir {
     }
   }
 
+  /**
+   * Take back a create() whose sibling in another hierarchy failed: rmdir
+   * what this manager made, deepest first. Just made, so still empty.
+   */
+  undoCreate(): void {
+    for (const dir of [...this.#created].sort((a, b) => depth(b) - depth(a))) {
+      try {
+        fs.rmdirSync(dir);
+      } catch {
+        // Another container's create may have put its cgroup below a parent
+        // made here meanwhile: it stays, as in remove().
+      }
+    }
+    this.#created = [];
+  }
+
   // mkdir -p that records each directory it made itself.
   #mkdirParents(madeNow: string[]): void {
     const missing: string[] = [];

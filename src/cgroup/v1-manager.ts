@@ -119,10 +119,16 @@ export class V1Manager implements CgroupManager {
     return path === undefined ? undefined : this.#dirs.get(path);
   }
 
+  /** All hierarchies or none: a failure in one takes back the others (never touching a cgroup that was there). */
   create(): void {
-    for (const dir of this.#dirs.values()) dir.create();
-    if (this.#v2) this.#v2.create();
-    this.#fillCpuset();
+    const all = [...this.#dirs.values(), ...(this.#v2 ? [this.#v2] : [])];
+    try {
+      for (const dir of all) dir.create();
+      this.#fillCpuset();
+    } catch (err) {
+      for (const dir of all) dir.undoCreate();
+      throw err;
+    }
   }
 
   /**

@@ -22,6 +22,20 @@ function words(file: string): string[] {
   }
 }
 
+/** Every controller this kernel has, in whichever hierarchy (/proc/cgroups); empty when unreadable (then no guess is made). */
+function kernelControllers(): { has(c: string): boolean } {
+  let text: string;
+  try {
+    text = fs.readFileSync('/proc/cgroups', 'utf8');
+  } catch {
+    return { has: () => true };
+  }
+  const names = new Set(text.split('\n').filter((l) => l && !l.startsWith('#')).map((l) => l.split(/\s+/)[0]!));
+  // /proc/cgroups lists v1-capable controllers; misc and the v2-only ones may be missing from older kernels' list.
+  for (const v2only of ['io', 'misc', 'cpu', 'rdma', 'dmem']) names.add(v2only);
+  return names;
+}
+
 /**
  * Make `controller` available in `leaf` by enabling it in each ancestor's
  * cgroup.subtree_control, top down (a controller reaches a cgroup only
@@ -38,6 +52,9 @@ export function enableControllers(leaf: string, controller: string, pointer: str
     if (dirname(dir) === dir) break;
   }
   const top = ancestors[0];
+  if (!kernelControllers().has(controller)) {
+    throw resourceError(pointer, `the kernel has no cgroup controller named ${controller}: no such cgroup v2 interface file`);
+  }
   if (top === undefined || !words(join(top, 'cgroup.controllers')).includes(controller)) {
     const has = top === undefined ? [] : words(join(top, 'cgroup.controllers'));
     throw resourceError(

@@ -3,7 +3,7 @@
 // CPU values are plain integers. As in runc, --resources replaces every
 // other flag.
 import { readFileSync } from 'node:fs';
-import { messageOf, UsageError } from '../errors.ts';
+import { errnoText, messageOf, UsageError } from '../errors.ts';
 import type { ResourcesPatch } from '../container/resources-patch.ts';
 import { flagString, type FlagSpec, type Parsed } from './args.ts';
 import { parseRamSize } from './ram-size.ts';
@@ -111,7 +111,8 @@ export function readResourcesArgument(arg: string): { source: string; text: stri
   try {
     return { source, text: readFileSync(arg === '-' ? 0 : arg, 'utf8') };
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new UsageError(`--resources ${source}: cannot read: ${code ?? messageOf(err)}`, { cause: err });
+    // The reason only, not Node's message: the line names the file already.
+    const errno = (err as NodeJS.ErrnoException).errno;
+    throw new UsageError(`--resources ${source}: cannot read it: ${errno ? errnoText(-errno) : messageOf(err)}`);
   }
 }

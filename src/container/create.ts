@@ -20,11 +20,12 @@ import { readHostLsm, specLsmProblems } from '../spec/host-lsm.ts';
 import { loadSpec } from '../spec/load.ts';
 import type { LinuxResources, Spec } from '../spec/types.ts';
 import { lockContainerDir } from '../state/lock.ts';
-import { execFifo } from '../state/paths.ts';
+import { execFifo, netnsFile, seccompCacheDir } from '../state/paths.ts';
 import { writePidFile } from '../state/pid-file.ts';
 import { readProcStat } from '../state/proc-stat.ts';
 import { createContainerDir, removeContainerDir, writeState, type ContainerState } from '../state/store.ts';
 import { detachHostMounts, mountIdsAt } from './host-mounts.ts';
+import { checkNetDevices, moveNetDevicesIn } from './net-devices.ts';
 import { ociState, OCI_VERSION } from './oci-state.ts';
 import { connectListener, seccompListenerState } from './seccomp-state.ts';
 import { writeProcFile } from './proc-write.ts';
@@ -97,6 +98,15 @@ function pidInContainer(pid: number): number {
   return Number.isInteger(inner) && inner > 0 ? inner : pid;
 }
 
+// mount_setattr(2): EINVAL where the filesystem has no id-mapping support
+// (FS_ALLOW_IDMAP), EPERM where the mount or caller may not be mapped.
+function idmapHint(code: string | undefined): string {
+  if (code === 'EINVAL') return 'the filesystem or kernel does not support id-mapped mounts';
+  if (code === 'EPERM') return 'the kernel refused to id-map this mount';
+  if (code === 'ENOSYS') return 'this kernel has no mount_setattr';
+  return 'id-mapped mount failed';
+}
+
 export async function createContainer(opts: CreateOptions): Promise<Created> {
   const { root, id, warn } = opts;
   const idProblem = checkContainerId(id);
@@ -115,6 +125,7 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
   // runc's rule too: moving the rootfs over "/" would replace the host's root.
   if (hostMountNs && opts.noPivot) throw new UsageError('--no-pivot needs a mount namespace: add {"type": "mount"} to /linux/namespaces');
   const rootfs = checkRootfs(spec, bundle, configFile);
+  const netDevices = checkNetDevices(configFile, spec.linux?.netDevices ?? {});
   if (spec.process?.terminal && !spec.process.consoleSize && opts.defaultConsoleSize) {
     spec.process.consoleSize = opts.defaultConsoleSize;
   }
@@ -123,7 +134,7 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
   const cgroup = newManager(findCgroupLayout(mountinfo), spec.linux?.cgroupsPath, id);
   const parent = parentMountOf(rootfs, mountinfo);
   // Compiled (or taken from the cache under the state root) before anything exists.
-  const seccomp = spec.linux?.seccomp ? seccompProgram(spec.linux.seccomp, configFile, root) : undefined;
+  const seccomp = spec.linux?.seccomp ? seccompProgram(spec.linux.seccomp, configFile, seccompCacheDir(root)) : undefined;
   const launchPlan = plan(
     { ...spec, root: { ...spec.root, path: rootfs } } as Spec,
     {
@@ -136,6 +147,7 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
       ...(seccomp ? { seccomp } : {}),
       containerId: id,
       lsmHost,
+      ...(cgroup.dirs().v2 ? { cgroupDir: cgroup.dirs().v2 } : {}),
     },
   );
   // What sat at the rootfs path before: only what create adds is detached.
@@ -155,14 +167,15 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
     native().mkfifo(execFifo(dir), 0o622);
 
     // 2. The cgroups, with every limit and the device filter, before the
-    // init exists. The undo is registered first: a create that fails in
-    // its third hierarchy still has the first two to remove.
+    // init exists. create() is all-or-nothing across hierarchies, and
+    // refuses a cgroup that already has processes: only then is the
+    // cgroup ours to kill in and remove.
+    cgroup.create();
     rollback.add('remove cgroups', async () => {
       await cgroup.killAll(9);
       await cgroup.waitEmpty(5000);
       await cgroup.remove();
     });
-    cgroup.create();
     const { devices: _configDevices, ...limits } = spec.linux?.resources ?? {};
     for (const w of cgroup.apply(limits)) warn(w);
     const cgroupFd = cgroup.v2DirFd() ?? -1;
@@ -194,9 +207,23 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
     if (hostMountNs) rollback.add(`detach the mounts under ${rootfs}`, () => detachHostMounts(rootfs, keepMounts));
     const seccompListener = seccomp?.listener ? connectListener(spec.linux!.seccomp!.listenerPath!, configFile) : -1;
     if (seccompListener >= 0) parentFds.push(seccompListener);
+    // Id-mapped binds are made here, with the host's CAP_SYS_ADMIN over
+    // their filesystem, which the init lacks inside a user namespace.
+    const mountTrees = launchPlan.mounts.flatMap((m, i) => {
+      if (!m.idmap) return [];
+      let fd: number;
+      try {
+        fd = native().idmappedTree(m.source, m.idmap.cloneRecursive, m.idmap.recursive, m.idmap.attrSet, m.idmap.attrClear, m.idmap.uidMappings, m.idmap.gidMappings);
+      } catch (err) {
+        const e = err as NodeJS.ErrnoException;
+        throw new SpecError(configFile, [{ pointer: `/mounts/${i}`, reason: `cannot id-map ${m.source}: ${e.syscall} ${e.code ?? ''} (${idmapHint(e.code)})` }], { cause: err });
+      }
+      parentFds.push(fd);
+      return [fd];
+    });
     const init = spawnInit(
       launchPlan,
-      { syncChild, fifo: fifoFd, console: consoleFd, namespaces: nsFds, seccompListener },
+      { syncChild, fifo: fifoFd, console: consoleFd, namespaces: nsFds, seccompListener, mountTrees },
       { v2DirFd: cgroupFd, joinFds: joins.map((j) => j.fd), joinFiles: joins.map((j) => j.file) },
     );
     closeParentFds();
@@ -254,6 +281,12 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
           initReaped = true;
         }
       } else if (msg.type === MSG.READY_HOOKS) {
+        // The network namespace exists: hand over the devices before any hook sees it.
+        if (netDevices.length) {
+          const file = netnsFile(dir);
+          moveNetDevicesIn(state.pid, netDevices, file, (what, fn) => rollback.add(what, fn));
+          state.netDevices = { devices: netDevices, netns: file };
+        }
         // runtime.md: "creating" is step 2 of the lifecycle, the runtime
         // environment being built; "created" is "after step 2", where the
         // prestart, createRuntime, createContainer (steps 3-5) and

@@ -8,6 +8,7 @@ import { removeContainerDir } from '../state/store.ts';
 import { existsSync } from 'node:fs';
 import { loadContainer } from './container.ts';
 import { detachHostMounts } from './host-mounts.ts';
+import { moveNetDevicesBack } from './net-devices.ts';
 import { ociState } from './oci-state.ts';
 
 const SIGKILL = 9;
@@ -28,12 +29,13 @@ export async function deleteContainer(root: string, id: string, force: boolean, 
   if ((c.status === 'running' || c.status === 'paused') && !force) {
     throw new StateError(id, `cannot delete container ${id} that is not stopped: ${c.status} (use --force)`);
   }
-  if (c.status !== 'stopped') {
-    if (c.status === 'paused') await c.cgroup.thaw().catch(() => undefined);
-    c.cgroup.killAll(SIGKILL);
-  }
+  // Also for a stopped container: without a pid namespace the init's
+  // children (daemons it double-forked) outlive it, and the cgroup could
+  // not be removed with them in it (runc kills them the same way).
+  if (c.status !== 'stopped' || c.cgroup.procs().length > 0) await c.cgroup.killAll(SIGKILL);
   if (!(await c.cgroup.waitEmpty(10_000))) warn(`processes of container ${id} still alive after SIGKILL`);
   await c.cgroup.remove();
+  if (c.state.netDevices) moveNetDevicesBack(c.state.netDevices.devices, c.state.netDevices.netns, warn);
   // Undo create's host mounts before the state that remembers them goes.
   if (c.state.hostMounts) detachHostMounts(c.state.hostMounts.path, c.state.hostMounts.keep);
   removeContainerDir(root, id);

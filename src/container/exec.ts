@@ -76,7 +76,7 @@ export function execProcess(opts: ExecOptions): number {
           pid = msg.value;
           if (pid !== init.pid) native().waitPid(init.pid);
         } else if (msg.type === MSG.READY_SECCOMP) {
-          const listenerState = seccompListenerState({ ...c.state, pid }, again.status === 'created' ? 'created' : 'running', stored?.listenerMetadata);
+          const listenerState = seccompListenerState(c.state, again.status === 'created' ? 'created' : 'running', stored?.listenerMetadata, pid);
           channel.send(MSG.SECCOMP_STATE, Buffer.from(JSON.stringify(listenerState)));
         } else if (msg.type === MSG.CREATED) {
           return pid;

@@ -1,16 +1,19 @@
 // kill: a signal to the container process, or with --all to every
-// process of its cgroup.
+// process of its cgroup (also without a pid namespace: the manager freezes,
+// signals each process and thaws, or uses cgroup.kill).
 import { StateError } from '../errors.ts';
 import { loadContainer } from './container.ts';
 
-export function killContainer(root: string, id: string, signal: number, all: boolean): void {
+const SIGKILL = 9;
+
+export async function killContainer(root: string, id: string, signal: number, all: boolean): Promise<void> {
   const c = loadContainer(root, id);
   // containerd's runc shim recognises an exited container by runc's words
   // "container not running" in the error (checkKillError) and then treats
   // the kill as done; any other text fails StopContainer/StopPodSandbox.
   if (c.status === 'stopped') throw new StateError(id, `cannot kill container ${id}: container not running`);
   if (all) {
-    c.cgroup.killAll(signal);
+    await c.cgroup.killAll(signal);
     return;
   }
   try {
@@ -18,4 +21,7 @@ export function killContainer(root: string, id: string, signal: number, all: boo
   } catch (err) {
     throw new StateError(id, `signal ${signal} to container ${id} (pid ${c.state.pid})`, { cause: err });
   }
+  // runc: a frozen task handles SIGKILL only once thawed (v1 freezer), so a
+  // paused container is thawed after SIGKILL; other signals wait for resume.
+  if (signal === SIGKILL && c.status === 'paused') await c.cgroup.thaw();
 }

@@ -7,11 +7,12 @@ import { native } from '../native/addon.ts';
 import type { Status } from '../state/status.ts';
 import type { ContainerState } from '../state/store.ts';
 
-export function seccompListenerState(state: ContainerState, status: Status | 'creating', metadata: string | undefined) {
+/** `pid`: the process the filter is for (the container's, or an exec'd one). */
+export function seccompListenerState(state: ContainerState, status: Status | 'creating', metadata: string | undefined, pid = state.pid) {
   return {
     ociVersion: state.ociVersion,
     fds: ['seccompFd'],
-    pid: state.pid,
+    pid,
     ...(metadata ? { metadata } : {}),
     state: {
       ociVersion: state.ociVersion,

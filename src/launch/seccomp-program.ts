@@ -82,7 +82,7 @@ function writeCached(dir: string, file: string, program: Buffer): void {
 }
 
 /**
- * The filter for linux.seccomp. `cacheDir` (the state root) keeps compiled
+ * The filter for linux.seccomp. `cacheDir` (under the state root) keeps compiled
  * programs as seccomp-<sha256>.bpf files; undefined compiles every time.
  */
 export function seccompProgram(seccomp: LinuxSeccomp, configFile: string, cacheDir?: string): PlannedSeccomp {

@@ -17,6 +17,8 @@ export interface InitFds {
   namespaces: number[];
   /** Socket connected to linux.seccomp.listenerPath when the plan has a listener. */
   seccompListener?: number;
+  /** Detached mount trees (id-mapped binds), in the plan's order of such mounts. */
+  mountTrees?: number[];
 }
 
 export interface SpawnedInit {
@@ -43,6 +45,7 @@ export function spawnInit(plan: LaunchPlan, fds: InitFds, cgroup: InitCgroup): S
     for (let fd = 3; fd < base; fd++) table.push(fd);
     table.push(planFd, fds.syncChild, fds.fifo, fds.console, ...fds.namespaces);
     if (plan.seccomp?.listener) table.push(fds.seccompListener ?? -1);
+    table.push(...(fds.mountTrees ?? []));
     try {
       return n.spawnInit(initFd, ['tsrun:[init]', String(base)], table, cgroup.v2DirFd, cgroup.joinFds);
     } catch (err) {

@@ -37,6 +37,15 @@ export interface Native {
   flock(fd: number, exclusive: boolean, wait: boolean): boolean;
   /** mkfifo(path, mode) with the mode exactly as given. */
   mkfifo(path: string, mode: number): void;
+  /**
+   * A detached clone of the tree at `source` (open_tree OPEN_TREE_CLONE,
+   * with its submounts when cloneRecursive), id-mapped (its submounts too
+   * when recursive) through a new user namespace with these
+   * uid_map/gid_map texts, MOUNT_ATTR_* set/cleared; a CLOEXEC fd.
+   */
+  idmappedTree(source: string, cloneRecursive: boolean, recursive: boolean, attrSet: number, attrClear: number, uidMap: string, gidMap: string): number;
+  /** mount(source, target, MS_BIND). */
+  bindMount(source: string, target: string): void;
   /** umount2(path, flags). */
   unmount(path: string, flags: number): void;
   /** A connected AF_UNIX stream socket fd (CLOEXEC). */

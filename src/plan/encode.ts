@@ -34,6 +34,7 @@ export const REC = {
 export const PROC_FLAGS = { NO_NEW_PRIVS: 1, TERMINAL: 2, OOM_SCORE_ADJ: 4, NEW_KEYRING: 8, CONSOLE_SIZE: 0x10 };
 export const ROOTFS_FLAGS = { READONLY: 1, NO_PIVOT: 2, HOST_MOUNT_NS: 4 };
 export const CPU_AFFINITY = { INITIAL: 0, FINAL: 1 };
+export const MOUNT_KINDS = { NEW: 0, BIND: 1, TREE: 2 };
 export const LSM_KINDS = { apparmor: 1, selinux: 2 } as const;
 export const HOOK_KINDS = { createContainer: 1, startContainer: 2 } as const;
 /** Init's fds from its base: plan, sync, fifo, console, then namespaces to join. */
@@ -103,8 +104,13 @@ export function planRecords(plan: LaunchPlan): Record[] {
       [r.path, r.parentMount],
     );
   }
-  for (const m of plan.mounts)
-    add(REC.MOUNT, [m.flags, m.propagation, m.bind ? 1 : 0, m.attrSet, m.attrClear, m.extensions], [m.source, m.destination, m.fstype, m.data]);
+  // Prepared mount trees follow the joined namespaces and the listener in the fd table.
+  let treeFd = nsFd + (plan.seccomp?.listener ? 1 : 0);
+  for (const m of plan.mounts) {
+    const kind = m.idmap ? MOUNT_KINDS.TREE : m.bind ? MOUNT_KINDS.BIND : MOUNT_KINDS.NEW;
+    const strs = [m.source, m.destination, m.fstype, m.data, ...(m.fallbackBind ? [m.fallbackBind] : [])];
+    add(REC.MOUNT, [m.flags, m.propagation, kind, m.attrSet, m.attrClear, m.extensions, ...(m.idmap ? [treeFd++] : [])], strs);
+  }
   for (const d of plan.devices)
     add(REC.DEVICE, [d.type, d.major, d.minor, d.mode, d.uid, d.gid, d.bind ? 1 : 0], [d.path, d.hostPath]);
   for (const s of plan.symlinks) add(REC.SYMLINK, [], [s.target, s.path]);

@@ -1,5 +1,6 @@
 // The LaunchPlan: what tsrun-init will do, decided here, field for field
 // with the records of csrc/include/plan.h (encode.ts writes them).
+import type { PlannedIdmap } from './idmap.ts';
 
 export interface PlannedNamespace {
   /** CLONE_NEW* flag. */
@@ -23,6 +24,10 @@ export interface PlannedMount {
   attrClear: number;
   /** MOUNT_EXT_* (tmpcopyup). */
   extensions: number;
+  /** Host directory to bind (with the same flags) where the kernel refuses this filesystem. */
+  fallbackBind?: string;
+  /** An id-mapped bind: the parent makes the tree, tsrun-init moves it into place. */
+  idmap?: PlannedIdmap;
 }
 
 export interface PlannedDevice {

@@ -2,7 +2,7 @@
 // string, as runc and crun do (e.g. "mode=755", "size=65536k"). runc's own
 // extensions are never data: the recursive "r*" options become
 // mount_setattr(2) attributes, "tmpcopyup" an extension flag, and idmap/ridmap
-// are refused by semantic-checks.ts.
+// are planned by idmap.ts.
 
 export const MS = {
   RDONLY: 0x1,
@@ -128,9 +128,6 @@ export const EXTENSION_OPTIONS: Record<string, number> = {
   // runc and crun: fill a new tmpfs with what the image had at its destination
   tmpcopyup: MOUNT_EXT.TMPCOPYUP,
 };
-
-/** Options runc knows that tsrun does not apply: refused by name (semantic-checks.ts). */
-export const REFUSED_OPTIONS = new Set(['idmap', 'ridmap']);
 
 export interface ParsedOptions {
   flags: number;

@@ -6,6 +6,7 @@ import { DEFAULT_SYMLINKS, planDevices } from './devices.ts';
 import type { LaunchPlan, PlannedHook, PlannedMount, PlannedSeccomp } from './launch-plan.ts';
 import { MS, parseMountOptions, PROPAGATION_OPTIONS } from './mount-options.ts';
 import { CLOCK_IDS, NAMESPACE_FLAGS } from './namespaces.ts';
+import { IDMAP_OPTIONS, isIdmapped, planIdmap } from './idmap.ts';
 import { labelMountData, planLsm, type LsmHost } from './lsm.ts';
 import { planIdentity, sysctlPath } from './process.ts';
 import { ioPriorityValue, personalityFlags, planScheduler } from './process-attrs.ts';
@@ -24,6 +25,8 @@ export interface PlanOptions {
   seccomp?: PlannedSeccomp;
   /** Names the session keyring "_ses.<id>", as runc does (absent: an anonymous one). */
   containerId?: string;
+  /** The container's cgroup v2 directory on the host: bound at a cgroup mount the kernel refuses. */
+  cgroupDir?: string;
   lsmHost?: LsmHost;
 }
 
@@ -37,10 +40,12 @@ export function rootfsPath(spec: Spec, bundle: string): string {
   return isAbsolute(path) ? posix.normalize(path) : resolve(bundle, path);
 }
 
-function planMounts(spec: Spec, bundle: string): PlannedMount[] {
+function planMounts(spec: Spec, bundle: string, cgroupDir: string | undefined): PlannedMount[] {
   const mountLabel = spec.linux?.mountLabel;
   return (spec.mounts ?? []).map((m) => {
-    const { flags, propagation, data, attrSet, attrClear, extensions } = parseMountOptions(m.options ?? []);
+    const idmapped = isIdmapped(m);
+    // idmap/ridmap are tsrun's to act on, never filesystem data.
+    const { flags, propagation, data, attrSet, attrClear, extensions } = parseMountOptions((m.options ?? []).filter((o) => !IDMAP_OPTIONS.has(o)));
     const bind = m.type === 'bind' || (flags & MS.BIND) !== 0;
     // runtime-spec 1.2: "cgroup" asks for the cgroup hierarchy; tsrun is a
     // cgroup v2 runtime and mounts cgroup2 there (as crun does on v2).
@@ -56,6 +61,8 @@ function planMounts(spec: Spec, bundle: string): PlannedMount[] {
       attrSet,
       attrClear,
       extensions,
+      ...(fstype === 'cgroup2' && !bind && cgroupDir ? { fallbackBind: cgroupDir } : {}),
+      ...(idmapped && bind ? { idmap: planIdmap(m, spec, flags) } : {}),
     };
   });
 }
@@ -134,7 +141,7 @@ export function plan(spec: Spec, options: PlanOptions): LaunchPlan {
       hostMountNs,
       propagation,
     },
-    mounts: planMounts(spec, options.bundle),
+    mounts: planMounts(spec, options.bundle, options.cgroupDir),
     devices: planDevices(linux.devices ?? [], inUserNs),
     symlinks: DEFAULT_SYMLINKS.map((s) => ({ ...s })),
     maskedPaths: linux.maskedPaths ?? [],

@@ -58,6 +58,10 @@ export function seccompProblems(spec: Spec): SpecProblem[] {
   if (killable >= 0 && !usesNotify(seccomp)) {
     out.push({ pointer: `${BASE}/flags/${killable}`, reason: 'SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV applies to SCMP_ACT_NOTIFY only: the profile has no such rule' });
   }
+  // config-linux.md: listenerMetadata MUST NOT be set without listenerPath.
+  if (seccomp.listenerMetadata !== undefined && seccomp.listenerPath === undefined) {
+    out.push({ pointer: `${BASE}/listenerMetadata`, reason: 'must not be set without listenerPath' });
+  }
   if (usesNotify(seccomp)) {
     // config-linux.md: listenerPath is where the runtime sends the notify fd.
     if (!seccomp.listenerPath) {

@@ -8,6 +8,7 @@ import { capabilityBit } from '../plan/capabilities.ts';
 import { PROPAGATION_OPTIONS } from '../plan/mount-options.ts';
 import { rlimitResource } from '../plan/rlimits.ts';
 import { seccompProblems } from './seccomp-checks.ts';
+import { isIdmapped } from '../plan/idmap.ts';
 import { IOPRIO_LEVELS, parseCpuList, PERSONALITY_FLAGS } from '../plan/process-attrs.ts';
 import { SPEC_VERSION, type CapabilitySet, type HookName, type LinuxNamespace, type NamespaceType, type Process, type Spec } from './types.ts';
 
@@ -299,6 +300,37 @@ const checkDevices: Check = (spec) =>
     return out;
   });
 
+// Linux interface names (dev_valid_name): 1-15 bytes, no "/", ":" or
+// blank, not "." or "..".
+const IFNAMSIZ = 16;
+function interfaceNameProblem(name: string): string | undefined {
+  if (name === '' || Buffer.byteLength(name) >= IFNAMSIZ) return `interface name ${JSON.stringify(name)} must have 1 to ${IFNAMSIZ - 1} bytes`;
+  if (name === '.' || name === '..' || /[/:\s]/.test(name)) return `${JSON.stringify(name)} is not a valid interface name`;
+  return undefined;
+}
+
+// config-linux.md (1.2): devices move into the container's network
+// namespace, so there must be one; runc refuses the host's too.
+const checkNetDevices: Check = (spec) => {
+  const devices = Object.entries(spec.linux?.netDevices ?? {});
+  const out: SpecProblem[] = [];
+  const targets = new Map<string, string>();
+  for (const [host, opts] of devices) {
+    const hostProblem = interfaceNameProblem(host);
+    if (hostProblem) out.push(problem(hostProblem, 'linux', 'netDevices', host));
+    const inside = opts.name || host;
+    const nameProblem = opts.name !== undefined && opts.name !== '' ? interfaceNameProblem(opts.name) : undefined;
+    if (nameProblem) out.push(problem(nameProblem, 'linux', 'netDevices', host, 'name'));
+    const other = targets.get(inside);
+    if (other !== undefined) out.push(problem(`${JSON.stringify(inside)} is already the name of ${other} in the container`, 'linux', 'netDevices', host));
+    targets.set(inside, host);
+  }
+  if (devices.length && !namespaceOf(spec, 'network')) {
+    out.push(problem('moving network devices needs a network namespace: add {"type": "network"} to /linux/namespaces', 'linux', 'netDevices'));
+  }
+  return out;
+};
+
 // The spec lists shared, slave, private and unbindable; runc and crun also
 // take the recursive forms, which tsrun's propagation table knows.
 const checkRootfsPropagation: Check = (spec) => {
@@ -375,26 +407,29 @@ const checkResources: Check = (spec) => {
 // than asked, so each one is refused by name instead.
 const NOT_APPLIED: { tokens: string[]; get: (spec: Spec) => unknown }[] = [
   { tokens: ['linux', 'intelRdt'], get: (s) => s.linux?.intelRdt },
-  // v1.2: host interfaces moved into the container's network namespace.
-  // An entry with no options ({"eth1": {}}) still asks for a device: count keys.
-  {
-    tokens: ['linux', 'netDevices'],
-    get: (s) => Object.keys(((s.linux as Record<string, unknown> | undefined)?.netDevices as object | undefined) ?? {}).length || undefined,
-  },
 ];
 
 const checkNotApplied: Check = (spec) => {
-  const out = NOT_APPLIED.filter((f) => isSet(f.get(spec))).map((f) => problem('not supported yet by tsrun: remove the field', ...f.tokens));
-  // Idmapped mounts (mount_setattr MOUNT_ATTR_IDMAP) are not implemented.
+  return NOT_APPLIED.filter((f) => isSet(f.get(spec))).map((f) => problem('not supported yet by tsrun: remove the field', ...f.tokens));
+};
+
+// config.md (1.2): an id-mapped mount is a bind mount mapped through
+// its own uidMappings/gidMappings, or (idmap/ridmap alone) through the
+// container's user namespace mappings, as runc reads it.
+const checkIdmappedMounts: Check = (spec) => {
+  const out: SpecProblem[] = [];
   (spec.mounts ?? []).forEach((m, i) => {
-    for (const field of ['uidMappings', 'gidMappings'] as const) {
-      if (m[field]?.length) out.push(problem('idmapped mounts are not supported yet by tsrun: remove the field', 'mounts', i, field));
+    if (!isIdmapped(m)) return;
+    const options = m.options ?? [];
+    if (m.type !== 'bind' && !options.includes('bind') && !options.includes('rbind')) {
+      out.push(problem('an id-mapped mount must be a bind mount: use type "bind" or the "bind"/"rbind" option', 'mounts', i));
     }
-    (m.options ?? []).forEach((option, j) => {
-      if (option === 'idmap' || option === 'ridmap') {
-        out.push(problem('idmapped mounts are not supported yet by tsrun: remove the option', 'mounts', i, 'options', j));
-      }
-    });
+    const uid = Boolean(m.uidMappings?.length);
+    const gid = Boolean(m.gidMappings?.length);
+    if (uid !== gid) out.push(problem(`missing ${uid ? 'gidMappings' : 'uidMappings'}: an id-mapped mount needs both`, 'mounts', i));
+    if (!uid && !gid && !spec.linux?.uidMappings?.length) {
+      out.push(problem('idmap without mappings of its own maps through the container\'s: add uidMappings/gidMappings here or a user namespace with mappings', 'mounts', i));
+    }
   });
   return out;
 };
@@ -409,6 +444,7 @@ const CHECKS: Check[] = [
   checkIdMappings,
   checkUts,
   checkPersonality,
+  checkNetDevices,
   checkSysctl,
   checkDevices,
   checkRootfsPropagation,
@@ -417,6 +453,7 @@ const CHECKS: Check[] = [
   checkResources,
   seccompProblems,
   checkNotApplied,
+  checkIdmappedMounts,
 ];
 
 /** Every semantic problem of a schema-valid config, in document order of the checks. */

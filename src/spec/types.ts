@@ -261,4 +261,6 @@ export interface Linux {
   readonlyPaths?: string[];
   mountLabel?: string;
   personality?: LinuxPersonality;
+  /** runtime-spec 1.2: host interface name → options. */
+  netDevices?: Record<string, { name?: string }>;
 }

@@ -1,6 +1,6 @@
 // A container's status is derived, never stored: its process alive (same
-// pid *and* start time), then the exec fifo (still there = not started),
-// then the freezer (v1 freezer.state or v2 cgroup.events, by the manager).
+// pid *and* start time), then the freezer (v1 freezer.state or v2
+// cgroup.events, by the manager), then the exec fifo (there = not started).
 import { existsSync } from 'node:fs';
 import { execFifo } from './paths.ts';
 import { readProcStat } from './proc-stat.ts';
@@ -15,8 +15,9 @@ export function isAlive(state: Pick<ContainerState, 'pid' | 'initStartTime'>): b
 
 export function containerStatus(dir: string, state: ContainerState, cgroup: { isFrozen(): boolean }): Status {
   if (!isAlive(state)) return 'stopped';
-  if (existsSync(execFifo(dir))) return 'created';
+  // runc: a paused created container is "paused" too.
   if (safeIsFrozen(cgroup)) return 'paused';
+  if (existsSync(execFifo(dir))) return 'created';
   return 'running';
 }
 

@@ -27,6 +27,8 @@ export interface ContainerState {
   namespaces: LinuxNamespace[];
   /** No mount namespace: the rootfs bind in the host's mount table and the mount ids that were at its path before. */
   hostMounts?: { path: string; keep: number[] };
+  /** linux.netDevices moved in, and the file keeping the network namespace for their way back. */
+  netDevices?: { devices: { host: string; inside: string }[]; netns: string };
   /** The compiled linux.seccomp filter, which exec applies too. */
   seccomp?: StoredSeccomp;
   /** The limits the container runs with: the config's at create, then each update's merge. */
@@ -88,7 +90,8 @@ export function removeContainerDir(root: string, id: string): void {
 export function listIds(root: string): string[] {
   try {
     return readdirSync(root, { withFileTypes: true })
-      .filter((e) => e.isDirectory())
+      // Dot names are tsrun's own (the seccomp cache), never container ids.
+      .filter((e) => e.isDirectory() && !e.name.startsWith('.'))
       .map((e) => e.name)
       .sort();
   } catch (err) {

@@ -1,6 +1,7 @@
 // Looking at a container from the host: /proc/<pid>/status fields,
 // namespace inodes, mountinfo, cgroup directories.
 import { existsSync, readFileSync, readlinkSync } from 'node:fs';
+import { findCgroupLayout } from '../../src/cgroup/mountinfo.ts';
 
 export function procStatus(pid: number): Record<string, string> {
   const out: Record<string, string> = {};
@@ -37,4 +38,28 @@ export function pidGone(pid: number): boolean {
   } catch {
     return true;
   }
+}
+
+/**
+ * Every cgroup hierarchy root of this host, from /proc/self/mountinfo: the
+ * cgroup2 mount and each v1 controller's mount (deduplicated), so "no
+ * cgroup left" checks look wherever the host keeps cgroups.
+ */
+export function cgroupRoots(): { v2?: string; v1: Record<string, string>; all: string[] } {
+  const layout = findCgroupLayout();
+  const all = [...new Set([...(layout.v2 ? [layout.v2] : []), ...Object.values(layout.v1)])];
+  return { ...layout, all };
+}
+
+/** The directories named `relative` (e.g. /tsrun/c1) that exist in any hierarchy. */
+export function cgroupDirsNamed(relative: string): string[] {
+  return cgroupRoots().all.map((root) => `${root}${relative}`).filter((dir) => existsSync(dir));
+}
+
+/** The container's directory for v1 `controller`, or for cgroup2 when the host does not mount it as v1. */
+export function controllerDir(controller: string, relative: string): string {
+  const roots = cgroupRoots();
+  const root = roots.v1[controller] ?? roots.v2;
+  if (root === undefined) throw new Error(`no cgroup hierarchy holds ${controller}`);
+  return `${root}${relative}`;
 }

@@ -4,21 +4,29 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
 import { makeBundle } from '../helpers/bundle.ts';
+import { cgroupDirsNamed, cgroupRoots, tsrunMountCount } from '../helpers/host.ts';
 import { skipUnlessRoot } from '../helpers/requires.ts';
 import { Tsrun } from '../helpers/tsrun.ts';
 
-const CGROUP_PARENT = '/sys/fs/cgroup/unified/tsrun';
-
+// Every hierarchy this host has (cgroup2 and each v1 controller, from
+// /proc/self/mountinfo): a cgroup of this test process's containers left in
+// any of them counts (other test runs on the machine have their own).
 function cgroups(): string[] {
-  try {
-    return readdirSync(CGROUP_PARENT, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name);
-  } catch {
-    return [];
-  }
+  return cgroupRoots().all.flatMap((root) => {
+    try {
+      return readdirSync(`${root}/tsrun`, { withFileTypes: true })
+        .filter((e) => e.isDirectory() && e.name.startsWith(`c-${process.pid}-`))
+        .map((e) => `${root}/tsrun/${e.name}`);
+    } catch {
+      return [];
+    }
+  });
 }
 
+// Mounts tsrun could leave on the host: those under a tsrun path (the whole
+// mount table changes as other work on the machine mounts and unmounts).
 function mountCount(): number {
-  return readFileSync('/proc/self/mountinfo', 'utf8').split('\n').length;
+  return tsrunMountCount();
 }
 
 /** Live tsrun-init processes of this test file's containers (other runs may share the machine). */
@@ -49,6 +57,11 @@ t.test('bad input leaves nothing behind', skipUnlessRoot(), async (t) => {
     ['a missing rootfs', (c) => (c.root.path = 'nope'), /\/root\/path/],
     ['a mount failing inside the init', (c) => c.mounts.push({ destination: '/x', type: 'nosuchfs', source: 'none' }), /mounts: mount none \(nosuchfs\) at \/x/],
     ['an executable that is not there', (c) => (c.process.args = ['/bin/nothing-here']), /\/bin\/nothing-here/],
+    ['a cpuset the kernel refuses', (c) => (c.linux.resources.cpu = { cpus: '4095' }), /\/linux\/resources\/cpu\/cpus: .*cpuset\.cpus/],
+    ['a memory limit below a swap limit', (c) => (c.linux.resources.memory = { limit: 64 << 20, swap: 32 << 20 }), /\/linux\/resources\/memory\/(swap|limit): .*memory/],
+    ['a unified key for a controller cgroup v2 lacks', (c) => (c.linux.resources.unified = { 'nosuch.max': '1' }), /\/linux\/resources\/unified\/nosuch\.max: /],
+    ['a unified key that climbs out', (c) => (c.linux.resources.unified = { '../cgroup.procs': '1' }), /\/linux\/resources\/unified\/\.\.~1cgroup\.procs: .*plain cgroup file name/],
+    ['a systemd cgroupsPath', (c) => (c.linux.cgroupsPath = 'system.slice:tsrun:x'), /\/linux\/cgroupsPath: .*systemd/],
   ];
   for (const [name, patch, message] of cases) {
     t.test(name, async (t) => {
@@ -63,6 +76,7 @@ t.test('bad input leaves nothing behind', skipUnlessRoot(), async (t) => {
       t.equal(r.stderr.trim().split('\n').length, 1, `one line: ${r.stderr}`);
       t.same(tsrun.leftovers(), [], 'no state dir');
       t.equal(cgroups().length, before.cgroups, 'no cgroup');
+      t.same(cgroupDirsNamed(`/tsrun/${id}`), [], 'no cgroup of this id in any hierarchy');
       t.equal(mountCount(), before.mounts, 'no mount');
       t.equal(initProcesses(), before.inits, 'no init process');
     });

@@ -3,11 +3,12 @@ import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import t from 'tap';
 import { makeBundle } from '../helpers/bundle.ts';
-import { cgroupDirOf, pidAlive, pidGone, procStatus } from '../helpers/host.ts';
+import { cgroupDirOf, cgroupDirsNamed, cgroupRoots, pidAlive, pidGone, procStatus } from '../helpers/host.ts';
 import { skipUnlessRoot } from '../helpers/requires.ts';
 import { Tsrun, TSRUN } from '../helpers/tsrun.ts';
 
-const CGROUP2 = '/sys/fs/cgroup/unified';
+// The cgroup2 mount, from /proc/self/mountinfo (unified or hybrid host).
+const CGROUP2 = cgroupRoots().v2!;
 
 function readOrEmpty(file: string): string {
   try {
@@ -47,7 +48,9 @@ t.test('lifecycle', skipUnlessRoot(), async (t) => {
     t.equal(readFileSync(pidFile, 'utf8'), String(s1.pid), 'pid file: a plain number, no newline');
     t.match(procStatus(s1.pid).Name, /tsrun:\[init\]/, 'the init waits under its own name');
     t.equal(cgroupDirOf(s1.pid), `/tsrun/${id}`, 'the init runs in its own cgroup');
-    t.ok(existsSync(`${CGROUP2}/tsrun/${id}`));
+    t.same(cgroupDirsNamed(`/tsrun/${id}`), cgroupRoots().all.map((r) => `${r}/tsrun/${id}`), 'a cgroup in every hierarchy');
+    const lines = readFileSync(`/proc/${s1.pid}/cgroup`, 'utf8').trim().split('\n');
+    t.same(lines.filter((l) => !l.includes('name=') && !l.endsWith(`:/tsrun/${id}`)), [], 'the init is in each of them (v1 joined before it ran)');
 
     const started = tsrun.run(['start', id]);
     t.equal(started.status, 0, started.stderr);
@@ -73,7 +76,7 @@ t.test('lifecycle', skipUnlessRoot(), async (t) => {
     t.equal(deleted.status, 0, deleted.stderr);
     t.not(tsrun.run(['state', id]).status, 0);
     t.match(tsrun.run(['state', id]).stderr, /does not exist/);
-    t.notOk(existsSync(`${CGROUP2}/tsrun/${id}`), 'the cgroup is removed');
+    t.same(cgroupDirsNamed(`/tsrun/${id}`), [], 'the cgroup is removed from every hierarchy');
     t.notOk(existsSync(join(tsrun.root, id)), 'the state dir is removed');
   });
 
@@ -124,7 +127,7 @@ t.test('lifecycle', skipUnlessRoot(), async (t) => {
     const r = tsrun.run(['delete', '--force', id]);
     t.equal(r.status, 0, r.stderr);
     t.ok(await waitFor(() => pidGone(pid)), 'the process is gone');
-    t.notOk(existsSync(`${CGROUP2}/tsrun/${id}`));
+    t.same(cgroupDirsNamed(`/tsrun/${id}`), [], 'no cgroup left in any hierarchy');
     t.notOk(existsSync(join(tsrun.root, id)));
   });
 
@@ -193,13 +196,13 @@ t.test('lifecycle', skipUnlessRoot(), async (t) => {
     await waitFor(() => pidGone(badPid));
     await waitFor(() => {
       try {
-        rmdirSync(`${CGROUP2}/tsrun/${bad}`);
+        for (const dir of cgroupDirsNamed(`/tsrun/${bad}`)) rmdirSync(dir);
         return true;
       } catch {
         return false;
       }
     });
-    t.notOk(existsSync(`${CGROUP2}/tsrun/${bad}`));
+    t.same(cgroupDirsNamed(`/tsrun/${bad}`), []);
   });
 
   t.test('stdio given to tsrun create reaches the container process', async (t) => {

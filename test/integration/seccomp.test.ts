@@ -37,9 +37,10 @@ function buildListener(t: Test): string {
 }
 
 /** Starts the listener and waits until its socket accepts connections. */
-async function startListener(t: Test, exe: string, answer: string): Promise<{ socket: string; out: string }> {
+async function startListener(t: Test, exe: string, answer: string, at?: string): Promise<{ socket: string; out: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'tsrun-notify-'));
-  const socket = join(dir, 'listener.sock');
+  // A second listener may take over the path of a first (which keeps serving its fd).
+  const socket = at ?? join(dir, 'listener.sock');
   const out = join(dir, 'out');
   const child = spawn(exe, [socket, out, answer], { stdio: ['ignore', 'pipe', 'inherit'] });
   t.teardown(() => {
@@ -102,6 +103,24 @@ t.test('seccomp', skipUnlessRoot(), async (t) => {
     t.equal(r.stdout, 'before\n');
   });
 
+  t.test('the other actions, seen from inside', async (t) => {
+    const cases: [string, number, RegExp][] = [
+      ['SCMP_ACT_TRAP', SIGSYS_STATUS, /^before\n$/],
+      ['SCMP_ACT_KILL_THREAD', SIGSYS_STATUS, /^before\n$/],
+      ['SCMP_ACT_KILL', SIGSYS_STATUS, /^before\n$/],
+      // Allowed after logging: the directory is made.
+      ['SCMP_ACT_LOG', 0, /^before\n\/tmp\/a\n$/],
+      // Without a tracer the kernel fails the call with ENOSYS.
+      ['SCMP_ACT_TRACE', 1, /^before\n$/],
+    ];
+    for (const [action, status, stdout] of cases) {
+      const r = runScript(t, tsrun, 'echo before; exec sh -c "mkdir /tmp/a && ls -d /tmp/a"', withSeccomp(allowBut([{ names: ['mkdir', 'mkdirat'], action }])));
+      t.equal(r.status, status, `${action}: ${r.stderr}`);
+      t.match(r.stdout, stdout, action);
+      if (action === 'SCMP_ACT_TRACE') t.match(r.stderr, /Function not implemented/);
+    }
+  });
+
   t.test('invalid profiles: a validation error with its pointer, nothing created', async (t) => {
     const cases: [object, RegExp][] = [
       [{ defaultAction: 'SCMP_ACT_SOMETIMES' }, /\/linux\/seccomp\/defaultAction: must be one of/],
@@ -148,8 +167,8 @@ t.test('seccomp', skipUnlessRoot(), async (t) => {
     t.match(p.stderr, /No space left on device/);
   });
 
-  t.test('SCMP_ACT_NOTIFY: the listener gets the fd and the state, and answers', async (t) => {
-    if (spawnSync('gcc', ['--version']).status !== 0) return t.skip('needs gcc to build the listener');
+  const gcc = spawnSync('gcc', ['--version']).status === 0;
+  t.test('SCMP_ACT_NOTIFY: the listener gets the fd and the state, and answers', { skip: gcc ? false : 'needs gcc to build the listener' }, async (t) => {
     const exe = buildListener(t);
     for (const [answer, script, want] of [
       ['30', 'mkdir /tmp/n; echo rc=$?', /rc=1/],
@@ -184,6 +203,26 @@ t.test('seccomp', skipUnlessRoot(), async (t) => {
     }
   });
 
+  t.test('SCMP_ACT_NOTIFY under exec: the exec\'d process gets its own listener connection', { skip: gcc ? false : 'needs gcc to build the listener' }, async (t) => {
+    const exe = buildListener(t);
+    const first = await startListener(t, exe, '30');
+    const id = tsrun.id();
+    const bundle = makeBundle(
+      t,
+      withSeccomp(allowBut([{ names: ['mkdir', 'mkdirat'], action: 'SCMP_ACT_NOTIFY' }], { listenerPath: first.socket }), (c) => (c.process.args = ['sleep', '1000'])),
+    );
+    t.equal(tsrun.run(['run', '-d', '--bundle', bundle.dir, id]).status, 0);
+    const containerPid = tsrun.state(id).pid;
+    const second = await startListener(t, exe, '28', first.socket);
+    const r = tsrun.run(['exec', id, 'mkdir', '/tmp/x']);
+    t.equal(r.status, 1);
+    t.match(r.stderr, /No space left on device/, 'answered by the second listener');
+    const state = JSON.parse(readFileSync(second.out, 'utf8').split('\n')[0]!);
+    t.equal(state.state.pid, containerPid, 'the container state');
+    t.not(state.pid, containerPid, 'the exec\'d process');
+    t.equal(state.state.status, 'running');
+  });
+
   t.test('hostile profiles never hang', async (t) => {
     const timed = (seccomp: object, args: string[]) => {
       const bundle = makeBundle(t, withSeccomp(seccomp, (c) => (c.process.args = args)));
@@ -213,6 +252,17 @@ t.test('seccomp', skipUnlessRoot(), async (t) => {
     t.equal(noNnp.status, 1);
     t.match(noNnp.stderr, /kills capset/);
     t.notOk(tsrun.leftovers().includes(id), 'nothing left behind');
+    // The final CPU affinity is set before the filter, also without no_new_privs.
+    const affinity = makeBundle(
+      t,
+      withSeccomp(allowBut([{ names: ['sched_setaffinity'], action: 'SCMP_ACT_KILL_PROCESS' }]), (c) => {
+        c.process.noNewPrivileges = false;
+        c.process.execCPUAffinity = { final: '0' };
+        c.process.args = ['true'];
+      }),
+    );
+    const aff = tsrun.run(['run', '--bundle', affinity.dir, tsrun.id()]);
+    t.equal(aff.status, 0, aff.stderr);
     for (const r of [all, errno, onlyExec, around, caps]) t.ok(r.ms < 20_000, `${r.ms} ms`);
   });
 

@@ -1,7 +1,7 @@
 // update, events and ps on real containers, checked from the host: the
 // cgroup files the kernel enforces, the processes it lists.
 import { spawn } from 'node:child_process';
-import { closeSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
 import { makeBundle } from '../helpers/bundle.ts';
@@ -30,6 +30,13 @@ function controllerDir(pid: number, controller: string): string {
   }
   const v2 = mounts.find((f) => fieldsAfterDash(f)[0] === 'cgroup2')!;
   return join(v2[4]!, lines.find((l) => l.startsWith('0::'))!.slice(3));
+}
+
+/** Whether the host mounts `controller` in a v1 hierarchy. */
+function v1Mounted(controller: string): boolean {
+  return readFileSync('/proc/self/mountinfo', 'utf8')
+    .split('\n')
+    .some((l) => / - cgroup /.test(l) && l.split(' ').at(-1)!.split(',').includes(controller));
 }
 
 const read = (dir: string, file: string): string => readFileSync(join(dir, file), 'utf8').trim();
@@ -114,7 +121,7 @@ t.test('update, events, ps', skipUnlessRoot(), async (t) => {
   });
 
   t.test('update -r - reads LinuxResources JSON from stdin; bad input changes nothing', async (t) => {
-    const { id, pid } = runContainer(t, { pids: { limit: 50 } });
+    const { bundle, id, pid } = runContainer(t, { pids: { limit: 50 } });
     const pids = controllerDir(pid, 'pids');
     const cpu = controllerDir(pid, 'cpu');
     const shares = cpu.includes('/cpu') && !cpu.includes('unified') ? 'cpu.shares' : 'cpu.weight';
@@ -123,6 +130,18 @@ t.test('update, events, ps', skipUnlessRoot(), async (t) => {
     t.equal(r.status, 0, r.stderr);
     t.equal(read(pids, 'pids.max'), '7');
     if (shares === 'cpu.shares') t.equal(read(cpu, 'cpu.shares'), '512');
+
+    // From a file; value flags given with it are ignored (as runc), with a warning.
+    const file = join(bundle.dir, 'resources.json');
+    writeFileSync(file, '{"pids": {"limit": 8}}');
+    r = tsrun.run(['update', '--resources', file, '--pids-limit', '99', id]);
+    t.equal(r.status, 0, r.stderr);
+    t.match(r.stderr, /warning: --pids-limit ignored: --resources replaces the other flags/);
+    t.equal(read(pids, 'pids.max'), '8');
+    r = tsrun.run(['update', '-r', join(bundle.dir, 'missing.json'), id]);
+    t.equal(r.stderr, `tsrun: update: --resources ${join(bundle.dir, 'missing.json')}: cannot read it: ENOENT (no such file or directory)\n`);
+    r = tsrun.run(['update', '--pids-limit', '7', id]);
+    t.equal(r.status, 0, r.stderr);
 
     r = tsrun.run(['update', '-r', '-', id], { input: '{"pids": {"limit": 9}, "memory": {"limitt": 1}}' });
     t.equal(r.status, 1);
@@ -135,6 +154,15 @@ t.test('update, events, ps', skipUnlessRoot(), async (t) => {
     r = tsrun.run(['update', '--pids-limit', 'many', id]);
     t.match(r.stderr, /invalid value for --pids-limit: "many"/);
     t.equal(read(pids, 'pids.max'), '7', 'nothing applied from a refused update');
+
+    // memory.checkBeforeUpdate: a limit below what the container uses is refused by tsrun, before the kernel sees it.
+    const mem = controllerDir(pid, 'memory');
+    const memLimit = mem.includes('/memory') ? 'memory.limit_in_bytes' : 'memory.max';
+    const before = read(mem, memLimit);
+    r = tsrun.run(['update', '-r', '-', id], { input: '{"memory": {"limit": 4096, "checkBeforeUpdate": true}}' });
+    t.equal(r.status, 1);
+    t.match(r.stderr, /memory limit 4096 is not above the current usage \d+ of container .* \(memory.checkBeforeUpdate is set\)/);
+    t.equal(read(mem, memLimit), before, 'the limit stayed');
 
     r = tsrun.run(['update', '--memory', '1m', 'no-such-container']);
     t.equal(r.status, 1);
@@ -191,6 +219,25 @@ t.test('update, events, ps', skipUnlessRoot(), async (t) => {
     t.match(stopped.stderr, /container with id .* is not running/);
     const bad = tsrun.run(['events', '--interval', '5', id]);
     t.match(bad.stderr, /invalid value for --interval: "5"/);
+  });
+
+  const noV1Memory = v1Mounted('memory') ? {} : { skip: 'no v1 memory controller: cgroup v2 has no switch to disable the OOM killer' };
+  t.test('events reports a container stuck at its limit with the OOM killer disabled (v1 under_oom)', noV1Memory, async (t) => {
+    const { bundle, id, pid } = runContainer(t, { memory: { limit: 16 * 2 ** 20, swap: 16 * 2 ** 20, disableOOMKiller: true } });
+    const mem = controllerDir(pid, 'memory');
+    const ev = startEvents(tsrun, bundle.dir, ['--interval', '1s', id]);
+    t.teardown(() => {
+      ev.child.kill();
+    });
+    // dd waits for memory that never comes: no process is killed.
+    const dd = tsrun.run(['exec', '--detach', id, 'dd', 'if=/dev/zero', 'of=/dev/null', 'bs=64M', 'count=1']);
+    t.equal(dd.status, 0, dd.stderr);
+    t.ok(await waitFor(() => /under_oom 1/.test(read(mem, 'memory.oom_control'))), 'the kernel reports under_oom');
+    t.ok(await waitFor(() => ev.lines().some((l) => l.type === 'oom')), 'an oom event');
+    t.match(read(mem, 'memory.oom_control'), /oom_kill 0/, 'nothing was killed');
+    t.equal(tsrun.run(['kill', '--all', id, 'KILL']).status, 0);
+    const code = await Promise.race([ev.exited, new Promise((r) => setTimeout(() => r('timeout'), 10_000))]);
+    t.equal(code, 0, 'events ends with the container');
   });
 
   t.test('ps lists the container processes from its cgroup', async (t) => {

@@ -13,6 +13,6 @@ export default async function kill(argv: string[], g: GlobalFlags): Promise<numb
   } catch (err) {
     throw new UsageError((err as Error).message);
   }
-  killContainer(g.root, id!, number, flagBool(p, 'all'));
+  await killContainer(g.root, id!, number, flagBool(p, 'all'));
   return 0;
 }

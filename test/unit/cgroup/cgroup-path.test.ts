@@ -1,5 +1,5 @@
 import t from 'tap';
-import { resolveCgroupPath } from '../../../src/cgroup/cgroup-path.ts';
+import { cgroupRelativePath, joinMount, resolveCgroupPath } from '../../../src/cgroup/cgroup-path.ts';
 import { CgroupError } from '../../../src/errors.ts';
 
 const MOUNT = '/sys/fs/cgroup/unified';
@@ -45,4 +45,14 @@ t.test('ids that cannot be a directory name are refused for the default path', a
 
 t.test('NUL bytes are refused', async (t) => {
   t.throws(() => resolveCgroupPath('/a\0b', 'c1', MOUNT), { message: /NUL/ });
+});
+
+t.test('cgroupRelativePath: one place inside every hierarchy', async (t) => {
+  t.equal(cgroupRelativePath(undefined, 'c1'), '/tsrun/c1');
+  t.equal(cgroupRelativePath('a/b', 'c1'), '/a/b', 'relative: from the hierarchy root');
+  t.equal(cgroupRelativePath('/a//b/', 'c1'), '/a/b');
+  t.throws(() => cgroupRelativePath('/a/../b', 'c1'), /".."/);
+  t.throws(() => cgroupRelativePath('machine.slice:tsrun:c1', 'c1'), /systemd/);
+  t.equal(joinMount('/sys/fs/cgroup/memory', '/tsrun/c1'), '/sys/fs/cgroup/memory/tsrun/c1');
+  t.equal(joinMount('/', '/x'), '/x');
 });

@@ -100,14 +100,11 @@ t.test('required properties are reported at their parent object', async (t) => {
 t.test('semantic problems come after a schema-valid document, all together', async (t) => {
   const config = defaultConfig({ rootless: false });
   config.process!.cwd = 'work';
-  config.linux!.resources!.memory = { limit: 1 << 20 };
+  config.linux!.resources!.unified = { '../x': '1' };
   const err = specError(t, () => loadSpec(bundle(t, config)));
   t.same(err.problems, [
     { pointer: '/process/cwd', reason: 'must be an absolute path, not "work"' },
-    {
-      pointer: '/linux/resources/memory/limit',
-      reason: 'resource limits are not supported yet by tsrun (no cgroup manager enforces them): remove the field',
-    },
+    { pointer: '/linux/resources/unified/..~1x', reason: 'a unified key must be a plain cgroup file name (no "/" or "..")' },
   ]);
 });
 

@@ -85,6 +85,10 @@ t.test('SCMP_ACT_NOTIFY needs an absolute listenerPath and cannot be the default
     ['/linux/seccomp/listenerPath'],
   );
   t.same(seccompProblems(specWith({ defaultAction: 'SCMP_ACT_NOTIFY', listenerPath: '/l.sock' })).map((p) => p.pointer), ['/linux/seccomp/defaultAction']);
+  t.same(seccompProblems(specWith({ defaultAction: 'SCMP_ACT_ALLOW', listenerMetadata: 'x' })), [
+    { pointer: '/linux/seccomp/listenerMetadata', reason: 'must not be set without listenerPath' },
+  ]);
+  t.same(seccompProblems(specWith({ defaultAction: 'SCMP_ACT_ALLOW', listenerPath: 'ignored-without-notify' })), [], 'listenerPath without notify is ignored');
 });
 
 t.test('loadSpec: a bad profile in config.json names its pointer (schema and semantic checks)', async (t) => {

@@ -77,14 +77,44 @@ const cases: [name: string, patch: (s: Spec) => void, problems: { pointer: strin
     [],
   ],
   [
-    'netDevices are refused while tsrun cannot move interfaces, even with no options',
-    (s) => ((linux(s) as Record<string, unknown>).netDevices = { eth9: {} }),
-    [{ pointer: '/linux/netDevices', reason: 'not supported yet by tsrun: remove the field' }],
+    'netDevices: interface names, one name per device inside, a network namespace',
+    (s) => {
+      linux(s).namespaces = linux(s).namespaces!.filter((ns) => ns.type !== 'network');
+      linux(s).netDevices = { eth9: {}, 'a/b': { name: 'eth9' }, eth1: { name: 'x'.repeat(16) } };
+    },
+    [
+      { pointer: '/linux/netDevices/a~1b', reason: '"a/b" is not a valid interface name' },
+      { pointer: '/linux/netDevices/a~1b', reason: '"eth9" is already the name of eth9 in the container' },
+      { pointer: '/linux/netDevices/eth1/name', reason: `interface name "${'x'.repeat(16)}" must have 1 to 15 bytes` },
+      { pointer: '/linux/netDevices', reason: 'moving network devices needs a network namespace: add {"type": "network"} to /linux/namespaces' },
+    ],
+  ],
+  ['netDevices with a network namespace', (s) => (linux(s).netDevices = { eth9: {}, eth8: { name: 'ctr0' } }), []],
+  [
+    'idmap without mappings of its own needs the container\'s',
+    (s) => s.mounts!.push({ destination: '/m', type: 'bind', source: '/tmp', options: ['rbind', 'idmap'] }),
+    [
+      {
+        pointer: '/mounts/7',
+        reason: "idmap without mappings of its own maps through the container's: add uidMappings/gidMappings here or a user namespace with mappings",
+      },
+    ],
   ],
   [
-    'idmap mount options are refused while idmapped mounts are not supported',
-    (s) => s.mounts!.push({ destination: '/m', type: 'bind', source: '/tmp', options: ['rbind', 'idmap'] }),
-    [{ pointer: `/mounts/7/options/1`, reason: 'idmapped mounts are not supported yet by tsrun: remove the option' }],
+    'id-mapped mounts are binds with both mappings',
+    (s) => s.mounts!.push({ destination: '/m', type: 'tmpfs', source: 'tmpfs', uidMappings: [{ containerID: 0, hostID: 1000, size: 1 }] }),
+    [
+      { pointer: '/mounts/7', reason: 'an id-mapped mount must be a bind mount: use type "bind" or the "bind"/"rbind" option' },
+      { pointer: '/mounts/7', reason: 'missing gidMappings: an id-mapped mount needs both' },
+    ],
+  ],
+  [
+    'an id-mapped bind with its mappings',
+    (s) => {
+      const map = [{ containerID: 0, hostID: 1000, size: 10 }];
+      s.mounts!.push({ destination: '/m', type: 'bind', source: '/tmp', options: ['rbind'], uidMappings: map, gidMappings: map });
+    },
+    [],
   ],
   [
     'tmpcopyup on a mount that is not a tmpfs is refused by name',
@@ -233,11 +263,8 @@ const cases: [name: string, patch: (s: Spec) => void, problems: { pointer: strin
       linux(s).seccomp = { defaultAction: 'SCMP_ACT_ALLOW' };
       s.process!.apparmorProfile = 'docker-default';
       s.process!.selinuxLabel = '';
-      s.mounts![0]!.uidMappings = [{ containerID: 0, hostID: 1000, size: 1 }];
     },
-    [
-      { pointer: '/mounts/0/uidMappings', reason: 'idmapped mounts are not supported yet by tsrun: remove the field' },
-    ],
+    [],
   ],
   [
     'ociVersion above what features reports is refused',

@@ -1,4 +1,4 @@
-import { readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import t from 'tap';
 import { StateError } from '../../../src/errors.ts';
 import { createContainerDir, listIds, readState, writeState, type ContainerState } from '../../../src/state/store.ts';
@@ -44,7 +44,8 @@ t.test('missing and corrupt states are errors for their id only', async (t) => {
   writeFileSync(`${dir}/state.json`, '{');
   t.throws(() => readState(root, 'bad'), /corrupt/);
   writeState(createContainerDir(root, 'good'), sample('good'));
-  t.same(listIds(root), ['bad', 'good']);
+  mkdirSync(`${root}/.seccomp-cache`);
+  t.same(listIds(root), ['bad', 'good'], 'the seccomp cache is not a container');
   t.same(listIds(`${root}/absent`), []);
 });
 

@@ -1,0 +1,19 @@
+// pause / resume: freeze or thaw every process of the container (v1
+// freezer.state or v2 cgroup.freeze, by the manager create chose). As runc:
+// a running or created container can be paused, only a paused one resumed.
+import { StateError } from '../errors.ts';
+import { loadContainer } from './container.ts';
+
+export async function pauseContainer(root: string, id: string): Promise<void> {
+  const c = loadContainer(root, id);
+  if (c.status !== 'running' && c.status !== 'created') {
+    throw new StateError(id, `cannot pause container ${id}: it is ${c.status}, not running or created`);
+  }
+  await c.cgroup.freeze();
+}
+
+export async function resumeContainer(root: string, id: string): Promise<void> {
+  const c = loadContainer(root, id);
+  if (c.status !== 'paused') throw new StateError(id, `cannot resume container ${id}: it is ${c.status}, not paused`);
+  await c.cgroup.thaw();
+}
