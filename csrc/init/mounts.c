@@ -273,7 +273,7 @@ static void do_mount(const struct record *rec) {
     if (extra && remount_bind(target, extra) < 0) fail(STEP_MOUNTS, errno, "remount %s with its options", dest);
   } else {
     int copy_from = -1;
-    if (rec_num(rec, 5) & MOUNT_EXT_TMPCOPYUP) {
+    if (rec_num(rec, 5) & EXT_TMPCOPYUP) {
       copy_from = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
       if (copy_from < 0) fail(STEP_MOUNTS, errno, "tmpcopyup: open %s in the rootfs", dest);
     }

@@ -122,7 +122,7 @@ export const RECURSIVE_OPTIONS: Record<string, FlagOption> = {
   rsymfollow: { clear: MOUNT_ATTR.NOSYMFOLLOW },
 };
 
-/** Mount extensions, bits of the plan's MOUNT_EXT_* (csrc/include/plan.h). */
+/** Mount extensions, bits of the plan's EXT_* (csrc/include/plan.h). */
 export const MOUNT_EXT = { TMPCOPYUP: 0x1 } as const;
 export const EXTENSION_OPTIONS: Record<string, number> = {
   // runc and crun: fill a new tmpfs with what the image had at its destination
