@@ -313,8 +313,9 @@ t.test('nothing left: no task, no container, no runtime state', async (t) => {
   // the earlier cases' teardowns have run
   t.equal((await cd.ctr(['task', 'ls', '-q'])).stdout.trim(), '');
   t.equal((await cd.ctr(['container', 'ls', '-q'])).stdout.trim(), '');
-  // container state is a directory per id (a runtime may keep caches as files)
+  // container state is a directory per id; a runtime's own caches (tsrun's
+  // .seccomp-cache, which its `list` skips too) are not containers
   const stateDir = join(cd.runtimeRoot, cd.namespace);
-  const dirs = existsSync(stateDir) ? readdirSync(stateDir, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name) : [];
+  const dirs = existsSync(stateDir) ? readdirSync(stateDir, { withFileTypes: true }).filter((e) => e.isDirectory() && !e.name.startsWith('.')).map((e) => e.name) : [];
   t.same(dirs, [], 'no container state under the runtime root');
 });
