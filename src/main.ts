@@ -61,7 +61,8 @@ export async function main(argv: string[]): Promise<number> {
       return name || flagBool(g, 'help') ? 0 : 1;
     }
     const load = COMMANDS[name];
-    if (!load) throw new UsageError(`unknown command ${JSON.stringify(name)}\n${USAGE}`);
+    // One line: engines (containerd's shim, conmon) show it inside their own error.
+    if (!load) throw new UsageError(`unknown command ${JSON.stringify(name)} (tsrun --help lists the commands)`);
     if (globals.systemdCgroup) throw new UsageError('--systemd-cgroup: the systemd cgroup driver is not supported; tsrun manages cgroupfs directly');
     // In dist/ a command is a CommonJS bundle that node's interop wraps
     // once more: its default export then sits at .default.default.

@@ -58,8 +58,10 @@ enum tsr_record_kind {
   REC_DOMAINNAME = 9, /* -; name */
   /* ROOTFS_* flags, MS_* propagation for "/" (0 = MS_SLAVE|MS_REC); rootfs, its parent mount point */
   REC_ROOTFS = 10,
-  /* MS_* flags, MS_* propagation flags (applied one by one), MOUNT_* kind; source, destination, fstype, data,
-   * optionally a host directory to bind instead where the kernel refuses the filesystem (cgroup2 in a user namespace) */
+  /* MS_* flags, MS_* propagation flags (applied one by one), MOUNT_* kind, MOUNT_ATTR_* to set and
+   * to clear recursively (mount_setattr), EXT_* flags, the prepared tree's fd (MOUNT_TREE only);
+   * source, destination, fstype, data, optionally a host directory to bind instead where the kernel
+   * refuses the filesystem (cgroup2 in a user namespace) */
   REC_MOUNT = 11,
   /* S_IF* type, major, minor, permission bits, uid, gid, DEVICE_* how; path in container, host path */
   REC_DEVICE = 12,
@@ -105,6 +107,9 @@ enum tsr_record_kind {
 /* move_mount the detached tree at fd nums[3] (made by the parent: an
  * id-mapped bind, its flags already set) */
 #define MOUNT_TREE 2
+
+/* REC_MOUNT extensions (runc's mount options that are not mount(2) flags) */
+#define EXT_TMPCOPYUP 0x1u /* copy the rootfs directory's content into the new tmpfs */
 
 /* REC_DEVICE how */
 #define DEVICE_MKNOD 0

@@ -18,6 +18,7 @@
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
+#include <dirent.h>
 
 #include "init.h"
 
@@ -116,6 +117,110 @@ static void apply_propagation(const char *target, const char *dest, unsigned lon
   }
 }
 
+/* tmpcopyup (runc, crun): the new tmpfs starts with what the image had at
+ * its destination. The covered directory stays readable through `from`,
+ * opened before the mount. No allocation: getdents64 into a stack buffer,
+ * recursion bounded by COPY_MAX_DEPTH, names never leave their parent fd. */
+#define COPY_MAX_DEPTH 32
+
+struct linux_dirent64 {
+  uint64_t d_ino;
+  int64_t d_off;
+  unsigned short d_reclen;
+  unsigned char d_type;
+  char d_name[];
+};
+
+/* Ownership the user namespace cannot map (EINVAL) stays the tmpfs's own. */
+static int keep_owner(int dir, const char *name, const struct stat *st) {
+  if (fchownat(dir, name, st->st_uid, st->st_gid, AT_SYMLINK_NOFOLLOW) == 0 || errno == EINVAL) return 0;
+  return -1;
+}
+
+static int copy_file(int from, int to, const char *name, const struct stat *st) {
+  int in = openat(from, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+  if (in < 0) return -1;
+  int out = openat(to, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, st->st_mode & 07777);
+  if (out < 0) {
+    close(in);
+    return -1;
+  }
+  char buf[16384];
+  ssize_t n;
+  int rc = 0;
+  while ((n = read(in, buf, sizeof buf)) > 0) {
+    for (ssize_t at = 0; at < n;) {
+      ssize_t w = write(out, buf + at, (size_t)(n - at));
+      if (w < 0) {
+        rc = -1;
+        break;
+      }
+      at += w;
+    }
+    if (rc < 0) break;
+  }
+  if (n < 0) rc = -1;
+  int err = errno;
+  close(in);
+  close(out);
+  errno = err;
+  return rc;
+}
+
+static int copy_tree(int from, int to, int depth) {
+  if (depth > COPY_MAX_DEPTH) {
+    errno = ELOOP;
+    return -1;
+  }
+  char buf[4096] __attribute__((aligned(8)));
+  for (;;) {
+    long n = syscall(SYS_getdents64, from, buf, sizeof buf);
+    if (n < 0) return -1;
+    if (n == 0) return 0;
+    for (long at = 0; at < n;) {
+      struct linux_dirent64 *d = (struct linux_dirent64 *)(buf + at);
+      at += d->d_reclen;
+      const char *name = d->d_name;
+      if (!strcmp(name, ".") || !strcmp(name, "..")) continue;
+      struct stat st;
+      if (fstatat(from, name, &st, AT_SYMLINK_NOFOLLOW) < 0) return -1;
+      if (S_ISDIR(st.st_mode)) {
+        if (mkdirat(to, name, 0700) < 0) return -1;
+        int sub_from = openat(from, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        int sub_to = sub_from < 0 ? -1 : openat(to, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        int rc = sub_to < 0 ? -1 : copy_tree(sub_from, sub_to, depth + 1);
+        int err = errno;
+        if (sub_from >= 0) close(sub_from);
+        if (sub_to >= 0) close(sub_to);
+        errno = err;
+        if (rc < 0) return -1;
+        /* the mode last: a read-only directory must still receive its content */
+        if (fchmodat(to, name, st.st_mode & 07777, 0) < 0) return -1;
+      } else if (S_ISREG(st.st_mode)) {
+        if (copy_file(from, to, name, &st) < 0) return -1;
+      } else if (S_ISLNK(st.st_mode)) {
+        char target[PATH_MAX];
+        ssize_t len = readlinkat(from, name, target, sizeof target - 1);
+        if (len < 0) return -1;
+        target[len] = '\0';
+        if (symlinkat(target, to, name) < 0) return -1;
+      } else if (mknodat(to, name, st.st_mode, st.st_rdev) < 0) {
+        return -1;
+      }
+      if (keep_owner(to, name, &st) < 0) return -1;
+    }
+  }
+}
+
+/* runc's recursive options (rro, rnosuid…): mount_setattr AT_RECURSIVE on
+ * the new mount and every mount below it. */
+static void set_recursive_attrs(int fd, const char *dest, uint64_t set, uint64_t clear) {
+  if (!set && !clear) return;
+  struct mount_attr attr = {.attr_set = set, .attr_clr = clear};
+  if (syscall(SYS_mount_setattr, fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof attr) < 0)
+    fail(STEP_MOUNTS, errno, "mount_setattr (recursive options) on %s", dest);
+}
+
 static void do_mount(const struct record *rec) {
   unsigned long flags = rec_num(rec, 0), prop = rec_num(rec, 1);
   uint64_t kind = rec_num(rec, 2);
@@ -148,7 +253,7 @@ static void do_mount(const struct record *rec) {
   fd_path(target, sizeof target, fd);
 
   if (kind == MOUNT_TREE) {
-    int tree = (int)(int64_t)rec_num(rec, 3);
+    int tree = (int)(int64_t)rec_num(rec, 6);
     if (syscall(SYS_move_mount, tree, "", fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
       fail(STEP_MOUNTS, errno, "move the id-mapped tree of %s to %s", source, dest);
     close(tree);
@@ -167,6 +272,11 @@ static void do_mount(const struct record *rec) {
     unsigned long extra = flags & ~(MS_BIND | MS_REC);
     if (extra && remount_bind(target, extra) < 0) fail(STEP_MOUNTS, errno, "remount %s with its options", dest);
   } else {
+    int copy_from = -1;
+    if (rec_num(rec, 5) & EXT_TMPCOPYUP) {
+      copy_from = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+      if (copy_from < 0) fail(STEP_MOUNTS, errno, "tmpcopyup: open %s in the rootfs", dest);
+    }
     const char *fallback = rec->str_count > 4 ? rec_str(rec, 4) : "";
     int bound = 0;
     if (mount(source, target, fstype, flags, data[0] ? data : NULL) < 0) {
@@ -185,7 +295,15 @@ static void do_mount(const struct record *rec) {
     fd_path(target, sizeof target, fd);
     unsigned long extra = flags & ~(MS_BIND | MS_REC);
     if (bound && extra && remount_bind(target, extra) < 0) fail(STEP_MOUNTS, errno, "remount %s with its options", dest);
+    if (copy_from >= 0) {
+      int copy_to = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+      if (copy_to < 0 || copy_tree(copy_from, copy_to, 0) < 0)
+        fail(STEP_MOUNTS, errno, "tmpcopyup: copy the image's %s into the tmpfs", dest);
+      close(copy_to);
+      close(copy_from);
+    }
   }
+  set_recursive_attrs(fd, dest, rec_num(rec, 3), rec_num(rec, 4));
   if (prop) apply_propagation(target, dest, prop);
   close(fd);
 }

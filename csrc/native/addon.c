@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
@@ -398,6 +399,14 @@ static napi_value attach_device_filter(napi_env env, napi_callback_info info) {
   return rc < 0 ? throw_errno(env, -rc, "bpf", log[0] ? log : NULL) : undefined(env);
 }
 
+/* Node has no TIOCSWINSZ for a fd it did not open as its own tty. */
+static napi_value set_window_size(napi_env env, napi_callback_info info) {
+  napi_value a[3];
+  if (get_args(env, info, 3, a)) return NULL;
+  struct winsize ws = {.ws_row = (unsigned short)int_arg(env, a[1]), .ws_col = (unsigned short)int_arg(env, a[2])};
+  return ioctl(int_arg(env, a[0]), TIOCSWINSZ, &ws) < 0 ? throw_errno(env, errno, "ioctl", "TIOCSWINSZ") : undefined(env);
+}
+
 /* A JS array of strings → malloc'd char*[] (NULL on a non-string). */
 static char **string_array(napi_env env, napi_value arr, uint32_t *count) {
   *count = 0;
@@ -507,6 +516,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"bindMount", NULL, bind_mount, NULL, NULL, NULL, napi_default, NULL},
       {"idmappedTree", NULL, idmapped_tree, NULL, NULL, NULL, napi_default, NULL},
       {"attachDeviceFilter", NULL, attach_device_filter, NULL, NULL, NULL, napi_default, NULL},
+      {"setWindowSize", NULL, set_window_size, NULL, NULL, NULL, napi_default, NULL},
       {"compileSeccomp", NULL, compile_seccomp, NULL, NULL, NULL, napi_default, NULL},
       {"seccompInfo", NULL, seccomp_info, NULL, NULL, NULL, napi_default, NULL},
       {"seccompArch", NULL, seccomp_arch, NULL, NULL, NULL, napi_default, NULL},

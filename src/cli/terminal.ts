@@ -38,7 +38,21 @@ export class TerminalProxy {
     reader.pipe(process.stdout);
     if (process.stdin.isTTY) process.stdin.setRawMode(true);
     process.stdin.on('data', (chunk: Buffer) => this.write(chunk));
+    // Follow the caller's terminal: on SIGWINCH node refreshes stdout's size
+    // and emits 'resize'; setting the pty's size then makes the kernel send
+    // SIGWINCH to the container's foreground process group.
+    if (process.stdout.isTTY) process.stdout.on('resize', this.resize);
   }
+
+  private readonly resize = (): void => {
+    const size = callerConsoleSize();
+    if (!size || this.master < 0) return;
+    try {
+      native().setWindowSize(this.master, size.height, size.width);
+    } catch {
+      // the container's side is gone: nothing left to resize
+    }
+  };
 
   private write(chunk: Buffer): void {
     for (let at = 0; at < chunk.length; ) {
@@ -52,6 +66,7 @@ export class TerminalProxy {
 
   /** Waits until the container's output has been copied out, then lets go. */
   async detach(): Promise<void> {
+    process.stdout.off('resize', this.resize);
     if (process.stdin.isTTY) process.stdin.setRawMode(false);
     process.stdin.destroy();
     const reader = this.reader;

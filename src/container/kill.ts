@@ -9,7 +9,10 @@ const SIGKILL = 9;
 
 export async function killContainer(root: string, id: string, signal: number, all: boolean): Promise<void> {
   const c = loadContainer(root, id);
-  if (c.status === 'stopped') throw new StateError(id, `cannot kill container ${id}: it is not running`);
+  // containerd's runc shim recognises an exited container by runc's words
+  // "container not running" in the error (checkKillError) and then treats
+  // the kill as done; any other text fails StopContainer/StopPodSandbox.
+  if (c.status === 'stopped') throw new StateError(id, `cannot kill container ${id}: container not running`);
   assertCgroupIsContainers(c);
   if (all) {
     await c.cgroup.killAll(signal);

@@ -56,6 +56,8 @@ export interface Native {
    * log in the message on rejection.
    */
   attachDeviceFilter(cgroupFd: number, insns: Buffer): void;
+  /** ioctl(fd, TIOCSWINSZ): the size of a pty (its master or slave fd). */
+  setWindowSize(fd: number, rows: number, cols: number): void;
   /**
    * Compile a flattened seccomp profile (src/plan/seccomp.ts) with
    * libseccomp; returns the BPF program (struct sock_filter[]). A refused

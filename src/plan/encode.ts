@@ -109,7 +109,7 @@ export function planRecords(plan: LaunchPlan): Record[] {
   for (const m of plan.mounts) {
     const kind = m.idmap ? MOUNT_KINDS.TREE : m.bind ? MOUNT_KINDS.BIND : MOUNT_KINDS.NEW;
     const strs = [m.source, m.destination, m.fstype, m.data, ...(m.fallbackBind ? [m.fallbackBind] : [])];
-    add(REC.MOUNT, [m.flags, m.propagation, kind, ...(m.idmap ? [treeFd++] : [])], strs);
+    add(REC.MOUNT, [m.flags, m.propagation, kind, m.attrSet, m.attrClear, m.extensions, ...(m.idmap ? [treeFd++] : [])], strs);
   }
   for (const d of plan.devices)
     add(REC.DEVICE, [d.type, d.major, d.minor, d.mode, d.uid, d.gid, d.bind ? 1 : 0], [d.path, d.hostPath]);

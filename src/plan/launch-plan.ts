@@ -19,6 +19,11 @@ export interface PlannedMount {
   /** MS_SHARED/SLAVE/PRIVATE/UNBINDABLE, optionally | MS_REC, applied after mounting. */
   propagation: number;
   bind: boolean;
+  /** MOUNT_ATTR_* applied recursively with mount_setattr after mounting (runc's r* options). */
+  attrSet: number;
+  attrClear: number;
+  /** MOUNT_EXT_* (tmpcopyup). */
+  extensions: number;
   /** Host directory to bind (with the same flags) where the kernel refuses this filesystem. */
   fallbackBind?: string;
   /** An id-mapped bind: the parent makes the tree, tsrun-init moves it into place. */

@@ -1,5 +1,8 @@
 // Mount option names → mount(2) flags. Unknown options become the data
-// string, as runc and crun do (e.g. "mode=755", "size=65536k").
+// string, as runc and crun do (e.g. "mode=755", "size=65536k"). runc's own
+// extensions are never data: the recursive "r*" options become
+// mount_setattr(2) attributes, "tmpcopyup" an extension flag, and idmap/ridmap
+// are planned by idmap.ts.
 
 export const MS = {
   RDONLY: 0x1,
@@ -79,26 +82,88 @@ export const PROPAGATION_OPTIONS: Record<string, number> = {
   runbindable: MS.UNBINDABLE | MS.REC,
 };
 
+// linux/mount.h MOUNT_ATTR_*: the atime values are an enum inside the
+// _ATIME mask, so setting one also clears the mask (the kernel insists).
+export const MOUNT_ATTR = {
+  RDONLY: 0x1,
+  NOSUID: 0x2,
+  NODEV: 0x4,
+  NOEXEC: 0x8,
+  ATIME_MASK: 0x70,
+  RELATIME: 0x0,
+  NOATIME: 0x10,
+  STRICTATIME: 0x20,
+  NODIRATIME: 0x80,
+  NOSYMFOLLOW: 0x200000,
+} as const;
+
+const ATIME = (value: number): FlagOption => ({ set: value, clear: MOUNT_ATTR.ATIME_MASK });
+
+/** runc's recursive mount options (applied with mount_setattr AT_RECURSIVE).
+ * ratime/rnorelatime/rnostrictatime leave the kernel's default, relatime. */
+export const RECURSIVE_OPTIONS: Record<string, FlagOption> = {
+  rro: { set: MOUNT_ATTR.RDONLY },
+  rrw: { clear: MOUNT_ATTR.RDONLY },
+  rnosuid: { set: MOUNT_ATTR.NOSUID },
+  rsuid: { clear: MOUNT_ATTR.NOSUID },
+  rnodev: { set: MOUNT_ATTR.NODEV },
+  rdev: { clear: MOUNT_ATTR.NODEV },
+  rnoexec: { set: MOUNT_ATTR.NOEXEC },
+  rexec: { clear: MOUNT_ATTR.NOEXEC },
+  rnodiratime: { set: MOUNT_ATTR.NODIRATIME },
+  rdiratime: { clear: MOUNT_ATTR.NODIRATIME },
+  rrelatime: ATIME(MOUNT_ATTR.RELATIME),
+  rnorelatime: ATIME(MOUNT_ATTR.RELATIME),
+  rnoatime: ATIME(MOUNT_ATTR.NOATIME),
+  ratime: ATIME(MOUNT_ATTR.RELATIME),
+  rstrictatime: ATIME(MOUNT_ATTR.STRICTATIME),
+  rnostrictatime: ATIME(MOUNT_ATTR.RELATIME),
+  rnosymfollow: { set: MOUNT_ATTR.NOSYMFOLLOW },
+  rsymfollow: { clear: MOUNT_ATTR.NOSYMFOLLOW },
+};
+
+/** Mount extensions, bits of the plan's EXT_* (csrc/include/plan.h). */
+export const MOUNT_EXT = { TMPCOPYUP: 0x1 } as const;
+export const EXTENSION_OPTIONS: Record<string, number> = {
+  // runc and crun: fill a new tmpfs with what the image had at its destination
+  tmpcopyup: MOUNT_EXT.TMPCOPYUP,
+};
+
 export interface ParsedOptions {
   flags: number;
   propagation: number;
   data: string[];
+  /** MOUNT_ATTR_* to set and clear recursively after mounting (0, 0: none). */
+  attrSet: number;
+  attrClear: number;
+  extensions: number;
 }
 
 export function parseMountOptions(options: readonly string[]): ParsedOptions {
   let flags = 0;
   let propagation = 0;
+  let attrSet = 0;
+  let attrClear = 0;
+  let extensions = 0;
   const data: string[] = [];
   for (const option of options) {
     const flag = MOUNT_OPTIONS[option];
     const prop = PROPAGATION_OPTIONS[option];
+    const rec = RECURSIVE_OPTIONS[option];
+    const ext = EXTENSION_OPTIONS[option];
     if (flag) {
       flags = (flags | (flag.set ?? 0)) & ~(flag.clear ?? 0);
     } else if (prop !== undefined) {
       propagation |= prop;
+    } else if (rec) {
+      // later options win, as for the plain flags
+      attrSet = (attrSet & ~(rec.clear ?? 0) & ~(rec.set ?? 0)) | (rec.set ?? 0);
+      attrClear = (attrClear & ~(rec.set ?? 0)) | (rec.clear ?? 0);
+    } else if (ext !== undefined) {
+      extensions |= ext;
     } else {
       data.push(option);
     }
   }
-  return { flags, propagation, data };
+  return { flags, propagation, data, attrSet, attrClear, extensions };
 }

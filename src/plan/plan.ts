@@ -45,7 +45,7 @@ function planMounts(spec: Spec, bundle: string, cgroupDir: string | undefined): 
   return (spec.mounts ?? []).map((m) => {
     const idmapped = isIdmapped(m);
     // idmap/ridmap are tsrun's to act on, never filesystem data.
-    const { flags, propagation, data } = parseMountOptions((m.options ?? []).filter((o) => !IDMAP_OPTIONS.has(o)));
+    const { flags, propagation, data, attrSet, attrClear, extensions } = parseMountOptions((m.options ?? []).filter((o) => !IDMAP_OPTIONS.has(o)));
     const bind = m.type === 'bind' || (flags & MS.BIND) !== 0;
     // runtime-spec 1.2: "cgroup" asks for the cgroup hierarchy; tsrun is a
     // cgroup v2 runtime and mounts cgroup2 there (as crun does on v2).
@@ -58,6 +58,9 @@ function planMounts(spec: Spec, bundle: string, cgroupDir: string | undefined): 
       flags: bind ? flags | MS.BIND : flags,
       propagation,
       bind,
+      attrSet,
+      attrClear,
+      extensions,
       ...(fstype === 'cgroup2' && !bind && cgroupDir ? { fallbackBind: cgroupDir } : {}),
       ...(idmapped && bind ? { idmap: planIdmap(m, spec, flags) } : {}),
     };

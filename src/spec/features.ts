@@ -10,7 +10,8 @@ import pkg from '../../package.json' with { type: 'json' };
 import { findCgroupLayout, type CgroupLayout } from '../cgroup/mountinfo.ts';
 import { V1_CONTROLLERS } from '../cgroup/v1-manager.ts';
 import { CAPABILITY_NAMES } from '../plan/capabilities.ts';
-import { MOUNT_OPTIONS, PROPAGATION_OPTIONS } from '../plan/mount-options.ts';
+import { release } from 'node:os';
+import { EXTENSION_OPTIONS, MOUNT_OPTIONS, PROPAGATION_OPTIONS, RECURSIVE_OPTIONS } from '../plan/mount-options.ts';
 import { IDMAP_OPTIONS } from '../plan/idmap.ts';
 import { NAMESPACE_FLAGS } from '../plan/namespaces.ts';
 import { SPEC_VERSION } from './types.ts';
@@ -33,6 +34,12 @@ export interface Features {
   };
   annotations: Record<string, string>;
   potentiallyUnsafeConfigAnnotations: string[];
+}
+
+/** mount_setattr(2), which the recursive r* options need, is Linux 5.12+. */
+export function kernelHasMountSetattr(kernelRelease: string = release()): boolean {
+  const [major = 0, minor = 0] = kernelRelease.split('.').map((n) => parseInt(n, 10));
+  return major > 5 || (major === 5 && minor >= 12);
 }
 
 /** features-linux.md "seccomp". */
@@ -76,15 +83,27 @@ export interface HostFeatures {
 
 const NO_HOST: HostFeatures = { apparmor: false, selinux: false, idmap: false };
 
-export function featuresDocument(seccomp: SeccompFeatures, host: HostFeatures = NO_HOST, layout: CgroupLayout = findCgroupLayout()): Features {
+export function featuresDocument(
+  seccomp: SeccompFeatures,
+  host: HostFeatures = NO_HOST,
+  layout: CgroupLayout = findCgroupLayout(),
+  kernelRelease: string = release(),
+): Features {
   return {
     ociVersionMin: '1.0.0',
     ociVersionMax: SPEC_VERSION,
     hooks: ['prestart', 'createRuntime', 'createContainer', 'startContainer', 'poststart', 'poststop'],
-    // Every name the mount-option table turns into flags or propagation;
-    // anything else goes to mount(2) as filesystem data (features.md: those
-    // SHOULD NOT be listed).
-    mountOptions: [...Object.keys(MOUNT_OPTIONS), ...Object.keys(PROPAGATION_OPTIONS), ...IDMAP_OPTIONS].sort(),
+    // Every name the mount-option tables turn into flags, propagation,
+    // recursive attributes (only where the kernel has mount_setattr),
+    // extensions or id mappings; anything else goes to mount(2) as
+    // filesystem data (features.md: those SHOULD NOT be listed).
+    mountOptions: [
+      ...Object.keys(MOUNT_OPTIONS),
+      ...Object.keys(PROPAGATION_OPTIONS),
+      ...(kernelHasMountSetattr(kernelRelease) ? Object.keys(RECURSIVE_OPTIONS) : []),
+      ...Object.keys(EXTENSION_OPTIONS),
+      ...IDMAP_OPTIONS,
+    ].sort(),
     linux: {
       namespaces: Object.keys(NAMESPACE_FLAGS).sort(),
       capabilities: [...CAPABILITY_NAMES],

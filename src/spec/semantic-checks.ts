@@ -165,7 +165,13 @@ const checkProcess: Check = (spec) => {
 // config.md (Linux): a relative destination is deprecated but allowed and
 // means relative to "/"; an empty one would mount over the root itself.
 const checkMounts: Check = (spec) =>
-  (spec.mounts ?? []).flatMap((m, i) => (m.destination === '' ? [problem('must not be empty', 'mounts', i, 'destination')] : []));
+  (spec.mounts ?? []).flatMap((m, i) => [
+    ...(m.destination === '' ? [problem('must not be empty', 'mounts', i, 'destination')] : []),
+    // runc's tmpcopyup fills a new tmpfs; on any other mount it has no meaning
+    ...(m.options ?? []).flatMap((o, j) =>
+      o === 'tmpcopyup' && m.type !== 'tmpfs' ? [problem('tmpcopyup applies to tmpfs mounts only', 'mounts', i, 'options', j)] : [],
+    ),
+  ]);
 
 const HOOK_NAMES: HookName[] = ['prestart', 'createRuntime', 'createContainer', 'startContainer', 'poststart', 'poststop'];
 

@@ -66,6 +66,11 @@ t.test('lifecycle', skipUnlessRoot(), async (t) => {
     t.equal(killed.status, 0, killed.stderr);
     t.ok(await waitFor(() => tsrun.state(id).status === 'stopped'));
     t.equal(tsrun.state(id).pid, 0);
+    // containerd's runc shim treats a kill as done when the error says
+    // "container not running" (runc's words); other text fails StopContainer.
+    const again = tsrun.run(['kill', id, 'KILL']);
+    t.equal(again.status, 1);
+    t.match(again.stderr, /container not running/);
 
     const deleted = tsrun.run(['delete', id]);
     t.equal(deleted.status, 0, deleted.stderr);

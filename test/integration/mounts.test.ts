@@ -1,4 +1,6 @@
-import { mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, rmSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
 import { skipUnlessRoot } from '../helpers/requires.ts';
@@ -77,6 +79,47 @@ t.test('mounts and the root filesystem', skipUnlessRoot(), async (t) => {
     t.equal(r.status, 0, r.stderr);
     t.equal(r.stdout.trim(), '1', 'mounted at the in-rootfs target');
     t.same(readdirSync(outside), [], 'nothing was created or mounted in the host directory');
+  });
+
+  t.test('tmpcopyup: the new tmpfs starts with the image content (podman --read-only)', async (t) => {
+    let rootfs = '';
+    const r = runScript(
+      t,
+      tsrun,
+      'cat /seed/file /seed/sub/nested; readlink /seed/link; stat -c "%u %a" /seed/sub /seed/sub/nested; grep -c " /seed .* - tmpfs " /proc/self/mountinfo; echo new > /seed/new',
+      (c, b) => {
+        rootfs = b.rootfs;
+        mkdirSync(join(b.rootfs, 'seed/sub'), { recursive: true });
+        writeFileSync(join(b.rootfs, 'seed/file'), 'top\n');
+        writeFileSync(join(b.rootfs, 'seed/sub/nested'), 'nested\n', { mode: 0o604 });
+        chmodSync(join(b.rootfs, 'seed/sub'), 0o751);
+        chmodSync(join(b.rootfs, 'seed/sub/nested'), 0o604);
+        chownSync(join(b.rootfs, 'seed/sub'), 1000, 1000);
+        chownSync(join(b.rootfs, 'seed/sub/nested'), 1000, 1000);
+        symlinkSync('file', join(b.rootfs, 'seed/link'));
+        c.mounts.push({ destination: '/seed', type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'tmpcopyup', 'mode=755'] });
+      },
+    );
+    t.equal(r.status, 0, r.stderr);
+    t.same(r.stdout.trim().split('\n'), ['top', 'nested', 'file', '1000 751', '1000 604', '1']);
+    t.notOk(existsSync(join(rootfs, 'seed/new')), 'writes go to the tmpfs, not the image');
+  });
+
+  t.test('rro makes submounts read-only too; ro only the top', async (t) => {
+    // A host directory with a tmpfs inside: rbind carries it into the container.
+    const shared = mkdtempSync(join(tmpdir(), 'tsrun-rro-'));
+    mkdirSync(join(shared, 'sub'));
+    execFileSync('mount', ['-t', 'tmpfs', 'tmpfs', join(shared, 'sub')]);
+    t.teardown(() => {
+      execFileSync('umount', ['-l', join(shared, 'sub')]);
+      rmSync(shared, { recursive: true });
+    });
+    const script = 'touch /r/top 2>/dev/null || echo top-ro; touch /r/sub/x 2>/dev/null && echo sub-rw || echo sub-ro';
+    let r = runScript(t, tsrun, script, (c) => c.mounts.push({ destination: '/r', type: 'bind', source: shared, options: ['rbind', 'rro'] }));
+    t.equal(r.status, 0, r.stderr);
+    t.same(r.stdout.trim().split('\n'), ['top-ro', 'sub-ro'], 'rro: read-only all the way down');
+    r = runScript(t, tsrun, script, (c) => c.mounts.push({ destination: '/r', type: 'bind', source: shared, options: ['rbind', 'ro'] }));
+    t.same(r.stdout.trim().split('\n'), ['top-ro', 'sub-rw'], 'ro: the top only');
   });
 
   t.test('mounts do not leak to the host', async (t) => {

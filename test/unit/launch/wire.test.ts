@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import t from 'tap';
+import { MOUNT_EXT } from '../../../src/plan/mount-options.ts';
 import { CPU_AFFINITY, FD_OFF, MOUNT_KINDS, HOOK_KINDS, LSM_KINDS, PLAN_VERSION, PROC_FLAGS, REC, ROOTFS_FLAGS } from '../../../src/plan/encode.ts';
 import { MSG, MSG_MAX, STEPS } from '../../../src/launch/wire.ts';
 
@@ -33,6 +34,7 @@ t.test('plan.h and encode.ts agree', async (t) => {
   t.same(cEnum(h, 'ROOTFS_'), ROOTFS_FLAGS);
   t.same(cEnum(h, 'CPU_AFFINITY_'), CPU_AFFINITY);
   t.same(cEnum(h, 'MOUNT_'), MOUNT_KINDS);
+  t.same(cEnum(h, 'EXT_'), MOUNT_EXT);
   t.same(cEnum(h, 'LSM_'), { APPARMOR: LSM_KINDS.apparmor, SELINUX: LSM_KINDS.selinux });
   t.same(cEnum(h, 'HOOK_'), { CREATE_CONTAINER: HOOK_KINDS.createContainer, START_CONTAINER: HOOK_KINDS.startContainer });
   t.match(h, new RegExp(`TSR_PLAN_VERSION ${PLAN_VERSION}\\b`));

@@ -23,7 +23,7 @@ export function samplePlan(): LaunchPlan {
     hostname: 'h',
     domainname: 'd',
     rootfs: { path: '/b/rootfs', parentMount: '/', readonly: true, noPivot: false, hostMountNs: false, propagation: 0 },
-    mounts: [{ source: 'proc', destination: '/proc', fstype: 'proc', data: '', flags: 14, propagation: 0, bind: false }],
+    mounts: [{ source: 'proc', destination: '/proc', fstype: 'proc', data: '', flags: 14, propagation: 0, bind: false, attrSet: 0, attrClear: 0, extensions: 0 }],
     devices: [{ path: '/dev/null', type: 0o020000, major: 1, minor: 3, mode: 0o666, uid: 0, gid: 0, bind: false, hostPath: '/dev/null' }],
     symlinks: [{ target: '/proc/self/fd', path: '/dev/fd' }],
     maskedPaths: ['/proc/kcore'],

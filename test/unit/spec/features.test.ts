@@ -1,8 +1,8 @@
 import t from 'tap';
 import { CAPABILITY_NAMES } from '../../../src/plan/capabilities.ts';
-import { MOUNT_OPTIONS, PROPAGATION_OPTIONS } from '../../../src/plan/mount-options.ts';
+import { EXTENSION_OPTIONS, MOUNT_OPTIONS, PROPAGATION_OPTIONS, RECURSIVE_OPTIONS } from '../../../src/plan/mount-options.ts';
 import type { CgroupLayout } from '../../../src/cgroup/mountinfo.ts';
-import { featuresDocument as document, hostCgroupFeatures, type SeccompFeatures } from '../../../src/spec/features.ts';
+import { featuresDocument as document, hostCgroupFeatures, kernelHasMountSetattr, type SeccompFeatures } from '../../../src/spec/features.ts';
 
 // What libseccomp and the kernel report is the addon's part (tested from
 // the CLI in test/integration/seccomp.test.ts); here it is passed through.
@@ -14,7 +14,7 @@ const SECCOMP: SeccompFeatures = {
   knownFlags: ['SECCOMP_FILTER_FLAG_LOG'],
   supportedFlags: [],
 };
-const featuresDocument = (layout?: CgroupLayout) => document(SECCOMP, undefined, layout);
+const featuresDocument = (layout?: CgroupLayout, kernelRelease?: string) => document(SECCOMP, undefined, layout, kernelRelease);
 
 t.test('versions and hooks', async (t) => {
   const f = featuresDocument();
@@ -23,13 +23,23 @@ t.test('versions and hooks', async (t) => {
   t.same(f.hooks, ['prestart', 'createRuntime', 'createContainer', 'startContainer', 'poststart', 'poststop']);
 });
 
-t.test('mount options are exactly what the mount table understands', async (t) => {
-  const f = featuresDocument();
-  t.same(new Set(f.mountOptions), new Set([...Object.keys(MOUNT_OPTIONS), ...Object.keys(PROPAGATION_OPTIONS), 'idmap', 'ridmap']));
+t.test('mount options are exactly what the mount tables understand', async (t) => {
+  const f = featuresDocument(undefined, '6.1.0');
+  const all = [...Object.keys(MOUNT_OPTIONS), ...Object.keys(PROPAGATION_OPTIONS), ...Object.keys(RECURSIVE_OPTIONS), ...Object.keys(EXTENSION_OPTIONS), 'idmap', 'ridmap'];
+  t.same(new Set(f.mountOptions), new Set(all));
   t.same(f.mountOptions, [...f.mountOptions].sort(), 'sorted');
-  for (const name of ['rbind', 'ro', 'rprivate', 'strictatime', 'nosuid']) t.ok(f.mountOptions.includes(name), name);
+  for (const name of ['rbind', 'ro', 'rprivate', 'strictatime', 'nosuid', 'rro', 'rnosuid', 'tmpcopyup']) t.ok(f.mountOptions.includes(name), name);
   // Filesystem data and options tsrun does not implement stay out.
-  for (const name of ['tmpcopyup', 'mode=755', 'rro']) t.notOk(f.mountOptions.includes(name), name);
+  for (const name of ['mode=755']) t.notOk(f.mountOptions.includes(name), name);
+});
+
+t.test('the recursive options only where the kernel has mount_setattr (5.12)', async (t) => {
+  t.notOk(featuresDocument(undefined, '5.10.0-28-amd64').mountOptions.includes('rro'));
+  t.ok(featuresDocument(undefined, '5.12.0').mountOptions.includes('rro'));
+  t.ok(featuresDocument(undefined, '6.18.0').mountOptions.includes('rro'));
+  t.ok(featuresDocument(undefined, '5.10.0').mountOptions.includes('tmpcopyup'), 'tmpcopyup needs no new syscall');
+  t.equal(kernelHasMountSetattr('4.19.0'), false);
+  t.equal(kernelHasMountSetattr('5.11.22'), false);
 });
 
 t.test('linux features', async (t) => {

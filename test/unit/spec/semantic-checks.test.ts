@@ -117,6 +117,11 @@ const cases: [name: string, patch: (s: Spec) => void, problems: { pointer: strin
     [],
   ],
   [
+    'tmpcopyup on a mount that is not a tmpfs is refused by name',
+    (s) => s.mounts!.push({ destination: '/m', type: 'bind', source: '/tmp', options: ['rbind', 'tmpcopyup'] }),
+    [{ pointer: `/mounts/7/options/1`, reason: 'tmpcopyup applies to tmpfs mounts only' }],
+  ],
+  [
     'a new user namespace needs both mappings',
     (s) => {
       linux(s).namespaces!.push({ type: 'user' });
