@@ -1,7 +1,7 @@
 // Build the JS side: generate the ajv standalone validators, then bundle
 // the CLI as CommonJS: dist/tsrun.cjs (the entry: global flags, errors,
 // dispatch) and one bundle per command, dist/commands/<name>.cjs, loaded
-// only when that command runs, with a V8 code cache. See DESIGN.md, start-up budget: the code
+// only when that command runs, with a V8 code cache. See docs/design.md, start-up budget: the code
 // node must parse is most of what a call costs beyond node's own start, and
 // `state` needs none of the validators, planner or launcher.
 import { execFileSync } from 'node:child_process';

@@ -1,7 +1,7 @@
 // A small table-driven parser for runc's command line: long flags with one
 // or two dashes, `--flag=value` or `--flag value`, short aliases, and
 // positional arguments. yargs alone would double the start-up time of the
-// hot commands (state, start, kill, delete), see DESIGN.md.
+// hot commands (state, start, kill, delete), see docs/design.md.
 import { UsageError } from '../errors.ts';
 
 export interface FlagSpec {
