@@ -21,9 +21,13 @@ fi
 # containerd, podman and conmon for test/engines (its own list and script)
 bash scripts/engines-setup.sh
 
-if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+# By content, not by time: a lock file merged or rewritten by npm itself
+# can be older than a node_modules that lacks its new packages.
+lock_sum=$(sha256sum package-lock.json | cut -d' ' -f1)
+if [ "$(cat node_modules/.tsrun-lock-sum 2>/dev/null)" != "$lock_sum" ]; then
   echo "setup: npm ci"
   npm ci --no-audit --no-fund
+  echo "$lock_sum" > node_modules/.tsrun-lock-sum
 fi
 
 newer() { # newer TARGET SOURCES...: true if TARGET is missing or older than any source

@@ -63,3 +63,13 @@ export function controllerDir(controller: string, relative: string): string {
   if (root === undefined) throw new Error(`no cgroup hierarchy holds ${controller}`);
   return `${root}${relative}`;
 }
+
+/** Polls `check` until it holds or `ms` pass; the last check decides. */
+export async function waitFor(check: () => boolean, ms = 5000, everyMs = 20): Promise<boolean> {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (check()) return true;
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+  return check();
+}

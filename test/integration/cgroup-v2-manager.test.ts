@@ -9,20 +9,12 @@ import { constants as osConstants, tmpdir } from 'node:os';
 import { dirname } from 'node:path';
 import t from 'tap';
 import { V2Manager } from '../../src/cgroup/v2-manager.ts';
-import { cgroupRoots, pidGone } from '../helpers/host.ts';
+import { cgroupRoots, pidGone, waitFor } from '../helpers/host.ts';
 import { isRoot } from '../helpers/requires.ts';
 
 const v2 = cgroupRoots().v2;
 const skip = !isRoot() ? 'needs root (cgroup writes)' : v2 === undefined ? 'no cgroup2 mount in /proc/self/mountinfo' : false;
 
-async function waitFor(check: () => boolean, ms = 5000): Promise<boolean> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (check()) return true;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  return check();
-}
 
 t.test('v2 manager on the real cgroup2 hierarchy', { skip }, async (t) => {
   const parent = `${v2}/tsrun-test-${randomBytes(4).toString('hex')}`;

@@ -6,7 +6,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import t from 'tap';
 import { makeBundle } from '../helpers/bundle.ts';
-import { cgroupDirsNamed, cgroupRoots, controllerDir, pidGone, procStatus } from '../helpers/host.ts';
+import { cgroupDirsNamed, cgroupRoots, controllerDir, pidGone, procStatus, waitFor } from '../helpers/host.ts';
 import { skipUnlessRoot } from '../helpers/requires.ts';
 import { Tsrun } from '../helpers/tsrun.ts';
 
@@ -24,14 +24,6 @@ function readOr(file: string, fallback = ''): string {
   }
 }
 
-async function waitFor(check: () => boolean, ms = 5000): Promise<boolean> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (check()) return true;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  return check();
-}
 
 /** "key value" lines (cpu.stat, memory.oom_control, pids.events). */
 function keyed(file: string): Record<string, number> {

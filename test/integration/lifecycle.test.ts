@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import t from 'tap';
 import { makeBundle } from '../helpers/bundle.ts';
-import { cgroupDirOf, cgroupDirsNamed, cgroupRoots, pidAlive, pidGone, procStatus } from '../helpers/host.ts';
+import { cgroupDirOf, cgroupDirsNamed, cgroupRoots, pidAlive, pidGone, procStatus, waitFor } from '../helpers/host.ts';
 import { skipUnlessRoot } from '../helpers/requires.ts';
 import { Tsrun, TSRUN } from '../helpers/tsrun.ts';
 
@@ -18,14 +18,6 @@ function readOrEmpty(file: string): string {
   }
 }
 
-async function waitFor(check: () => boolean, ms = 5000): Promise<boolean> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (check()) return true;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  return check();
-}
 
 t.test('lifecycle', skipUnlessRoot(), async (t) => {
   const tsrun = new Tsrun(t);

@@ -4,6 +4,7 @@ import { spawn } from 'node:child_process';
 import { closeSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
+import { waitFor as poll } from '../helpers/host.ts';
 import { makeBundle } from '../helpers/bundle.ts';
 import { skipUnlessRoot } from '../helpers/requires.ts';
 import { Tsrun, TSRUN } from '../helpers/tsrun.ts';
@@ -39,16 +40,11 @@ function v1Mounted(controller: string): boolean {
     .some((l) => / - cgroup /.test(l) && l.split(' ').at(-1)!.split(',').includes(controller));
 }
 
+// Events and OOM kills take their time on a loaded machine.
+const waitFor = (check: () => boolean): Promise<boolean> => poll(check, 10_000, 50);
+
 const read = (dir: string, file: string): string => readFileSync(join(dir, file), 'utf8').trim();
 
-async function waitFor(check: () => boolean, ms = 10_000): Promise<boolean> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (check()) return true;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return check();
-}
 
 /** `tsrun events` running in the background, its stdout collected in a file. */
 function startEvents(tsrun: Tsrun, dir: string, args: string[]) {
