@@ -6,10 +6,11 @@
 // naming the field: never dropped.
 import * as fs from 'node:fs';
 import { constants as osConstants } from 'node:os';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import type { LinuxResources } from '../spec/types.ts';
 import { CgroupError } from '../errors.ts';
 import { applyWrites, writeCgroupFile } from './apply-writes.ts';
+import { DEFAULT_CGROUP_PARENT } from './cgroup-path.ts';
 import { CgroupDir, isDirectory, pollUntil, type CgroupDirRecord } from './cgroup-dir.ts';
 import { RESOURCES, resourceError, type CgroupProbe, type CgroupWrite } from './cgroup-write.ts';
 import type { CgroupDirs, CgroupManager, JoinFd, V1Record } from './manager.ts';
@@ -167,6 +168,7 @@ export class V1Manager implements CgroupManager {
       if (!this.#dir('devices')) throw resourceError(`${RESOURCES}/devices`, 'the host has neither cgroup v2 (eBPF device filter) nor the v1 devices controller');
       v1.push(...v1DeviceWrites(resources.devices));
     }
+    this.#rtBudgetForParents(v1);
     applyWrites(v1, (w) => {
       const dir = this.#dir(w.controller);
       if (!dir) throw resourceError(w.pointer, `the ${w.controller} controller is not mounted on this host`);
@@ -177,6 +179,28 @@ export class V1Manager implements CgroupManager {
       applyV2Writes(dir, v2.flatMap((res) => v2Writes(res, v2Probe(dir))));
     }
     return ignoredFieldWarnings(resources);
+  }
+
+  /**
+   * With real-time group scheduling a cgroup's cpu.rt_runtime_us can only
+   * take what its parent has, and a new v1 cpu cgroup starts with 0: give
+   * the parents tsrun created (e.g. <cpu>/tsrun) at least the runtime the
+   * container asks for, top down. Cgroups tsrun did not create are never
+   * written; their budget is the host's to give.
+   */
+  #rtBudgetForParents(writes: CgroupWrite[]): void {
+    const rt = writes.find((w) => w.controller === 'cpu' && w.file === 'cpu.rt_runtime_us');
+    const cpu = this.#dir('cpu');
+    if (!rt || !cpu) return;
+    const parents = new Set(cpu.toRecord().created.filter((d) => d !== cpu.path));
+    // tsrun's default parent (<hierarchy root>/tsrun) is tsrun's own even when
+    // another container made it.
+    const up = dirname(cpu.path);
+    if (basename(up) === DEFAULT_CGROUP_PARENT && fs.existsSync(join(dirname(up), 'cgroup.sane_behavior'))) parents.add(up);
+    for (const dir of [...parents].sort((a, b) => a.length - b.length)) {
+      if (Number(readTrim(join(dir, 'cpu.rt_runtime_us')) ?? 0) >= Number(rt.value)) continue;
+      writeCgroupFile(dir, { ...rt, file: 'cpu.rt_runtime_us' });
+    }
   }
 
   #probe(): CgroupProbe {

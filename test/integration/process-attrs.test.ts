@@ -3,7 +3,7 @@
 // inside the container (/proc/self/*, busybox ionice); the LSM fields'
 // error path (neither AppArmor nor SELinux runs on the test machines).
 import { execFileSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
 import { makeBundle } from '../helpers/bundle.ts';
@@ -41,6 +41,10 @@ t.test('process attributes', skipUnlessRoot(), async (t) => {
     const r = runScript(t, tsrun, 'cat /proc/self/stat; ionice', (c) => {
       c.process.scheduler = { policy: 'SCHED_FIFO', priority: 10 };
       c.process.ioPriority = { class: 'IOPRIO_CLASS_BE', priority: 3 };
+      // With real-time group scheduling (a cpu.rt_runtime_us file in the
+      // v1 cpu hierarchy) a new cgroup has no real-time budget: ask for one,
+      // as a runc user must too.
+      if (existsSync('/sys/fs/cgroup/cpu/cpu.rt_runtime_us')) c.linux.resources.cpu = { realtimeRuntime: 10000, realtimePeriod: 1000000 };
     });
     t.equal(r.status, 0, r.stderr);
     const [stat, ionice] = r.stdout.trim().split('\n');
