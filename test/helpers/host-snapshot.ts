@@ -60,9 +60,15 @@ export interface HostSnapshot {
   processes: number[];
 }
 
-/** Compare one taken before with one taken after: equal when nothing was left. */
-export function hostSnapshot(bundleDir: string): HostSnapshot {
-  return { cgroups: tsrunCgroups(), mounts: mountsUnder(bundleDir), processes: containerProcesses() };
+/**
+ * Compare one taken before with one taken after (given `before`): equal when
+ * nothing was left. A process of an earlier container that exits meanwhile
+ * is not a leak, so after `before` only new processes count.
+ */
+export function hostSnapshot(bundleDir: string, before?: HostSnapshot): HostSnapshot {
+  const now = containerProcesses();
+  const processes = before ? [...before.processes, ...now.filter((p) => !before.processes.includes(p))] : now;
+  return { cgroups: tsrunCgroups(), mounts: mountsUnder(bundleDir), processes };
 }
 
 function sha256(path: string): string {

@@ -75,7 +75,7 @@ t.test('bad input: one clear line, nothing left', skipUnlessRoot(), async (t) =>
       t.match(r.stderr, message);
       t.equal(r.stderr.trim().split('\n').length, 1, `one line: ${r.stderr.slice(0, 300)}`);
       t.same(tsrun.leftovers(), [], 'no state dir');
-      t.same(hostSnapshot(bundle.dir), before, 'no cgroup, mount or process');
+      t.same(hostSnapshot(bundle.dir, before), before, 'no cgroup, mount or process');
       rmSync(join(bundle.dir, 'config.json'), { force: true });
     });
   }
@@ -91,7 +91,7 @@ t.test('bad input: one clear line, nothing left', skipUnlessRoot(), async (t) =>
     t.equal(r.status, 0, r.stderr.slice(0, 300));
     t.equal(tsrun.run(['delete', '--force', id]).status, 0);
     t.same(tsrun.leftovers(), []);
-    t.same(hostSnapshot(bundle.dir), before);
+    t.same(hostSnapshot(bundle.dir, before), before);
   });
 
   t.test('bad container ids', async (t) => {

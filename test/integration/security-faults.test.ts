@@ -33,7 +33,7 @@ t.test('a full state root', skipUnlessRoot(), async (t) => {
   t.match(r.stderr, /ENOSPC/);
   t.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
   t.same(readdirSync(root).filter((n) => n !== 'filler'), [], 'no container dir, no temp file left');
-  t.same(hostSnapshot(bundle.dir), before, 'no cgroup, mount or process');
+  t.same(hostSnapshot(bundle.dir, before), before, 'no cgroup, mount or process');
   // And list still works on that root.
   const l = tsrun.run(['--root', root, 'list']);
   t.equal(l.status, 0, l.stderr);
@@ -79,5 +79,5 @@ t.test('concurrent creates', skipUnlessRoot(), async (t) => {
   const deletes = await Promise.all([...distinct, same].map((id) => tsrunAsync(tsrun.root, ['delete', '--force', id])));
   t.same(deletes.filter((r) => r.status !== 0).map((r) => r.stderr), [], 'every delete succeeded');
   t.same(tsrun.leftovers(), [], 'no state left');
-  t.same(hostSnapshot(bundle.dir), before, 'no cgroup, mount or process left');
+  t.same(hostSnapshot(bundle.dir, before), before, 'no cgroup, mount or process left');
 });

@@ -72,7 +72,7 @@ t.test('file descriptors', skipUnlessRoot(), async (t) => {
       t.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
       t.match(r.stderr, new RegExp(`/proc/self/fd/${n}`));
       t.same(tsrun.leftovers(), []);
-      t.same(hostSnapshot(bundle.dir), before);
+      t.same(hostSnapshot(bundle.dir, before), before);
     }
     const bundle = makeBundle(t, (c) => (c.process.args = ['sleep', '100']));
     const id = tsrun.id();

@@ -24,7 +24,7 @@ t.test('procfs writes are checked on the fd', skipUnlessRoot(), async (t) => {
     t.equal(r.stderr.trim().split('\n').length, 1, `one line: ${r.stderr}`);
     if (canary) t.equal(readFileSync(canary, 'utf8'), canaryBefore, 'the host canary is unchanged');
     t.same(tsrun.leftovers(), [], 'no state dir');
-    t.same(hostSnapshot(bundle.dir), before, 'no cgroup, mount or process left');
+    t.same(hostSnapshot(bundle.dir, before), before, 'no cgroup, mount or process left');
   }
 
   function canaryFile(t: Test): string {
