@@ -158,6 +158,22 @@ fact nr_throttled "$(sed -n 's/^nr_throttled //p' "$CGROUP/cpu.stat")"
   t.ok(Number(f.nr_throttled) >= 1, `cpu.stat nr_throttled ${f.nr_throttled} ≥ 1`);
 });
 
+t.test('cpu.max.burst and cpu.idle are written', opts, async (t) => {
+  const cfg = config('cpuburst', ['sleep', '1000'], (c) => {
+    c.linux.resources.cpu = { quota: 20000, period: 100000, burst: 10000, idle: 1 };
+  });
+  const f = await scenario(t, 'cpuburst', cfg, `
+rt run -d --bundle "$B" "$ID" || fail run
+fact cpu.max "$(cg cpu.max)"
+fact cpu.max.burst "$(cg cpu.max.burst)"
+fact cpu.idle "$(cg cpu.idle)"
+`);
+  if (!f) return;
+  t.equal(f['cpu.max'], '20000 100000');
+  t.equal(f['cpu.max.burst'], '10000', 'burst in microseconds, as given');
+  t.equal(f['cpu.idle'], '1', 'the cgroup is SCHED_IDLE');
+});
+
 t.test('cpuset pins the container to cpu 1', opts, async (t) => {
   const cfg = config('cpuset', ['sleep', '1000'], (c) => {
     c.linux.resources.cpu = { cpus: '1', mems: '0' };
