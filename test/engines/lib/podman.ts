@@ -53,7 +53,8 @@ network_config_dir = "${dir}/cni"
   };
   delete env.NODE_EXTRA_CA_CERTS;
   const flags = ['--runtime', runtime];
-  const podman = (args: readonly string[], o: RunOptions = {}) => run('podman', [...flags, ...args], { env, timeoutMs: 90_000, ...o });
+  // From the temp dir: conmon writes an "oom" marker file into its working directory.
+  const podman = (args: readonly string[], o: RunOptions = {}) => run('podman', [...flags, ...args], { env, timeoutMs: 90_000, cwd: dir, ...o });
   const podmanOk = (args: readonly string[], o: RunOptions = {}) => runOk('podman', [...flags, ...args], { env, timeoutMs: 90_000, ...o });
   const commandLine = () =>
     `env CONTAINERS_CONF=${env.CONTAINERS_CONF} CONTAINERS_STORAGE_CONF=${env.CONTAINERS_STORAGE_CONF} CONTAINERS_REGISTRIES_CONF=${env.CONTAINERS_REGISTRIES_CONF} podman ${flags.join(' ')}`;
