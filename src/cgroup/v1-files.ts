@@ -3,7 +3,7 @@
 // accounting, CFQ or BFQ weight files) and the current memory limit come
 // through the probe.
 import type { LinuxDeviceCgroup, LinuxResources } from '../spec/types.ts';
-import { devNumber, isSet, RESOURCES, resourceError, type CgroupProbe, type CgroupWrite } from './cgroup-write.ts';
+import { cpusetAndPidsWrites, devNumber, isSet, RESOURCES, resourceError, type CgroupProbe, type CgroupWrite } from './cgroup-write.ts';
 import { escapePointer } from './v2-files.ts';
 
 /** runc's value for "no limit" in v1 byte files is -1, which the kernel accepts as unlimited. */
@@ -70,12 +70,8 @@ export function v1Writes(r: LinuxResources, probe: CgroupProbe): CgroupWrite[] {
     if (isSet(cpu.realtimePeriod) && cpu.realtimePeriod !== 0) w('cpu', 'cpu.rt_period_us', String(cpu.realtimePeriod), `${c}/realtimePeriod`);
     if (isSet(cpu.realtimeRuntime) && cpu.realtimeRuntime !== 0) w('cpu', 'cpu.rt_runtime_us', String(cpu.realtimeRuntime), `${c}/realtimeRuntime`);
     if (isSet(cpu.idle) && cpu.idle !== 0) w('cpu', 'cpu.idle', String(cpu.idle), `${c}/idle`);
-    if (cpu.cpus) w('cpuset', 'cpuset.cpus', cpu.cpus, `${c}/cpus`);
-    if (cpu.mems) w('cpuset', 'cpuset.mems', cpu.mems, `${c}/mems`);
   }
-  if (r.pids && isSet(r.pids.limit) && r.pids.limit !== 0) {
-    w('pids', 'pids.max', r.pids.limit > 0 ? String(r.pids.limit) : 'max', `${RESOURCES}/pids/limit`);
-  }
+  out.push(...cpusetAndPidsWrites(r));
   const bio = r.blockIO;
   if (bio) {
     const b = `${RESOURCES}/blockIO`;

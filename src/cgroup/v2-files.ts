@@ -3,7 +3,7 @@
 // only questions about the host go through the probe (does io.bfq.weight
 // exist, is memory.swap.max there).
 import type { LinuxResources } from '../spec/types.ts';
-import { devNumber, isSet, RESOURCES, resourceError, type CgroupProbe, type CgroupWrite } from './cgroup-write.ts';
+import { cpusetAndPidsWrites, devNumber, isSet, RESOURCES, resourceError, type CgroupProbe, type CgroupWrite } from './cgroup-write.ts';
 
 /**
  * runc ConvertCPUSharesToCgroupV2Value: shares [2, 262144] map linearly onto
@@ -84,13 +84,8 @@ export function v2Writes(r: LinuxResources, probe: CgroupProbe): CgroupWrite[] {
     for (const f of ['realtimeRuntime', 'realtimePeriod'] as const) {
       if (isSet(cpu[f]) && cpu[f] !== 0) throw resourceError(`${c}/${f}`, 'cgroup v2 has no real-time CPU bandwidth controls');
     }
-    if (cpu.cpus) w('cpuset', 'cpuset.cpus', cpu.cpus, `${c}/cpus`);
-    if (cpu.mems) w('cpuset', 'cpuset.mems', cpu.mems, `${c}/mems`);
   }
-  if (r.pids && isSet(r.pids.limit) && r.pids.limit !== 0) {
-    // runc: a negative limit means unlimited.
-    w('pids', 'pids.max', r.pids.limit > 0 ? String(r.pids.limit) : 'max', `${RESOURCES}/pids/limit`);
-  }
+  out.push(...cpusetAndPidsWrites(r));
   const bio = r.blockIO;
   if (bio) {
     const b = `${RESOURCES}/blockIO`;
