@@ -38,7 +38,10 @@ export async function containerEvents(root: string, id: string, opts: EventsOpti
   }
 
   const readOom = oomCounterReader(dirs);
-  let last: OomCounter | undefined = readOom?.();
+  // Kills counted before we started are history; a container already stuck
+  // under_oom is news (the kernel signals a v1 OOM eventfd registered then, too).
+  const first = readOom?.();
+  let last: OomCounter | undefined = first && { ...first, underOom: false };
   // An OOM kill is often what stops the container: look once more after it died.
   const checkOom = (): void => {
     const now = readOom?.();

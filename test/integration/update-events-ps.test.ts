@@ -221,14 +221,16 @@ t.test('update, events, ps', skipUnlessRoot(), async (t) => {
   t.test('events reports a container stuck at its limit with the OOM killer disabled (v1 under_oom)', noV1Memory, async (t) => {
     const { bundle, id, pid } = runContainer(t, { memory: { limit: 16 * 2 ** 20, swap: 16 * 2 ** 20, disableOOMKiller: true } });
     const mem = controllerDir(pid, 'memory');
-    const ev = startEvents(tsrun, bundle.dir, ['--interval', '1s', id]);
-    t.teardown(() => {
-      ev.child.kill();
-    });
     // dd waits for memory that never comes: no process is killed.
     const dd = tsrun.run(['exec', '--detach', id, 'dd', 'if=/dev/zero', 'of=/dev/null', 'bs=64M', 'count=1']);
     t.equal(dd.status, 0, dd.stderr);
     t.ok(await waitFor(() => /under_oom 1/.test(read(mem, 'memory.oom_control'))), 'the kernel reports under_oom');
+    // events starts after the container got stuck (it once raced dd and
+    // missed it): a container stuck now is reported, as runc's eventfd does.
+    const ev = startEvents(tsrun, bundle.dir, ['--interval', '1s', id]);
+    t.teardown(() => {
+      ev.child.kill();
+    });
     t.ok(await waitFor(() => ev.lines().some((l) => l.type === 'oom')), 'an oom event');
     t.match(read(mem, 'memory.oom_control'), /oom_kill 0/, 'nothing was killed');
     t.equal(tsrun.run(['kill', '--all', id, 'KILL']).status, 0);
