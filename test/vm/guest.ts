@@ -4,7 +4,7 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { GuestUnavailable, guestImage } from './guest-image.ts';
 
 export interface GuestOptions {
@@ -23,6 +23,7 @@ export interface GuestResult {
 
 export { GuestUnavailable };
 
+const REPO = resolve(import.meta.dirname, '../..');
 const QEMU = process.env.TSRUN_VM_QEMU ?? 'qemu-system-x86_64';
 
 /**
@@ -105,6 +106,8 @@ export class Guest {
       'panic=-1',
       'hugepages=8',
       'mitigations=off',
+      // The guest masks the host's /tmp and /run; init.sh shows this tree through again if it lies there (a CI clone in /tmp).
+      `tsrun.repo=${REPO}`,
       opts.append ?? '',
     ].join(' ');
     const args = [

@@ -38,6 +38,15 @@ mount -t hugetlbfs hugetlbfs /newroot/dev/hugepages
 # The host's /run and /tmp (its own containers' state, sockets) must not show through.
 mount -t tmpfs -o mode=0755 run /newroot/run || die "mount /run"
 mount -t tmpfs -o mode=1777 tmp /newroot/tmp || die "mount /tmp"
+# ... except the tsrun tree under test, when it lives there (a CI clone in /tmp).
+for arg in $(cat /newroot/proc/cmdline); do
+  case "$arg" in
+  tsrun.repo=/tmp/* | tsrun.repo=/run/*)
+    repo=${arg#tsrun.repo=}
+    mkdir -p "/newroot$repo" && mount --bind "/lower$repo" "/newroot$repo" || die "show $repo"
+    ;;
+  esac
+done
 
 mount -t cgroup2 -o nsdelegate cgroup2 /newroot/sys/fs/cgroup || die "mount cgroup2"
 # Every controller the kernel has, enabled for the root's children.
