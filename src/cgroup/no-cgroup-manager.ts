@@ -59,7 +59,7 @@ export class NoCgroupManager implements CgroupManager {
     if (set.length > 0) {
       throw new CgroupError(
         '(no cgroup)',
-        `${set[0]}: cannot apply a resource limit: running rootless without a writable cgroup (delegate one to this user, e.g. a systemd user slice on cgroup v2, or remove /linux/resources)`,
+        `${set[0]}: cannot apply a resource limit: running rootless without a delegated cgroup (one this user can create and runs inside, e.g. its systemd user slice; linux.cgroupsPath names it), or remove the limit`,
       );
     }
     return [];

@@ -155,8 +155,9 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
   }
   const mountinfo = readFileSync('/proc/self/mountinfo', 'utf8');
   // v1 or v2 is decided here, once, and kept in state.json.
-  const planned = newManager(findCgroupLayout(mountinfo), spec.linux?.cgroupsPath, id);
-  const cgroup = rootlessCgroups(opts.rootless ?? 'auto') ? rootlessCgroupManager(planned) : planned;
+  const layout = findCgroupLayout(mountinfo);
+  const planned = newManager(layout, spec.linux?.cgroupsPath, id);
+  const cgroup = rootlessCgroups(opts.rootless ?? 'auto') ? rootlessCgroupManager(planned, layout.v2) : planned;
   prepareUserStateRoot(root, opts.defaultRoot ?? false);
   const parent = parentMountOf(rootfs, mountinfo);
   // Compiled (or taken from the cache under the state root) before anything exists.

@@ -2,9 +2,10 @@
 // the container gets, how its user namespace's id maps are written, and
 // what such a config must have. Root's path through create is unchanged.
 import { execFileSync } from 'node:child_process';
-import { accessSync, constants, existsSync } from 'node:fs';
+import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { RootlessFlag } from '../cli/global-flags.ts';
+import { joinMount } from '../cgroup/cgroup-path.ts';
 import type { CgroupManager } from '../cgroup/manager.ts';
 import { NoCgroupManager } from '../cgroup/no-cgroup-manager.ts';
 import { SpecError } from '../errors.ts';
@@ -46,15 +47,43 @@ function writable(dir: string): boolean {
   }
 }
 
+/** The deepest directory holding both paths. */
+export function commonAncestor(a: string, b: string): string {
+  const pa = a.split('/');
+  const pb = b.split('/');
+  let n = 0;
+  while (n < pa.length && n < pb.length && pa[n] === pb[n]) n++;
+  return pa.slice(0, n).join('/') || '/';
+}
+
+/**
+ * cgroup v2 lets a process move from its cgroup to another only with write
+ * access to cgroup.procs of their common ancestor: a delegated subtree is
+ * usable by a caller that runs inside it (as systemd puts a user's session).
+ */
+function joinable(v2Dir: string, v2Mount: string, selfCgroup: string): boolean {
+  const own = /^0::(\/.*)$/m.exec(selfCgroup)?.[1];
+  if (own === undefined) return false;
+  const procs = `${commonAncestor(joinMount(v2Mount, own), v2Dir)}/cgroup.procs`;
+  try {
+    accessSync(procs, constants.W_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Rootless: the planned cgroups when every directory of them can be made
- * (a delegated subtree), else none — as runc ignores cgroup permission
- * errors in rootless mode. Limits then fail in NoCgroupManager.apply.
+ * and joined (a delegated subtree the caller runs in), else none — as runc
+ * ignores cgroup permission errors in rootless mode. Limits then fail in
+ * NoCgroupManager.apply.
  */
-export function rootlessCgroupManager(planned: CgroupManager): CgroupManager {
+export function rootlessCgroupManager(planned: CgroupManager, v2Mount: string | undefined, selfCgroup = readFileSync('/proc/self/cgroup', 'utf8')): CgroupManager {
   const dirs = planned.dirs();
   const all = [...(dirs.v2 ? [dirs.v2] : []), ...Object.values(dirs.v1)];
-  return all.length > 0 && all.every(writable) ? planned : new NoCgroupManager();
+  const usable = all.length > 0 && all.every(writable) && (!dirs.v2 || !v2Mount || joinable(dirs.v2, v2Mount, selfCgroup));
+  return usable ? planned : new NoCgroupManager();
 }
 
 /**
@@ -109,7 +138,7 @@ function runHelper(helper: 'newuidmap' | 'newgidmap', pid: number, maps: readonl
   }
   const args = [String(pid), ...maps.flatMap((m) => [String(m.containerID), String(m.hostID), String(m.size)])];
   try {
-    execFileSync(path, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    execFileSync(path, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   } catch (err) {
     const stderr = String((err as { stderr?: Buffer }).stderr ?? '').trim().split('\n').at(-1) ?? '';
     throw new SpecError(configFile, [{ pointer, reason: `${helper} ${args.join(' ')} refused the mapping: ${stderr || (err as Error).message}` }], { cause: err });

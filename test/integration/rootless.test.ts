@@ -3,7 +3,7 @@
 // the container's id maps and credentials in /proc, that no cgroup directory
 // was made, and that the state root belongs to the user and nobody else.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, readlinkSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, chownSync, closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, readlinkSync, rmSync, rmdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
@@ -76,13 +76,16 @@ interface Result {
  * a clean environment (root's XDG_RUNTIME_DIR must not leak in). Output
  * through files, as a detached container keeps tsrun's stdio open.
  */
-function asUser(user: TestUser, args: string[], env: Record<string, string> = {}, cwd?: string): Result {
+function asUser(user: TestUser, args: string[], env: Record<string, string> = {}, cwd?: string, enterCgroup?: string): Result {
   const dir = mkdtempSync(join(tmpdir(), 'tsrun-rl-out-'));
   const out = openSync(join(dir, 'out'), 'w+');
   const err = openSync(join(dir, 'err'), 'w+');
   try {
     const vars = Object.entries({ PATH: '/usr/local/bin:/usr/bin:/bin', HOME: '/', USER: user.name, ...env }).map(([k, v]) => `${k}=${v}`);
-    const r = spawnSync('setpriv', ['--reuid', String(user.uid), '--regid', String(user.gid), '--init-groups', 'env', '-i', ...vars, TSRUN, ...args], {
+    const command = ['setpriv', '--reuid', String(user.uid), '--regid', String(user.gid), '--init-groups', 'env', '-i', ...vars, TSRUN, ...args];
+    // enterCgroup: a cgroup.procs the caller moves itself into first (as root, before setpriv).
+    const [file, ...argv] = enterCgroup ? ['sh', '-c', 'echo $$ > "$0" && exec "$@"', enterCgroup, ...command] : command;
+    const r = spawnSync(file!, argv, {
       stdio: ['ignore', out, err],
       timeout: 60_000,
       ...(cwd ? { cwd } : {}),
@@ -122,6 +125,26 @@ function cgroupDirsOf(id: string): string[] {
   return found;
 }
 
+/** Mount points of the cgroup hierarchies tsrun uses: cgroup2 and each v1 controller's (named ones like name=systemd hold no limits). */
+function cgroupMounts(): string[] {
+  const found: string[] = [];
+  for (const m of readFileSync('/proc/self/mountinfo', 'utf8').split('\n')) {
+    const f = m.split(' ');
+    const sep = f.indexOf('-');
+    const fstype = f[sep + 1];
+    if (fstype === 'cgroup2') found.push(f[4]!);
+    if (fstype === 'cgroup' && !(f[sep + 3] ?? '').split(',').some((o) => o.startsWith('name='))) found.push(f[4]!);
+  }
+  return found;
+}
+
+function cgroup2Mount(): string | undefined {
+  return readFileSync('/proc/self/mountinfo', 'utf8')
+    .split('\n')
+    .map((m) => m.split(' '))
+    .find((f) => f[f.indexOf('-') + 1] === 'cgroup2')?.[4];
+}
+
 function statusField(pid: number, field: string): string {
   return (
     readFileSync(`/proc/${pid}/status`, 'utf8')
@@ -134,7 +157,17 @@ function statusField(pid: number, field: string): string {
   );
 }
 
-function pidsOfUid(uid: number): number[] {
+/** The user's processes, once any just killed are reaped (their new parent reaps them a moment later); [] when none is left. */
+async function pidsOfUid(uid: number): Promise<number[]> {
+  let pids = livePidsOfUid(uid);
+  for (let i = 0; i < 50 && pids.length > 0; i++) {
+    await new Promise((res) => setTimeout(res, 100));
+    pids = livePidsOfUid(uid);
+  }
+  return pids;
+}
+
+function livePidsOfUid(uid: number): number[] {
   return readdirSync('/proc')
     .filter((p) => /^\d+$/.test(p))
     .filter((p) => {
@@ -246,7 +279,7 @@ t.test('rootless', skipUnlessRoot(), async (t) => {
     r = asUser(user, ['delete', id], env);
     t.equal(r.status, 0, r.stderr);
     t.notOk(existsSync(join(root, id)), 'state dir removed');
-    t.same(pidsOfUid(user.uid), [], 'no process of the user is left');
+    t.same(await pidsOfUid(user.uid), [], 'no process of the user is left');
   });
 
   t.test('pause needs a cgroup: a clear error, the container untouched', async (t) => {
@@ -262,7 +295,7 @@ t.test('rootless', skipUnlessRoot(), async (t) => {
     t.equal(JSON.parse(asUser(user, ['state', id], env).stdout).status, 'running');
     r = asUser(user, ['delete', '--force', id], env);
     t.equal(r.status, 0, r.stderr);
-    t.same(pidsOfUid(user.uid), []);
+    t.same(await pidsOfUid(user.uid), []);
   });
 
   t.test('a resource limit without a writable cgroup: clear error, nothing left', async (t) => {
@@ -272,11 +305,72 @@ t.test('rootless', skipUnlessRoot(), async (t) => {
     const id = newId();
     const r = asUser(user, ['run', '--bundle', bundle.dir, id], env);
     t.equal(r.status, 1);
-    t.match(r.stderr, /\/linux\/resources\/memory\/limit: cannot apply a resource limit: running rootless without a writable cgroup/);
+    t.match(r.stderr, /\/linux\/resources\/memory\/limit: cannot apply a resource limit: running rootless without a delegated cgroup/);
     t.equal(r.stderr.trim().split('\n').length, 1, 'one line');
     t.notOk(existsSync(join(root, id)), 'no state dir');
     t.same(cgroupDirsOf(id), []);
-    t.same(pidsOfUid(user.uid), []);
+    t.same(await pidsOfUid(user.uid), []);
+  });
+
+  t.test('a delegated cgroup the user runs in: limits applied, pause works, only the container\'s dir removed', async (t) => {
+    // What systemd's Delegate= gives a user session, by hand: a directory
+    // of the user's in every hierarchy, and the caller inside the cgroup2 one.
+    const layout = cgroupMounts();
+    const parent = `tsrun-rl-${process.pid}`;
+    const made: string[] = [];
+    t.teardown(() => {
+      for (const d of made.reverse()) {
+        try {
+          rmdirSync(d);
+        } catch (err) {
+          t.comment(`cleanup: ${String(err)}`);
+        }
+      }
+    });
+    for (const mount of layout) {
+      const dir = join(mount, parent);
+      mkdirSync(dir);
+      made.push(dir);
+      if (existsSync(join(dir, 'cpuset.cpus'))) {
+        writeFileSync(join(dir, 'cpuset.cpus'), readFileSync(join(mount, 'cpuset.cpus')));
+        writeFileSync(join(dir, 'cpuset.mems'), readFileSync(join(mount, 'cpuset.mems')));
+      }
+      execFileSync('chown', ['-R', `${user.uid}:${user.gid}`, dir]);
+    }
+    // The caller in a leaf of the subtree (a cgroup2 parent with processes could not enable controllers for its children).
+    const v2 = cgroup2Mount();
+    const callerCgroup = v2 ? join(v2, parent, 'caller') : undefined;
+    if (callerCgroup) {
+      mkdirSync(callerCgroup);
+      made.push(callerCgroup);
+      execFileSync('chown', ['-R', `${user.uid}:${user.gid}`, callerCgroup]);
+    }
+    const id = newId();
+    const bundle = rootlessBundle(t, user, (c) => {
+      c.process.args = ['sleep', '1000'];
+      c.linux.cgroupsPath = `/${parent}/${id}`;
+      c.linux.resources = { pids: { limit: 20 } };
+    });
+    // Outside the subtree: a cgroup2 move needs the common ancestor's cgroup.procs, so it is not usable.
+    let r = asUser(user, ['run', '--detach', '--bundle', bundle.dir, id], env);
+    t.equal(r.status, 1);
+    t.match(r.stderr, /\/linux\/resources\/pids\/limit: cannot apply a resource limit: running rootless without a delegated cgroup/);
+    r = asUser(user, ['run', '--detach', '--bundle', bundle.dir, id], env, undefined, callerCgroup && join(callerCgroup, 'cgroup.procs'));
+    t.equal(r.status, 0, r.stderr);
+    const pid = JSON.parse(asUser(user, ['state', id], env).stdout).pid as number;
+    const lines = readFileSync(`/proc/${pid}/cgroup`, 'utf8').trim().split('\n');
+    const pidsLine = lines.find((l) => /^\d+:pids:/.test(l)) ?? lines.find((l) => l.startsWith('0::'));
+    t.equal(pidsLine?.split(':')[2], `/${parent}/${id}`, 'in the delegated cgroup');
+    const pidsDir = layout.map((m) => join(m, parent, id)).find((d) => existsSync(join(d, 'pids.max')));
+    t.equal(pidsDir && readFileSync(join(pidsDir, 'pids.max'), 'utf8').trim(), '20', 'pids.max written');
+    r = asUser(user, ['pause', id], env);
+    t.equal(r.status, 0, r.stderr);
+    t.equal(JSON.parse(asUser(user, ['state', id], env).stdout).status, 'paused');
+    r = asUser(user, ['delete', '--force', id], env);
+    t.equal(r.status, 0, r.stderr);
+    t.same(layout.filter((m) => existsSync(join(m, parent, id))), [], 'the container\'s cgroup dirs are gone');
+    t.same(layout.filter((m) => !existsSync(join(m, parent))), [], 'the delegated parent stays');
+    t.same(await pidsOfUid(user.uid), []);
   });
 
   t.test('--rootless false: cgroup errors are not tolerated; bad values refused', async (t) => {
@@ -340,7 +434,7 @@ t.test('rootless', skipUnlessRoot(), async (t) => {
     t.equal(r.status, 1);
     t.match(r.stderr, /\/linux\/uidMappings: newuidmap \d+ 0 0 1 refused the mapping/);
     t.notOk(existsSync(join(root, id)));
-    t.same(pidsOfUid(user.uid), []);
+    t.same(await pidsOfUid(user.uid), []);
   });
 
   t.test('the default root: $XDG_RUNTIME_DIR/tsrun, else /run/user/<uid>/tsrun', async (t) => {

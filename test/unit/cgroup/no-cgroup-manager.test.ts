@@ -17,7 +17,7 @@ t.test('apply: devices are ignored, any limit is an error naming it', async (t) 
   const m = new NoCgroupManager();
   t.same(m.apply({}), []);
   t.same(m.apply({ devices: [{ allow: false, access: 'rwm' }] } as any), []);
-  t.throws(() => m.apply({ cpu: { shares: 512 } }), /^\/linux\/resources\/cpu\/shares: cannot apply a resource limit: running rootless without a writable cgroup/);
+  t.throws(() => m.apply({ cpu: { shares: 512 } }), /^\/linux\/resources\/cpu\/shares: cannot apply a resource limit: running rootless without a delegated cgroup/);
 });
 
 t.test('no pid tracked yet: no processes, nothing to wait for; pause refused', async (t) => {
