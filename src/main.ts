@@ -3,7 +3,7 @@
 import { writeOut } from './cli/output.ts';
 import { UsageError } from './errors.ts';
 import { flagBool, flagString, parseArgs } from './cli/args.ts';
-import { DEFAULT_GLOBALS, GLOBAL_FLAGS, type GlobalFlags } from './cli/global-flags.ts';
+import { defaultGlobals, GLOBAL_FLAGS, parseRootlessFlag, type GlobalFlags } from './cli/global-flags.ts';
 import { Reporter } from './cli/report.ts';
 
 export const VERSION = '0.1.0';
@@ -40,9 +40,12 @@ export async function main(argv: string[]): Promise<number> {
   const split = argv.findIndex((a, i) => !a.startsWith('-') && !(i > 0 && needsValue(argv[i - 1]!)));
   const globalArgv = split < 0 ? argv : argv.slice(0, split);
   const g = parseArgs(globalArgv, GLOBAL_FLAGS);
+  const defaults = defaultGlobals();
+  const root = flagString(g, 'root');
   const globals: GlobalFlags = {
-    ...DEFAULT_GLOBALS,
-    root: flagString(g, 'root') ?? DEFAULT_GLOBALS.root,
+    ...defaults,
+    root: root ?? defaults.root,
+    defaultRoot: root === undefined,
     logFormat: flagString(g, 'log-format') === 'json' ? 'json' : 'text',
     debug: flagBool(g, 'debug'),
     systemdCgroup: flagBool(g, 'systemd-cgroup'),
@@ -52,6 +55,7 @@ export async function main(argv: string[]): Promise<number> {
   const name = split < 0 ? undefined : argv[split];
   const reporter = new Reporter(globals, name ?? 'tsrun');
   try {
+    globals.rootless = parseRootlessFlag(flagString(g, 'rootless'));
     if (flagBool(g, 'version')) {
       writeOut(`tsrun version ${VERSION}\nspec: ${SPEC_VERSION}\n`);
       return 0;

@@ -7,6 +7,7 @@
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -46,11 +47,18 @@ static void enter_user_namespace(void) {
     if (fd >= 0) {
       if (setns(fd, CLONE_NEWUSER) < 0) fail(STEP_NAMESPACES, errno, "join user namespace");
     } else {
+      /* A parent that is not root (rootless) opens our /proc/<pid>/uid_map
+       * as our owner, which a non-dumpable process does not have (its /proc
+       * files belong to root): dumpable only while the maps are written, as
+       * runc does. Nothing of more privilege than that user's is held yet. */
+      int rootless = geteuid() != 0;
       if (unshare(CLONE_NEWUSER) < 0) fail(STEP_NAMESPACES, errno, "create user namespace");
+      if (rootless && prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) < 0) fail(STEP_IDMAP, errno, "PR_SET_DUMPABLE 1");
       /* Only the parent, outside, may write our maps: ask and wait. */
       send_msg(MSG_READY_IDMAP, 0, NULL, 0);
       char none[1];
       recv_msg(MSG_IDMAP_DONE, none, 0);
+      if (rootless && prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) fail(STEP_IDMAP, errno, "PR_SET_DUMPABLE 0");
     }
     become_namespace_root();
   }

@@ -13,6 +13,7 @@ import { cgroupRelativePath, joinMount } from './cgroup-path.ts';
 import type { CgroupLayout } from './mountinfo.ts';
 import { V1Manager, V1_CONTROLLERS } from './v1-manager.ts';
 import { V2Manager } from './v2-manager.ts';
+import { NoCgroupManager, type NoCgroupRecord } from './no-cgroup-manager.ts';
 
 export interface V2Record extends CgroupDirRecord {
   kind: 'v2';
@@ -29,7 +30,7 @@ export interface V1Record {
 }
 
 /** What state.json keeps; managerFromRecord() rebuilds the manager from it. */
-export type CgroupRecord = V2Record | V1Record;
+export type CgroupRecord = V2Record | V1Record | NoCgroupRecord;
 
 /** Where the container's processes live, for readers of statistics (events --stats, ps). */
 export interface CgroupDirs {
@@ -46,7 +47,8 @@ export interface JoinFd {
 }
 
 export interface CgroupManager {
-  readonly kind: 'v1' | 'v2';
+  /** 'none': rootless without a writable cgroup (no-cgroup-manager.ts). */
+  readonly kind: 'v1' | 'v2' | 'none';
   dirs(): CgroupDirs;
   /**
    * Make the directories (recording those made, the only ones remove()
@@ -111,5 +113,6 @@ export function newManager(layout: CgroupLayout, cgroupsPath: string | undefined
 export function managerFromRecord(rec: unknown): CgroupManager {
   const r = rec as { kind?: unknown } | null;
   if (r !== null && typeof r === 'object' && r.kind === 'v1') return V1Manager.fromRecord(rec);
+  if (r !== null && typeof r === 'object' && r.kind === 'none') return NoCgroupManager.fromRecord(rec);
   return V2Manager.fromRecord(rec);
 }

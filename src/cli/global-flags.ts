@@ -1,13 +1,20 @@
 // Global flags, before the command: runc's set.
-import { DEFAULT_ROOT } from '../state/paths.ts';
+import { UsageError } from '../errors.ts';
+import { defaultRoot } from '../state/paths.ts';
 import type { FlagSpec } from './args.ts';
+
+/** runc's --rootless: whether cgroup permission errors are tolerated (see rootless.ts). */
+export type RootlessFlag = 'true' | 'false' | 'auto';
 
 export interface GlobalFlags {
   root: string;
+  /** --root was not given: root is defaultRoot(), which create may make (owned by the caller). */
+  defaultRoot: boolean;
   log?: string;
   logFormat: 'text' | 'json';
   debug: boolean;
   systemdCgroup: boolean;
+  rootless: RootlessFlag;
 }
 
 export const GLOBAL_FLAGS: FlagSpec[] = [
@@ -22,4 +29,13 @@ export const GLOBAL_FLAGS: FlagSpec[] = [
   { name: 'help', alias: 'h', value: false },
 ];
 
-export const DEFAULT_GLOBALS: GlobalFlags = { root: DEFAULT_ROOT, logFormat: 'text', debug: false, systemdCgroup: false };
+/** The globals with nothing given; root is computed on each call (it depends on euid and the environment). */
+export function defaultGlobals(): GlobalFlags {
+  return { root: defaultRoot(), defaultRoot: true, logFormat: 'text', debug: false, systemdCgroup: false, rootless: 'auto' };
+}
+
+export function parseRootlessFlag(value: string | undefined): RootlessFlag {
+  if (value === undefined) return 'auto';
+  if (value === 'true' || value === 'false' || value === 'auto') return value;
+  throw new UsageError(`--rootless ${JSON.stringify(value)}: must be true, false or auto`);
+}

@@ -28,8 +28,11 @@ import { detachHostMounts, mountIdsAt } from './host-mounts.ts';
 import { checkNetDevices, moveNetDevicesIn } from './net-devices.ts';
 import { ociState, OCI_VERSION } from './oci-state.ts';
 import { connectListener, seccompListenerState } from './seccomp-state.ts';
-import { writeProcFile } from './proc-write.ts';
 import { Rollback } from './rollback.ts';
+import { checkRootlessSpec, rootlessCgroupManager, rootlessCgroups, unprivileged, writeIdMaps } from './rootless.ts';
+import { NoCgroupManager } from '../cgroup/no-cgroup-manager.ts';
+import { prepareUserStateRoot } from '../state/state-root.ts';
+import type { RootlessFlag } from '../cli/global-flags.ts';
 
 export interface CreateOptions {
   root: string;
@@ -45,6 +48,10 @@ export interface CreateOptions {
   noNewKeyring: boolean;
   preserveFds: number;
   warn: (msg: string) => void;
+  /** Global --rootless (runc's): tolerate having no cgroup. Default auto. */
+  rootless?: RootlessFlag;
+  /** `root` is the default one (not --root): a user's may be created here. */
+  defaultRoot?: boolean;
 }
 
 export interface Created {
@@ -137,6 +144,7 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
   const lsmHost = readHostLsm();
   const lsmProblems = specLsmProblems(spec, lsmHost);
   if (lsmProblems.length) throw new SpecError(configFile, lsmProblems);
+  checkRootlessSpec(spec, configFile);
   const hostMountNs = !(spec.linux?.namespaces ?? []).some((ns) => ns.type === 'mount');
   // runc's rule too: moving the rootfs over "/" would replace the host's root.
   if (hostMountNs && opts.noPivot) throw new UsageError('--no-pivot needs a mount namespace: add {"type": "mount"} to /linux/namespaces');
@@ -147,7 +155,10 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
   }
   const mountinfo = readFileSync('/proc/self/mountinfo', 'utf8');
   // v1 or v2 is decided here, once, and kept in state.json.
-  const cgroup = newManager(findCgroupLayout(mountinfo), spec.linux?.cgroupsPath, id);
+  const layout = findCgroupLayout(mountinfo);
+  const planned = newManager(layout, spec.linux?.cgroupsPath, id);
+  const cgroup = rootlessCgroups(opts.rootless ?? 'auto') ? rootlessCgroupManager(planned, layout.v2) : planned;
+  prepareUserStateRoot(root, opts.defaultRoot ?? false);
   const parent = parentMountOf(rootfs, mountinfo);
   // Compiled (or taken from the cache under the state root) before anything exists.
   const seccomp = spec.linux?.seccomp ? seccompProgram(spec.linux.seccomp, configFile, seccompCacheDir(root)) : undefined;
@@ -195,7 +206,11 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
     const { devices: _configDevices, ...limits } = spec.linux?.resources ?? {};
     for (const w of cgroup.apply(limits)) warn(w);
     const cgroupFd = cgroup.v2DirFd() ?? -1;
-    if (cgroupFd >= 0) {
+    // Device rules need CAP_SYS_ADMIN over the cgroup (BPF, devices.deny):
+    // skipped unprivileged as runc does; a user namespace makes no nodes.
+    if (unprivileged()) {
+      if (cgroupFd >= 0) parentFds.push(cgroupFd);
+    } else if (cgroupFd >= 0) {
       parentFds.push(cgroupFd);
       native().attachDeviceFilter(cgroupFd, deviceFilterProgram(deviceRules(spec)));
     } else {
@@ -287,8 +302,7 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
     for (;;) {
       const msg = channel.receive();
       if (msg.type === MSG.READY_IDMAP) {
-        writeProcFile(`/proc/${init.pid}/uid_map`, launchPlan.uidMappings, mountinfo);
-        writeProcFile(`/proc/${init.pid}/gid_map`, launchPlan.gidMappings, mountinfo);
+        writeIdMaps(init.pid, spec, { uid: launchPlan.uidMappings, gid: launchPlan.gidMappings }, mountinfo, configFile);
         channel.send(MSG.IDMAP_DONE);
       } else if (msg.type === MSG.PID) {
         state.pid = msg.value;
@@ -327,6 +341,10 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
     const stat = readProcStat(state.pid);
     if (!stat) throw new StateError(id, `container process ${state.pid} exited during create`);
     state.initStartTime = stat.startTime;
+    if (cgroup instanceof NoCgroupManager) {
+      cgroup.track(state.pid, stat.startTime, (spec.linux?.namespaces ?? []).some((ns) => ns.type === 'pid' && !ns.path));
+      state.cgroup = cgroup.toRecord();
+    }
     writeState(dir, state);
     if (opts.pidFile) writePidFile(opts.pidFile, state.pid);
     closeSync(syncParent);

@@ -29,6 +29,8 @@ export function createOptions(argv: string[], g: GlobalFlags, r: Reporter, comma
       noNewKeyring: flagBool(p, 'no-new-keyring'),
       preserveFds: flagInt(p, 'preserve-fds', 0),
       warn: r.warn,
+      rootless: g.rootless,
+      defaultRoot: g.defaultRoot,
     },
   };
 }
