@@ -68,6 +68,8 @@ interface Pending {
 export class Guest {
   readonly bootMs: number;
   readonly accel: 'kvm' | 'tcg';
+  /** The cache's module directory (EXTRA_MODULES for insmod), the same path inside the guest. */
+  modulesDir = '';
   private nextId = 1;
   private pending: Pending | undefined;
   private queue: Promise<unknown> = Promise.resolve();
@@ -159,7 +161,9 @@ export class Guest {
       }
       throw new Error(`guest did not boot (${ready} after ${Date.now() - started} ms): ${stderr.trim()}\n--- serial ---\n${serial.slice(-4000)}`);
     }
-    return new Guest(qemu, dir, exited, lines.rest, Date.now() - started, kvm ? 'kvm' : 'tcg');
+    const guest = new Guest(qemu, dir, exited, lines.rest, Date.now() - started, kvm ? 'kvm' : 'tcg');
+    guest.modulesDir = image.modulesDir;
+    return guest;
   }
 
   /** Run a /bin/sh script in the guest. Scripts run one at a time, in call order. */

@@ -87,3 +87,32 @@ t.test('rollback of a failed create tries the shared parent too', async (t) => {
   t.throws(() => v2.create(), CgroupError);
   t.ok(fs.existsSync(join(root, 'pids', 'tsrun')), 'not a shared parent: kept');
 });
+
+t.test("a delete removing the empty shared parent between a create's mkdirs: the create makes it again", async (t) => {
+  const root = t.testdir();
+  const parent = join(root, 'tsrun');
+  const leaf = join(parent, 'c2');
+  let removals = 0;
+  const { CgroupDir: Mocked } = await t.mockImport<typeof import('../../../src/cgroup/cgroup-dir.ts')>('../../../src/cgroup/cgroup-dir.ts', {
+    'node:fs': {
+      ...fs,
+      mkdirSync: (path: fs.PathLike, ...rest: unknown[]) => {
+        // Another container's delete: rmdir of the then empty parent, just
+        // before our mkdir of the leaf (the first two times).
+        if (String(path) === leaf && removals < 2 && fs.existsSync(parent)) {
+          fs.rmdirSync(parent);
+          removals++;
+        }
+        return (fs.mkdirSync as (...a: unknown[]) => unknown)(path, ...rest);
+      },
+    },
+  });
+  fs.mkdirSync(parent); // left by a container whose delete is now running
+  const cg = new Mocked(leaf, [], parent);
+  cg.create();
+  t.equal(removals, 2, 'the parent was removed twice under the create');
+  t.ok(fs.statSync(leaf).isDirectory(), 'the create still made its cgroup');
+  t.same(cg.toRecord().created, [parent, leaf], 'the parent it made again is recorded once');
+  await cg.remove();
+  t.notOk(fs.existsSync(parent));
+});
