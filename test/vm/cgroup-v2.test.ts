@@ -478,6 +478,39 @@ fact left "$(rt list -q | tr '\\n' ' ')"
   t.equal(f.left, '', 'no container left');
 });
 
+t.test('v1 net_cls and net_prio mounted beside cgroup v2: classID and priorities written there, memory on v2', opts, async (t) => {
+  const cfg = config('netcls', ['sleep', '1000'], (c) => {
+    c.linux.resources.network = { classID: 0x100001, priorities: [{ name: 'lo', priority: 5 }] };
+    c.linux.resources.memory = { limit: 64 * MiB };
+  });
+  const f = await scenario(t, 'netcls', cfg, `
+V1=/run/v1-net
+N=$V1/tsrun-vm/$ID
+mkdir -p $V1
+# A v1 hierarchy beside cgroup v2 makes this a hybrid host for tsrun until it is unmounted again.
+mount -t cgroup -o net_cls,net_prio cgroup $V1 || fail "mount v1 net_cls,net_prio"
+trap 'cleanup; rmdir $V1/tsrun-vm 2> /dev/null; umount $V1' EXIT
+rt run -d --bundle "$B" "$ID" || fail run
+pid=$(init_pid)
+fact classid "$(cat $N/net_cls.classid)"
+fact ifpriomap_lo "$(sed -n 's/^lo //p' $N/net_prio.ifpriomap)"
+fact in_v1 "$(grep -cx "$pid" $N/cgroup.procs)"
+fact proc_cgroup "$(grep net_cls /proc/$pid/cgroup)"
+fact memory.max "$(cg memory.max)"
+rt delete -f "$ID" || fail delete
+[ -e $N ] && fact v1_left yes
+[ -e "$CGROUP" ] && fact v2_left yes
+`);
+  if (!f) return;
+  t.equal(f.classid, String(0x100001), 'net_cls.classid (1048577 = 0x100001)');
+  t.equal(f.ifpriomap_lo, '5', 'net_prio.ifpriomap: lo 5');
+  t.equal(f.in_v1, '1', 'the init is in the v1 net_cls,net_prio cgroup');
+  t.match(f.proc_cgroup, /:net_cls,net_prio:\/tsrun-vm\/netcls$/, '/proc/PID/cgroup agrees');
+  t.equal(f['memory.max'], String(64 * MiB), 'the memory limit still went to cgroup v2');
+  t.equal(f.v1_left, undefined, 'delete removed the v1 directory');
+  t.equal(f.v2_left, undefined, 'and the v2 one');
+});
+
 t.test('nothing left behind: no container, cgroup or state', opts, async (t) => {
   const r = await guest!.run(`
 R='${RUNTIME}'
