@@ -7,6 +7,13 @@ import { CgroupError } from '../errors.ts';
 import { errnoCode } from './cgroup-dir.ts';
 import type { CgroupWrite } from './cgroup-write.ts';
 
+// Why the kernel answers EOPNOTSUPP to a per-device line: the device is not
+// under the weight-based policy that file belongs to.
+const REFUSAL_HINTS: Record<string, string> = {
+  'io.weight': 'a per-device io.weight needs the iocost controller enabled for that device in the root io.cost.qos',
+  'io.bfq.weight': 'a per-device io.bfq.weight needs bfq as that device\'s I/O scheduler',
+};
+
 export function writeCgroupFile(dir: string, w: CgroupWrite): void {
   const target = join(dir, w.file);
   let fd: number;
@@ -22,7 +29,10 @@ export function writeCgroupFile(dir: string, w: CgroupWrite): void {
   try {
     fs.writeSync(fd, w.value);
   } catch (err) {
-    throw new CgroupError(target, `${w.pointer}: the kernel refused ${JSON.stringify(w.value)} in ${target}`, { cause: err });
+    // EOPNOTSUPP and ENOTSUP are one errno on Linux; node names it ENOTSUP.
+    const code = errnoCode(err);
+    const hint = code === 'ENOTSUP' || code === 'EOPNOTSUPP' ? REFUSAL_HINTS[w.file] : undefined;
+    throw new CgroupError(target, `${w.pointer}: the kernel refused ${JSON.stringify(w.value)} in ${target}${hint ? ` (${hint})` : ''}`, { cause: err });
   } finally {
     fs.closeSync(fd);
   }

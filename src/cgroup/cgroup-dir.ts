@@ -15,20 +15,35 @@ export interface CgroupDirRecord {
   path: string;
   /** Directories tsrun created for it (the leaf and any missing parents); only these are removed. */
   created: string[];
+  /**
+   * tsrun's default parent (<mount>/tsrun) of a container that set no
+   * cgroupsPath. Shared by every such container, made by whichever came
+   * first: each one's delete tries to rmdir it last, and it stays while
+   * another container's cgroup is inside.
+   */
+  sharedParent?: string;
 }
 
 const SIGKILL = osConstants.signals.SIGKILL;
 const DEFAULT_FREEZE_TIMEOUT_MS = 5000;
 const DEFAULT_REMOVE_TIMEOUT_MS = 2000;
-// mkdir of a parent can race with another container's remove() deleting it.
-const CREATE_ATTEMPTS = 3;
+// mkdir of the leaf fails with ENOENT when another container's delete
+// removed the (then empty) shared parent between our mkdir of it and of the
+// leaf: make the parents again. Each concurrent delete removes the parent at
+// most once, so a few rounds always get through.
+const CREATE_ATTEMPTS = 20;
 
 export function errnoCode(err: unknown): string | undefined {
   return (err as NodeJS.ErrnoException | undefined)?.code;
 }
 
 export function isDirectory(path: string): boolean {
-  return fs.statSync(path, { throwIfNoEntry: false })?.isDirectory() ?? false;
+  try {
+    return fs.statSync(path, { throwIfNoEntry: false })?.isDirectory() ?? false;
+  } catch (err) {
+    if (errnoCode(err) === 'ENOTDIR') return false; // a file where a parent should be
+    throw err;
+  }
 }
 
 function depth(path: string): number {
@@ -59,12 +74,17 @@ export async function pollUntil(check: () => boolean, timeoutMs: number): Promis
 
 export class CgroupDir {
   readonly path: string;
+  readonly sharedParent: string | undefined;
   #created: string[];
 
-  constructor(path: string, created: string[] = []) {
+  constructor(path: string, created: string[] = [], sharedParent?: string) {
     if (!path.startsWith('/')) throw new CgroupError(path, `cgroup path ${path} is not absolute`);
     this.path = path.length > 1 ? path.replace(/\/+$/, '') : path;
     this.#created = [...created];
+    if (sharedParent !== undefined && sharedParent !== dirname(this.path)) {
+      throw new CgroupError(this.path, `cgroup ${this.path}: shared parent ${sharedParent} is not its parent directory`);
+    }
+    this.sharedParent = sharedParent;
   }
 
   /**
@@ -86,11 +106,14 @@ export class CgroupDir {
         throw new CgroupError(path, `cgroup record for ${path}: created directory ${dir} is not the cgroup or one of its parents`);
       }
     }
-    return new CgroupDir(path, created);
+    if (r.sharedParent !== undefined && typeof r.sharedParent !== 'string') {
+      throw new CgroupError(path, `cgroup record for ${path}: sharedParent must be a path`);
+    }
+    return new CgroupDir(path, created, r.sharedParent);
   }
 
   toRecord(): CgroupDirRecord {
-    return { path: this.path, created: [...this.#created] };
+    return { path: this.path, created: [...this.#created], ...(this.sharedParent !== undefined ? { sharedParent: this.sharedParent } : {}) };
   }
 
   create(): void {
@@ -126,6 +149,7 @@ export class CgroupDir {
         }
       }
       this.#created = this.#created.filter((d) => !madeNow.includes(d));
+      this.#removeSharedParent();
       throw new CgroupError(this.path, `cannot create cgroup ${this.path}: ${errnoCode(err) ?? String(err)}`, { cause: err });
     }
   }
@@ -144,6 +168,7 @@ export class CgroupDir {
       }
     }
     this.#created = [];
+    this.#removeSharedParent();
   }
 
   // mkdir -p that records each directory it made itself.
@@ -161,7 +186,8 @@ export class CgroupDir {
         throw err;
       }
       madeNow.push(dir);
-      this.#created.push(dir);
+      // Made again after another container's delete removed it: listed once.
+      if (!this.#created.includes(dir)) this.#created.push(dir);
     }
   }
 
@@ -273,6 +299,16 @@ export class CgroupDir {
       }
       this.#created = this.#created.filter((d) => d !== dir);
     }
+    this.#removeSharedParent();
+  }
+
+  /**
+   * Last of a remove: the default parent goes once no container is left in
+   * it, whichever container made it (the one that did may have been deleted
+   * first, while others were still inside).
+   */
+  #removeSharedParent(): void {
+    if (this.sharedParent !== undefined && isDirectory(this.sharedParent)) removeSharedParent(this.sharedParent);
   }
 
   // One key of cgroup.events; undefined when the file or the cgroup is gone.

@@ -97,12 +97,15 @@ export interface CgroupManager {
  */
 export function newManager(layout: CgroupLayout, cgroupsPath: string | undefined, id: string): CgroupManager {
   const relative = cgroupRelativePath(cgroupsPath, id);
+  // Only tsrun's own default parent is removed when it empties; the parents
+  // of a cgroupsPath the config names belong to whoever made them.
+  const shared = cgroupsPath === undefined || cgroupsPath === '';
   const v1: Record<string, string> = {};
   for (const [controller, mount] of Object.entries(layout.v1)) {
     if (V1_CONTROLLERS.has(controller)) v1[controller] = joinMount(mount, relative);
   }
-  if (Object.keys(v1).length > 0) return V1Manager.fresh(v1, layout.v2 !== undefined ? joinMount(layout.v2, relative) : undefined);
-  if (layout.v2 !== undefined) return new V2Manager(joinMount(layout.v2, relative));
+  if (Object.keys(v1).length > 0) return V1Manager.fresh(v1, layout.v2 !== undefined ? joinMount(layout.v2, relative) : undefined, shared);
+  if (layout.v2 !== undefined) return V2Manager.fresh(joinMount(layout.v2, relative), shared);
   throw new CgroupError('/proc/self/mountinfo', 'no cgroup hierarchy (cgroup2 or v1 controllers) is mounted on this host');
 }
 

@@ -6,17 +6,15 @@
 // naming the field: never dropped.
 import * as fs from 'node:fs';
 import { constants as osConstants } from 'node:os';
-import { basename, dirname, join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { LinuxResources } from '../spec/types.ts';
 import { CgroupError } from '../errors.ts';
 import { applyWrites, writeCgroupFile } from './apply-writes.ts';
-import { DEFAULT_CGROUP_PARENT } from './cgroup-path.ts';
 import { CgroupDir, isDirectory, pollUntil, type CgroupDirRecord } from './cgroup-dir.ts';
 import { RESOURCES, resourceError, type CgroupProbe, type CgroupWrite } from './cgroup-write.ts';
 import type { CgroupDirs, CgroupManager, JoinFd, V1Record } from './manager.ts';
 import { v1DeviceWrites, v1Writes } from './v1-files.ts';
-import { v2Writes } from './v2-files.ts';
-import { applyV2Writes, freezeSignalThaw, ignoredFieldWarnings, v2Probe } from './v2-manager.ts';
+import { applyV2, freezeSignalThaw, ignoredFieldWarnings } from './v2-manager.ts';
 
 const SIGKILL = osConstants.signals.SIGKILL;
 const FREEZE_TIMEOUT_MS = 5000;
@@ -77,14 +75,15 @@ export class V1Manager implements CgroupManager {
     this.#v2 = v2;
   }
 
-  /** A manager for directories not made yet: controller → directory, and the hybrid host's cgroup2 directory. */
-  static fresh(controllers: Record<string, string>, v2Path?: string): V1Manager {
+  /**
+   * A manager for directories not made yet: controller → directory, and the
+   * hybrid host's cgroup2 directory. `shared`: each directory's parent is
+   * tsrun's default parent (removed once empty).
+   */
+  static fresh(controllers: Record<string, string>, v2Path?: string, shared = false): V1Manager {
     const paths = [...new Set(Object.values(controllers))];
-    return new V1Manager(
-      controllers,
-      paths.map((p) => new CgroupDir(p)),
-      v2Path !== undefined ? new CgroupDir(v2Path) : undefined,
-    );
+    const dir = (p: string) => new CgroupDir(p, [], shared ? dirname(p) : undefined);
+    return new V1Manager(controllers, paths.map(dir), v2Path !== undefined ? dir(v2Path) : undefined);
   }
 
   static fromRecord(rec: unknown): V1Manager {
@@ -174,10 +173,7 @@ export class V1Manager implements CgroupManager {
       if (!dir) throw resourceError(w.pointer, `the ${w.controller} controller is not mounted on this host`);
       return dir.path;
     });
-    if (this.#v2 && v2.length > 0) {
-      const dir = this.#v2.path;
-      applyV2Writes(dir, v2.flatMap((res) => v2Writes(res, v2Probe(dir))));
-    }
+    if (this.#v2 && v2.length > 0) applyV2(this.#v2.path, v2);
     return ignoredFieldWarnings(resources);
   }
 
@@ -195,8 +191,7 @@ export class V1Manager implements CgroupManager {
     const parents = new Set(cpu.toRecord().created.filter((d) => d !== cpu.path));
     // tsrun's default parent (<hierarchy root>/tsrun) is tsrun's own even when
     // another container made it.
-    const up = dirname(cpu.path);
-    if (basename(up) === DEFAULT_CGROUP_PARENT && fs.existsSync(join(dirname(up), 'cgroup.sane_behavior'))) parents.add(up);
+    if (cpu.sharedParent !== undefined) parents.add(cpu.sharedParent);
     for (const dir of [...parents].sort((a, b) => a.length - b.length)) {
       if (Number(readTrim(join(dir, 'cpu.rt_runtime_us')) ?? 0) >= Number(rt.value)) continue;
       writeCgroupFile(dir, { ...rt, file: 'cpu.rt_runtime_us' });

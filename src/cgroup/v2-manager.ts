@@ -68,33 +68,31 @@ export function enableControllers(leaf: string, controller: string, pointer: str
   }
 }
 
-/** Write `writes` (from v2Writes) into the cgroup2 directory `dir`, enabling each controller first. */
-export function applyV2Writes(dir: string, writes: CgroupWrite[]): void {
+/**
+ * Apply `resources` to the cgroup2 directory `dir`: enable the controllers
+ * the fields need (in the parents' cgroup.subtree_control), then convert
+ * with a read-only probe and write. Enabling comes first because a
+ * controller's files appear in `dir` only once its parent enables it (the
+ * probe asks whether memory.swap.max, io.bfq.weight, hugetlb.*.rsvd.max
+ * exist). Which controllers a field needs does not depend on the probe's
+ * answers, so a first conversion with a probe that finds every file names
+ * them; a field the host cannot take is refused before anything is enabled.
+ */
+export function applyV2(dir: string, resources: LinuxResources[]): void {
+  const everyFile: CgroupProbe = { exists: () => true, read: () => undefined };
   const enabled = new Set<string>();
-  for (const w of writes) {
+  for (const w of resources.flatMap((r) => v2Writes(r, everyFile))) {
     if (enabled.has(w.controller)) continue;
     enableControllers(dir, w.controller, w.pointer);
     enabled.add(w.controller);
   }
-  applyWrites(writes, () => dir);
+  applyWrites(resources.flatMap((r) => v2Writes(r, v2Probe(dir))), () => dir);
 }
 
+/** What the converters may ask about `dir`: read-only (controllers are enabled by applyV2 before it asks). */
 export function v2Probe(dir: string): CgroupProbe {
-  // A controller's files appear in the container's directory only once the
-  // parents enable it (memory.swap.max is never in the root cgroup either):
-  // enable it first, and leave a refusal to the write that needs it.
-  const enable = (controller: string) => {
-    try {
-      enableControllers(dir, controller, '');
-    } catch {
-      // reported, with its pointer, by the write itself
-    }
-  };
   return {
-    exists: (controller, file) => {
-      enable(controller);
-      return fs.existsSync(join(dir, file));
-    },
+    exists: (_controller, file) => fs.existsSync(join(dir, file)),
     read: (_controller, file) => {
       try {
         return fs.readFileSync(join(dir, file), 'utf8').trim();
@@ -118,13 +116,18 @@ export class V2Manager implements CgroupManager {
   readonly kind = 'v2' as const;
   readonly dir: CgroupDir;
 
-  constructor(path: string, created: string[] = []) {
-    this.dir = new CgroupDir(path, created);
+  constructor(path: string, created: string[] = [], sharedParent?: string) {
+    this.dir = new CgroupDir(path, created, sharedParent);
+  }
+
+  /** A manager for a directory not made yet; `shared`: its parent is tsrun's default parent (removed once empty). */
+  static fresh(path: string, shared = false): V2Manager {
+    return new V2Manager(path, [], shared ? dirname(path) : undefined);
   }
 
   static fromRecord(rec: unknown): V2Manager {
-    const d = CgroupDir.fromRecord(rec);
-    return new V2Manager(d.path, d.toRecord().created);
+    const d = CgroupDir.fromRecord(rec).toRecord();
+    return new V2Manager(d.path, d.created, d.sharedParent);
   }
 
   toRecord(): V2Record {
@@ -141,7 +144,7 @@ export class V2Manager implements CgroupManager {
 
   apply(resources: LinuxResources): string[] {
     const { devices: _devices, ...rest } = resources;
-    applyV2Writes(this.dir.path, v2Writes(rest, v2Probe(this.dir.path)));
+    applyV2(this.dir.path, [rest]);
     return ignoredFieldWarnings(resources);
   }
 

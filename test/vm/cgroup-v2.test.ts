@@ -51,7 +51,7 @@ function config(id: string, args: string[], patch?: (c: any) => void): any {
 }
 
 /** Run SCRIPT in the guest with the container library, ID's bundle holding CONFIG; return its facts. */
-async function scenario(t: Test, id: string, cfg: any, script: string): Promise<Record<string, string> | undefined> {
+async function scenario(t: Test, id: string, cfg: any, script: string, timeoutSec = 120): Promise<Record<string, string> | undefined> {
   const full = [
     `R='${RUNTIME}'`,
     `ID='${id}'`,
@@ -59,7 +59,7 @@ async function scenario(t: Test, id: string, cfg: any, script: string): Promise<
     `bundle <<'TSRUN_VM_CONFIG'\n${JSON.stringify(cfg)}\nTSRUN_VM_CONFIG`,
     script,
   ].join('\n');
-  const r: GuestResult = await guest!.run(full, { timeoutSec: 120 });
+  const r: GuestResult = await guest!.run(full, { timeoutSec });
   t.comment(`${id}: ${r.ms} ms in the guest`);
   const facts: Record<string, string> = {};
   for (const line of r.stdout.split('\n')) {
@@ -327,11 +327,196 @@ rt delete "$ID" && fact delete ok
   t.equal(f.cgroup_left, undefined, 'delete removed the cgroup');
 });
 
+/** /dev/vda's major and minor, read in the guest. */
+async function vda(t: Test): Promise<{ major: number; minor: number }> {
+  const probe = await guest!.run('cat /sys/block/vda/dev');
+  const [major, minor] = probe.stdout.trim().split(':').map(Number);
+  t.ok(Number.isInteger(major) && Number.isInteger(minor), `/dev/vda is ${major}:${minor}`);
+  return { major: major!, minor: minor! };
+}
+
+// The three weight tests run in this order: bfq, once loaded, adds
+// io.bfq.weight to every cgroup for the rest of the boot.
+t.test('a weightDevice for a disk without iocost is refused, naming the field and io.weight, leaving nothing', opts, async (t) => {
+  const { major, minor } = await vda(t);
+  const cfg = config('iorefused', ['sleep', '1000'], (c) => {
+    c.linux.resources.blockIO = { weightDevice: [{ major, minor, weight: 200 }] };
+  });
+  const f = await scenario(t, 'iorefused', cfg, `
+fact bfq "$([ -e /sys/fs/cgroup/tsrun-vm/io.bfq.weight ] && echo loaded || echo absent)"
+rt create --bundle "$B" "$ID" > /tmp/out.$ID 2> /tmp/err.$ID
+fact status $?
+fact error "$(cat /tmp/err.$ID)"
+[ -e "$CGROUP" ] && fact cgroup_left yes
+rt state "$ID" > /dev/null 2>&1 && fact state_left yes
+`);
+  if (!f) return;
+  t.equal(f.bfq, 'absent', 'bfq is not loaded yet');
+  t.not(f.status, '0', 'create failed');
+  t.match(f.error, new RegExp(`/linux/resources/blockIO/weightDevice/0/weight: the kernel refused "${major}:${minor} 1920" in /sys/fs/cgroup/tsrun-vm/iorefused/io.weight`), 'the field, the value and the file');
+  t.match(f.error, /io\.cost\.qos/, 'and what the device lacks');
+  t.equal(f.cgroup_left, undefined, 'no cgroup left');
+  t.equal(f.state_left, undefined, 'no container left');
+});
+
+t.test('blockIO weight and weightDevice → io.weight (iocost), converted as runc does', opts, async (t) => {
+  const { major, minor } = await vda(t);
+  const cfg = config('ioweight', ['sleep', '1000'], (c) => {
+    c.linux.resources.blockIO = { weight: 500, weightDevice: [{ major, minor, weight: 200 }] };
+  });
+  const f = await scenario(t, 'ioweight', cfg, `
+# The host's part: put /dev/vda under the iocost controller.
+echo "$(cat /sys/block/vda/dev) enable=1" > /sys/fs/cgroup/io.cost.qos || fail "enable iocost on vda"
+rt run -d --bundle "$B" "$ID" || fail run
+fact io.weight "$(cg io.weight)"
+fact io.bfq.weight "$(cg io.bfq.weight)"
+`);
+  if (!f) return;
+  // runc ConvertBlkIOToCgroupV2Value: 1 + (500 − 10) × 9999 / 990 = 4950; 1 + (200 − 10) × 9999 / 990 = 1920
+  t.equal(f['io.weight'], `default 4950 ${major}:${minor} 1920`);
+  t.equal(f['io.bfq.weight'], 'absent', 'no bfq in this kernel yet');
+});
+
+t.test('with bfq loaded: blockIO weight and weightDevice → io.bfq.weight, unconverted', opts, async (t) => {
+  const { major, minor } = await vda(t);
+  const cfg = config('iobfq', ['sleep', '1000'], (c) => {
+    c.linux.resources.blockIO = { weight: 300, weightDevice: [{ major, minor, weight: 700 }] };
+  });
+  const f = await scenario(t, 'iobfq', cfg, `
+grep -q '^bfq ' /proc/modules || insmod '${guest?.modulesDir}/bfq.ko' || fail "insmod bfq"
+echo bfq > /sys/block/vda/queue/scheduler || fail "bfq as vda's scheduler"
+fact scheduler "$(cat /sys/block/vda/queue/scheduler)"
+rt run -d --bundle "$B" "$ID" || fail run
+fact io.bfq.weight "$(cg io.bfq.weight)"
+fact io.weight "$(cg io.weight)"
+`);
+  if (!f) return;
+  t.match(f.scheduler, /\[bfq\]/);
+  t.equal(f['io.bfq.weight'], `default 300 ${major}:${minor} 700`, 'BFQ takes blkio weights 1..1000 as they are');
+  t.equal(f['io.weight'], 'default 100', 'io.weight left at its default');
+});
+
+t.test('hugetlb.2MB.rsvd.max: a reservation past it is refused although hugetlb.2MB.max allows the page', opts, async (t) => {
+  // hugepageLimits writes both hugetlb.2MB.max and .rsvd.max; unified then raises .max alone, so only the reservation limit can refuse the second page.
+  const cfg = config('hugersvd', ['sh', '-c', 'fallocate -l 2097152 /hugepages/a && echo first=ok; fallocate -l 2097152 /hugepages/b && echo second=ok || echo second=refused'], (c) => {
+    c.linux.resources.hugepageLimits = [{ pageSize: '2MB', limit: 2 * MiB }];
+    c.linux.resources.unified = { 'hugetlb.2MB.max': String(4 * MiB) };
+    c.mounts.push({ destination: '/hugepages', type: 'hugetlbfs', source: 'hugetlbfs', options: ['pagesize=2M'] });
+  });
+  const f = await scenario(t, 'hugersvd', cfg, `
+fact controllers "$(cat /sys/fs/cgroup/cgroup.controllers)"
+[ "$(cat /proc/sys/vm/nr_hugepages)" -ge 4 ] || echo 8 > /proc/sys/vm/nr_hugepages
+fact free_pages "$(cat /sys/kernel/mm/hugepages/hugepages-2048kB/free_hugepages)"
+rt create --bundle "$B" "$ID" || fail create
+fact hugetlb.2MB.max "$(cg hugetlb.2MB.max)"
+fact hugetlb.2MB.rsvd.max "$(cg hugetlb.2MB.rsvd.max)"
+rt start "$ID"
+wait_for 60 status_is stopped
+fact max_events "$(sed -n 's/^max //p' "$CGROUP/hugetlb.2MB.events")"
+`);
+  if (!f) return;
+  t.match(f.controllers, /\bhugetlb\b/, 'the guest has the hugetlb controller');
+  t.ok(Number(f.free_pages) >= 2, `${f.free_pages} free 2 MB pages`);
+  t.equal(f['hugetlb.2MB.rsvd.max'], String(2 * MiB), 'the reservation limit is the hugepageLimits limit');
+  t.equal(f['hugetlb.2MB.max'], String(4 * MiB), 'unified raised the fault limit');
+  t.equal(f.first, 'ok', 'one huge page fits');
+  t.equal(f.second, 'refused', 'the second is over the reservation limit');
+  // The kernel counts a refused reservation in hugetlb.2MB.events "max" too.
+  t.ok(Number(f.max_events) >= 1, `hugetlb.2MB.events max ${f.max_events}`);
+});
+
+// The race runs 20 pairs on the host (test/integration/cgroup-shared-parent.test.ts);
+// here, where no other runtime shares the parent, 5 pairs (each node start
+// costs seconds under TCG) and a strict "no /tsrun left".
+t.test('the default parent /tsrun goes with the last container; 5 creates racing 5 deletes never fail', opts, async (t) => {
+  const cfg = config('shared', ['sleep', '1000'], (c) => {
+    delete c.linux.cgroupsPath; // the default: /sys/fs/cgroup/tsrun/<id>
+  });
+  const f = await scenario(t, 'shared', cfg, `
+P=/sys/fs/cgroup/tsrun
+trap 'for x in $(rt list -q); do rt delete -f $x > /dev/null 2>&1; done; rm -rf "$B"' EXIT
+present() { [ -d $P ] && echo present || echo absent; }
+mk() { rt create --bundle "$B" "$1" > /tmp/out.$1 2>&1; }
+fact before "$(present)"
+mk a1 || fail "create a1"
+mk a2 || fail "create a2"
+fact in_default "$([ -d $P/a1 ] && [ -d $P/a2 ] && echo yes)"
+rt delete -f a1 || fail "delete a1"
+fact a_after_first "$(present)"
+rt delete -f a2 || fail "delete a2"
+fact a_after_second "$(present)"
+mk b1 || fail "create b1"
+mk b2 || fail "create b2"
+rt delete -f b2 || fail "delete b2"
+fact b_after_first "$(present)"
+rt delete -f b1 || fail "delete b1"
+fact b_after_second "$(present)"
+fails=0
+mk r0 || fails=$((fails + 1))
+i=1
+while [ $i -le 5 ]; do
+  mk r$i & c=$!
+  rt delete -f r$((i - 1)) > /tmp/del.$i 2>&1 & d=$!
+  wait $c || { fails=$((fails + 1)); echo "create r$i: $(cat /tmp/out.r$i)" >&2; }
+  wait $d || { fails=$((fails + 1)); echo "delete r$((i - 1)): $(cat /tmp/del.$i)" >&2; }
+  i=$((i + 1))
+done
+rt delete -f r5 || fails=$((fails + 1))
+fact race_failures $fails
+fact after_race "$(present)"
+fact left "$(rt list -q | tr '\\n' ' ')"
+`, 300);
+  if (!f) return;
+  t.equal(f.before, 'absent', 'no /tsrun before');
+  t.equal(f.in_default, 'yes', 'both containers under /tsrun');
+  t.equal(f.a_after_first, 'present', 'kept while a2 is in it');
+  t.equal(f.a_after_second, 'absent', 'the last delete removed it (first made, first deleted)');
+  t.equal(f.b_after_first, 'present', 'kept while b1 is in it');
+  t.equal(f.b_after_second, 'absent', 'the last delete removed it (first made, last deleted)');
+  t.equal(f.race_failures, '0', 'every create and delete of the race succeeded');
+  t.equal(f.after_race, 'absent', 'no /tsrun after the race');
+  t.equal(f.left, '', 'no container left');
+});
+
+t.test('v1 net_cls and net_prio mounted beside cgroup v2: classID and priorities written there, memory on v2', opts, async (t) => {
+  const cfg = config('netcls', ['sleep', '1000'], (c) => {
+    c.linux.resources.network = { classID: 0x100001, priorities: [{ name: 'lo', priority: 5 }] };
+    c.linux.resources.memory = { limit: 64 * MiB };
+  });
+  const f = await scenario(t, 'netcls', cfg, `
+V1=/run/v1-net
+N=$V1/tsrun-vm/$ID
+mkdir -p $V1
+# A v1 hierarchy beside cgroup v2 makes this a hybrid host for tsrun until it is unmounted again.
+mount -t cgroup -o net_cls,net_prio cgroup $V1 || fail "mount v1 net_cls,net_prio"
+trap 'cleanup; rmdir $V1/tsrun-vm 2> /dev/null; umount $V1' EXIT
+rt run -d --bundle "$B" "$ID" || fail run
+pid=$(init_pid)
+fact classid "$(cat $N/net_cls.classid)"
+fact ifpriomap_lo "$(sed -n 's/^lo //p' $N/net_prio.ifpriomap)"
+fact in_v1 "$(grep -cx "$pid" $N/cgroup.procs)"
+fact proc_cgroup "$(grep net_cls /proc/$pid/cgroup)"
+fact memory.max "$(cg memory.max)"
+rt delete -f "$ID" || fail delete
+[ -e $N ] && fact v1_left yes
+[ -e "$CGROUP" ] && fact v2_left yes
+`);
+  if (!f) return;
+  t.equal(f.classid, String(0x100001), 'net_cls.classid (1048577 = 0x100001)');
+  t.equal(f.ifpriomap_lo, '5', 'net_prio.ifpriomap: lo 5');
+  t.equal(f.in_v1, '1', 'the init is in the v1 net_cls,net_prio cgroup');
+  t.match(f.proc_cgroup, /:net_cls,net_prio:\/tsrun-vm\/netcls$/, '/proc/PID/cgroup agrees');
+  t.equal(f['memory.max'], String(64 * MiB), 'the memory limit still went to cgroup v2');
+  t.equal(f.v1_left, undefined, 'delete removed the v1 directory');
+  t.equal(f.v2_left, undefined, 'and the v2 one');
+});
+
 t.test('nothing left behind: no container, cgroup or state', opts, async (t) => {
   const r = await guest!.run(`
 R='${RUNTIME}'
 "$R" --root /run/tsrun-vm-state list 2>&1
-find /sys/fs/cgroup/tsrun-vm -mindepth 1 -type d 2> /dev/null
+find /sys/fs/cgroup/tsrun-vm /sys/fs/cgroup/tsrun -mindepth 1 -type d 2> /dev/null
+[ -e /sys/fs/cgroup/tsrun ] && echo /sys/fs/cgroup/tsrun
 `);
-  t.equal(r.stdout.trim().split('\n').filter((l) => l && !/^ID\s/.test(l)).join('\n'), '', 'no container listed, no cgroup below /tsrun-vm');
+  t.equal(r.stdout.trim().split('\n').filter((l) => l && !/^ID\s/.test(l)).join('\n'), '', 'no container listed, no cgroup below /tsrun-vm, no /tsrun');
 });

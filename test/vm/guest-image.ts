@@ -13,11 +13,19 @@ export const CACHE_DIR = process.env.TSRUN_VM_CACHE ?? '/var/cache/tsrun-vm';
 
 /** What init.sh loads; their dependencies are added in front. */
 export const GUEST_MODULES = ['virtio_mmio', 'virtio_console', '9pnet_virtio', '9p', 'overlay', 'virtio_blk', 'loop'];
+/**
+ * Kept in the cache but not loaded at boot: a test insmods them from the
+ * cache (the guest sees the host's / read-only) when it needs them, e.g.
+ * bfq, which once loaded adds io.bfq.weight to every cgroup for the rest of the boot.
+ */
+export const EXTRA_MODULES = ['bfq'];
 
 export interface GuestImage {
   kernelPackage: string;
   vmlinux: string;
   initramfs: string;
+  /** The cached modules (GUEST_MODULES and EXTRA_MODULES), also at this path inside the guest. */
+  modulesDir: string;
 }
 
 /** Thrown when this machine cannot run the guest at all (no qemu, no kernel to download): tests skip, loudly, instead of failing. */
@@ -92,8 +100,13 @@ function findModules(tree: string): Map<string, string> {
   return found;
 }
 
-/** Download and unpack the kernel package; keep the vmlinux and the modules the guest loads. */
-function buildKernel(pkg: string, dir: string): void {
+/**
+ * Download and unpack the kernel package; keep what is missing of: the
+ * vmlinux, and the modules of GUEST_MODULES (with their dependencies, in load
+ * order) plus EXTRA_MODULES in `modulesDir`. Each lands by rename, so a
+ * parallel test file sees all of it or nothing.
+ */
+function buildKernel(pkg: string, dir: string, modulesDir: string): void {
   const work = mkdtempSync(join(CACHE_DIR, '.unpack-'));
   try {
     try {
@@ -106,10 +119,15 @@ function buildKernel(pkg: string, dir: string): void {
     const deb = readdirSync(work).find((f) => f.endsWith('.deb'));
     if (!deb) throw new Error(`apt-get download ${pkg} left no .deb`);
     execFileSync('dpkg-deb', ['-x', deb, 'root'], { cwd: work });
-    const vmlinuz = readdirSync(join(work, 'root/boot')).find((f) => f.startsWith('vmlinuz-'));
-    if (!vmlinuz) throw new Error(`${pkg} has no /boot/vmlinuz-*`);
-    const stage = mkdtempSync(join(CACHE_DIR, '.kernel-'));
-    writeFileSync(join(stage, 'vmlinux'), extractVmlinux(readFileSync(join(work, 'root/boot', vmlinuz))));
+    mkdirSync(dir, { recursive: true });
+    if (!existsSync(join(dir, 'vmlinux'))) {
+      const vmlinuz = readdirSync(join(work, 'root/boot')).find((f) => f.startsWith('vmlinuz-'));
+      if (!vmlinuz) throw new Error(`${pkg} has no /boot/vmlinuz-*`);
+      const tmp = join(dir, `.vmlinux.${process.pid}`);
+      writeFileSync(tmp, extractVmlinux(readFileSync(join(work, 'root/boot', vmlinuz))));
+      renameSync(tmp, join(dir, 'vmlinux'));
+    }
+    if (existsSync(modulesDir)) return;
     const modules = findModules(join(work, 'root/lib/modules'));
     const depends = (name: string) => {
       const p = modules.get(name);
@@ -117,17 +135,17 @@ function buildKernel(pkg: string, dir: string): void {
       return moduleDepends(readFileSync(p));
     };
     const order = moduleLoadOrder(GUEST_MODULES, depends);
-    mkdirSync(join(stage, 'modules'));
-    for (const m of order) writeFileSync(join(stage, 'modules', `${m}.ko`), readFileSync(modules.get(m)!));
+    const stage = mkdtempSync(join(dir, '.modules-'));
+    for (const m of [...order, ...moduleLoadOrder(EXTRA_MODULES, depends)]) writeFileSync(join(stage, `${m}.ko`), readFileSync(modules.get(m)!));
     writeFileSync(join(stage, 'modules.order'), order.join('\n') + '\n');
-    renameSync(stage, dir); // atomic: a parallel test file sees all of it or nothing
+    renameSync(stage, modulesDir);
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
 }
 
-function buildInitramfs(kernelDir: string, target: string, files: { init: Buffer; agent: Buffer; busybox: Buffer }): void {
-  const order = readFileSync(join(kernelDir, 'modules.order'), 'utf8').trim().split('\n');
+function buildInitramfs(modulesDir: string, target: string, files: { init: Buffer; agent: Buffer; busybox: Buffer }): void {
+  const order = readFileSync(join(modulesDir, 'modules.order'), 'utf8').trim().split('\n');
   const entries: CpioEntry[] = [
     { name: 'bin', mode: 0o040755 },
     { name: 'bin/busybox', mode: 0o100755, data: files.busybox },
@@ -136,7 +154,7 @@ function buildInitramfs(kernelDir: string, target: string, files: { init: Buffer
     { name: 'agent.sh', mode: 0o100644, data: files.agent },
     { name: 'modules.order', mode: 0o100644, data: Buffer.from(order.join('\n') + '\n') },
     { name: 'modules', mode: 0o040755 },
-    ...order.map((m) => ({ name: `modules/${m}.ko`, mode: 0o100644, data: readFileSync(join(kernelDir, 'modules', `${m}.ko`)) })),
+    ...order.map((m) => ({ name: `modules/${m}.ko`, mode: 0o100644, data: readFileSync(join(modulesDir, `${m}.ko`)) })),
   ];
   const tmp = `${target}.${process.pid}.tmp`;
   // Uncompressed: the kernel unpacks it faster than it would gunzip it under TCG.
@@ -149,15 +167,17 @@ export function guestImage(): GuestImage {
   mkdirSync(CACHE_DIR, { recursive: true });
   const pkg = kernelPackage();
   const kernelDir = join(CACHE_DIR, pkg);
-  if (!existsSync(join(kernelDir, 'vmlinux'))) buildKernel(pkg, kernelDir);
+  // One directory per module list: adding a module fetches the package again instead of using a stale set.
+  const modulesDir = join(kernelDir, `modules-${createHash('sha256').update(JSON.stringify([GUEST_MODULES, EXTRA_MODULES])).digest('hex').slice(0, 12)}`);
+  if (!existsSync(join(kernelDir, 'vmlinux')) || !existsSync(modulesDir)) buildKernel(pkg, kernelDir, modulesDir);
   const files = {
     init: readFileSync(join(import.meta.dirname, 'init.sh')),
     agent: readFileSync(join(import.meta.dirname, 'agent.sh')),
     busybox: readFileSync('/bin/busybox'),
   };
   const hash = createHash('sha256');
-  for (const b of [files.init, files.agent, files.busybox, readFileSync(join(kernelDir, 'modules.order'))]) hash.update(b);
+  for (const b of [files.init, files.agent, files.busybox, readFileSync(join(modulesDir, 'modules.order'))]) hash.update(b);
   const initramfs = join(kernelDir, `initramfs-${hash.digest('hex').slice(0, 12)}.cpio`);
-  if (!existsSync(initramfs)) buildInitramfs(kernelDir, initramfs, files);
-  return { kernelPackage: pkg, vmlinux: join(kernelDir, 'vmlinux'), initramfs };
+  if (!existsSync(initramfs)) buildInitramfs(modulesDir, initramfs, files);
+  return { kernelPackage: pkg, vmlinux: join(kernelDir, 'vmlinux'), initramfs, modulesDir };
 }

@@ -26,6 +26,9 @@ export { GuestUnavailable };
 const REPO = resolve(import.meta.dirname, '../..');
 const QEMU = process.env.TSRUN_VM_QEMU ?? 'qemu-system-x86_64';
 
+/** Every cgroup controller of Linux 6.1 but net_cls and net_prio (the v1-only ones). */
+const V1_DISABLED = ['cpuset', 'cpu', 'cpuacct', 'io', 'memory', 'devices', 'freezer', 'perf_event', 'hugetlb', 'pids', 'rdma', 'misc'];
+
 /**
  * The host's TSC rate. Under TCG the guest reads the host's TSC, and the
  * kernel's own calibration against the emulated timers can hang, so
@@ -69,6 +72,8 @@ interface Pending {
 export class Guest {
   readonly bootMs: number;
   readonly accel: 'kvm' | 'tcg';
+  /** The cache's module directory (EXTRA_MODULES for insmod), the same path inside the guest. */
+  modulesDir = '';
   private nextId = 1;
   private pending: Pending | undefined;
   private queue: Promise<unknown> = Promise.resolve();
@@ -101,7 +106,10 @@ export class Guest {
       // Under TCG the vCPUs' TSCs are the host's: in step and constant. Without this the kernel finds them
       // "unsynchronized", falls back to jiffies, and guest time lags whenever the loaded host starves a vCPU.
       'tsc=reliable',
-      'cgroup_no_v1=all',
+      // No v1 hierarchy for any controller cgroup v2 has. net_cls and net_prio
+      // exist only in v1 (cgroup v2 hides them), so a test may mount them as
+      // a v1 hierarchy; nothing does at boot.
+      `cgroup_no_v1=${V1_DISABLED.join(',')}`,
       'reboot=t', // triple fault: with -no-reboot, qemu exits at once
       'panic=-1',
       'hugepages=8',
@@ -162,7 +170,9 @@ export class Guest {
       }
       throw new Error(`guest did not boot (${ready} after ${Date.now() - started} ms): ${stderr.trim()}\n--- serial ---\n${serial.slice(-4000)}`);
     }
-    return new Guest(qemu, dir, exited, lines.rest, Date.now() - started, kvm ? 'kvm' : 'tcg');
+    const guest = new Guest(qemu, dir, exited, lines.rest, Date.now() - started, kvm ? 'kvm' : 'tcg');
+    guest.modulesDir = image.modulesDir;
+    return guest;
   }
 
   /** Run a /bin/sh script in the guest. Scripts run one at a time, in call order. */
