@@ -44,7 +44,7 @@ let childProcess: typeof ChildProcess | undefined;
 
 function ip(args: string[], netns?: string): string {
   const argv = netns ? ['--net=' + netns, 'ip', ...args] : args;
-  childProcess ??= createRequire(import.meta.url)('node:child_process') as typeof ChildProcess;
+  childProcess ??= createRequire(import.meta.filename)('node:child_process') as typeof ChildProcess;
   try {
     return childProcess.execFileSync(netns ? 'nsenter' : 'ip', argv, { stdio: ['ignore', 'pipe', 'pipe'] }).toString();
   } catch (err) {
