@@ -1,7 +1,8 @@
-// tsrun benchmark (issue 4).
+// tsrun benchmark (issues 4 and 11).
 //
 //   npm run bench -- [--runtimes tsrun,runc,crun] [--iterations N] [--density K]
-//                    [--density-jobs J] [--warmup W] [--out DIR]
+//                    [--density-jobs J] [--density-big K] [--rss-rounds N]
+//                    [--warmup W] [--out DIR]
 //
 // See bench/README.md for what each figure means.
 
@@ -12,14 +13,24 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { makeBundle } from './lib/bundle.ts';
-import { density, type DensityCtx } from './lib/density.ts';
+import { density, type DensityCtx, type DensityResult } from './lib/density.ts';
 import { childEnv, MARKER_VAR, sleep, timedSync, yieldLoop, type Spawner } from './lib/exec.ts';
 import { markedHostProcs } from './lib/procs.ts';
 import { computeTargets, renderMarkdown } from './lib/report.ts';
 import { call, CRUN_NOTE, forceDeleteAll, parseStatus, resolveRuntime, rtArgv, which, type Runtime, type Skipped } from './lib/runtimes.ts';
 import { summarize } from './lib/stats.ts';
 import { renderSvg } from './lib/svg.ts';
-import { isFailed, LIFECYCLE_PHASES, type BenchJson, type Density, type RuntimeResults } from './lib/types.ts';
+import {
+  isFailed,
+  LIFECYCLE_PHASES,
+  OPTIONAL_PHASES,
+  type BenchJson,
+  type Density,
+  type Failed,
+  type OptionalPhase,
+  type RuntimeResults,
+} from './lib/types.ts';
+import { summarizeRss, waitingRunSample, type RssSample } from './lib/waiting-run.ts';
 
 const benchDir = dirname(fileURLToPath(import.meta.url));
 const repo = resolve(benchDir, '..');
@@ -32,6 +43,8 @@ const USAGE = `usage: npm run bench -- [options]
   --warmup N          unrecorded warm-up iterations (default 2)
   --density K         containers per density measurement (default 200; 0 skips density)
   --density-jobs J    parallelism of the second density mode (default 8)
+  --density-big K     once more with K containers, serial only (default 0: skipped), e.g. 1000
+  --rss-rounds N      rounds of the waiting foreground run's memory (default 3; 0 skips)
   --out DIR           output directory (default bench/results)
 `;
 
@@ -73,6 +86,8 @@ async function main(): Promise<number> {
       warmup: { type: 'string' },
       density: { type: 'string' },
       'density-jobs': { type: 'string' },
+      'density-big': { type: 'string' },
+      'rss-rounds': { type: 'string' },
       out: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -94,6 +109,8 @@ async function main(): Promise<number> {
   const warmup = intOpt(values.warmup, 2, 'warmup', 0);
   const K = intOpt(values.density, 200, 'density', 0);
   const jobs = intOpt(values['density-jobs'], 8, 'density-jobs', 1);
+  const bigK = intOpt(values['density-big'], 0, 'density-big', 0);
+  const rssRounds = intOpt(values['rss-rounds'], 3, 'rss-rounds', 0);
   const outDir = resolve(values.out ?? join(benchDir, 'results'));
 
   const started = Date.now();
@@ -162,11 +179,24 @@ async function main(): Promise<number> {
       }
     }
 
-    type Sc = 'run' | 'create' | 'start' | 'state' | 'exec' | 'kill' | 'delete' | 'lifecycle';
+    type Sc = 'run' | 'create' | 'start' | 'state' | 'exec' | OptionalPhase | 'kill' | 'delete' | 'lifecycle';
     const samples = new Map<string, Record<Sc, number[]>>();
-    const errors = new Map<string, { run?: string; lifecycle?: string; density?: string; parallel?: string }>();
+    // A failing optional phase (pause/resume/ps) fails only itself.
+    const errors = new Map<string, { run?: string; lifecycle?: string } & Partial<Record<OptionalPhase, string>>>();
     for (const rt of runtimes) {
-      samples.set(rt.name, { run: [], create: [], start: [], state: [], exec: [], kill: [], delete: [], lifecycle: [] });
+      samples.set(rt.name, {
+        run: [],
+        create: [],
+        start: [],
+        state: [],
+        exec: [],
+        pause: [],
+        resume: [],
+        ps: [],
+        kill: [],
+        delete: [],
+        lifecycle: [],
+      });
       errors.set(rt.name, {});
     }
     const floorErr: string[] = [];
@@ -194,6 +224,7 @@ async function main(): Promise<number> {
       const status = parseStatus(st);
       if (status !== 'running') throw new Error(`state after start: status ${status ?? '?'} (want running): ${st.output}`);
       const ex = call(sp, rt, 'exec', ['exec', id, '/bin/true']);
+      const optional = optionalPhases(rt, id);
       const k = call(sp, rt, 'kill', ['kill', id, 'KILL']);
       // Untimed: wait until the runtime reports the container stopped.
       const until = Date.now() + 5000;
@@ -212,9 +243,53 @@ async function main(): Promise<number> {
       sm.start.push(s.ms);
       sm.state.push(st.ms);
       sm.exec.push(ex.ms);
+      for (const [phase, ms] of optional) sm[phase].push(ms);
       sm.kill.push(k.ms);
       sm.delete.push(d.ms);
       sm.lifecycle.push(c.ms + s.ms + st.ms + k.ms + d.ms);
+    };
+
+    // pause, resume (checked: state says paused, then running) and ps, on
+    // the running container. One failing (crun without cgroups cannot
+    // freeze) is recorded for that phase and not tried again.
+    const optionalPhases = (rt: Runtime, id: string): [OptionalPhase, number][] => {
+      const err = errors.get(rt.name) ?? {};
+      const out: [OptionalPhase, number][] = [];
+      const fail = (phase: OptionalPhase, msg: string): void => {
+        if (!err[phase]) log(`${rt.name} ${phase} FAILED: ${msg}`);
+        err[phase] = msg;
+      };
+      const expect = (want: string): string | null => {
+        const st = timedSync(sp, rtArgv(rt, ['state', id]));
+        const status = parseStatus(st);
+        return status === want ? null : `state after it: status ${status ?? '?'} (want ${want}): ${st.output}`;
+      };
+      let paused = false;
+      if (!err.pause) {
+        const r = timedSync(sp, rtArgv(rt, ['pause', id]));
+        const bad = r.ok ? expect('paused') : `\`${r.cmd}\` exited ${r.status}: ${r.output.split('\n').slice(0, 3).join(' | ')}`;
+        if (bad) fail('pause', bad);
+        else out.push(['pause', r.ms]);
+        paused = r.ok;
+      }
+      if (paused) {
+        const r = timedSync(sp, rtArgv(rt, ['resume', id]));
+        const bad = r.ok ? expect('running') : `\`${r.cmd}\` exited ${r.status}: ${r.output.split('\n').slice(0, 3).join(' | ')}`;
+        if (bad) {
+          fail('resume', bad);
+          throw new Error(`resume failed, the container stays paused: ${bad}`);
+        }
+        if (!err.resume) out.push(['resume', r.ms]);
+      } else if (!err.resume) {
+        fail('resume', `not measured: pause failed (${err.pause ?? '?'})`);
+      }
+      if (!err.ps) {
+        const r = timedSync(sp, rtArgv(rt, ['ps', id]));
+        if (!r.ok) fail('ps', `\`${r.cmd}\` exited ${r.status}: ${r.output.split('\n').slice(0, 3).join(' | ')}`);
+        else if (!/sleep/.test(r.output)) fail('ps', `the container's sleep is not listed: ${r.output.slice(0, 300)}`);
+        else out.push(['ps', r.ms]);
+      }
+      return out;
     };
 
     const failGroup = (rt: Runtime, group: 'run' | 'lifecycle', e: unknown): void => {
@@ -317,6 +392,52 @@ async function main(): Promise<number> {
       }
     }
 
+    // Density once more at a big K, serial only.
+    const densBig = new Map<string, DensityResult | Failed>();
+    if (bigK > 0) {
+      const ctx: DensityCtx = { tmp, env, markerAssignment, needles: [tmp], interrupted: () => interrupted };
+      for (const rt of runtimes) {
+        log(`density ${rt.name}: K=${bigK}, one at a time`);
+        try {
+          const r = await density(rt, bundleSleep, bigK, 1, `${idp}-${rt.label}-big`, ctx);
+          densBig.set(rt.name, r);
+          log(
+            `  ${r.containers_per_s} containers/s, ${r.kernel_mem_per_container_kib} KiB kernel/container, ` +
+              `${r.leftover_processes} leftover, teardown ${r.teardown_s} s`,
+          );
+        } catch (x) {
+          checkInterrupted();
+          const msg = x instanceof Error ? x.message : String(x);
+          densBig.set(rt.name, { error: msg });
+          log(`density ${rt.name} K=${bigK} FAILED: ${msg}`);
+          forceDeleteAll(sp, rt);
+        }
+        checkInterrupted();
+      }
+    }
+
+    // Memory of a waiting foreground run: rounds, runtimes interleaved.
+    const rss = new Map<string, RssSample[] | Failed>();
+    for (let round = 0; round < rssRounds; round++) {
+      for (let j = 0; j < runtimes.length; j++) {
+        const rt = runtimes[(round + j) % runtimes.length]!;
+        const got = rss.get(rt.name) ?? [];
+        if (isFailed(got)) continue;
+        try {
+          got.push(await waitingRunSample(sp, rt, bundleSleep, `${idp}-${rt.label}-rss-${round}`));
+          rss.set(rt.name, got);
+        } catch (x) {
+          checkInterrupted();
+          const msg = x instanceof Error ? x.message : String(x);
+          rss.set(rt.name, { error: msg });
+          log(`${rt.name} waiting run FAILED: ${msg}`);
+          forceDeleteAll(sp, rt);
+        }
+        checkInterrupted();
+      }
+    }
+    for (const [name, got] of rss) if (!isFailed(got)) log(`waiting run ${name}: ${summarizeRss(got).rss_kib} KiB`);
+
     // Results.
     const results: Record<string, RuntimeResults> = {};
     for (const rt of runtimes) {
@@ -329,12 +450,20 @@ async function main(): Promise<number> {
         r.run = err.run ? { error: err.run } : summarize(sm.run);
         for (const p of [...LIFECYCLE_PHASES, 'exec', 'lifecycle'] as const)
           r[p] = err.lifecycle ? { error: err.lifecycle } : summarize(sm[p]);
+        for (const p of OPTIONAL_PHASES) {
+          const e = err.lifecycle ?? err[p];
+          r[p] = e ? { error: e } : summarize(sm[p]);
+        }
       }
       const d = dens.get(rt.name);
       if (d?.serial) {
         if (isFailed(d.serial)) r.density = d.parallel ? { ...d.serial, parallel: d.parallel } : d.serial;
         else r.density = d.parallel ? { ...d.serial, parallel: d.parallel } : d.serial;
       }
+      const big = densBig.get(rt.name);
+      if (big) r.density_big = big;
+      const w = rss.get(rt.name);
+      if (w) r.waiting_run = isFailed(w) ? w : summarizeRss(w);
       results[rt.name] = r;
     }
     const floorSummary = (key: Floor['key']): { median_ms: number; p90_ms: number } | null => {
@@ -360,7 +489,7 @@ async function main(): Promise<number> {
     const json: BenchJson = {
       date: new Date().toISOString(),
       host: hostInfo(),
-      config: { runtimes: wanted, iterations, warmup, density: K, density_jobs: jobs },
+      config: { runtimes: wanted, iterations, warmup, density: K, density_jobs: jobs, density_big: bigK, rss_rounds: rssRounds },
       floors: {
         node_ms: nodeS?.median_ms ?? null,
         node_p90_ms: nodeS?.p90_ms ?? null,

@@ -20,9 +20,10 @@ const common = {
   logLevel: 'warning',
   // import() of a command bundle becomes require(): no ESM loader at run time.
   supported: { 'dynamic-import': false },
-  // import.meta does not exist in CommonJS: give it this file's URL.
-  define: { 'import.meta.url': '__tsrunFileUrl' },
-  banner: { js: "const __tsrunFileUrl = require('node:url').pathToFileURL(__filename).href;" },
+  // import.meta does not exist in CommonJS: its dirname and filename are
+  // CommonJS's own. (No import.meta.url: building a file URL and turning it
+  // back into a path initialises node's URL parser, ~2 ms of every call.)
+  define: { 'import.meta.dirname': '__dirname', 'import.meta.filename': '__filename' },
 };
 
 /**

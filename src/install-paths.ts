@@ -1,11 +1,10 @@
 // Where the built artifacts live. This file is bundled into
 // dist/commands/<name>.cjs, or sits in src/ when run by tsx.
-import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { resolve } from 'node:path';
 
 /** build/Release, where node-gyp puts the addon and tsrun-init. */
 export function buildDir(): string {
-  const here = dirname(fileURLToPath(import.meta.url));
+  const here = import.meta.dirname;
   const root = here.endsWith('/dist/commands') ? resolve(here, '../..') : resolve(here, '..');
   return `${root}/build/Release`;
 }

@@ -3,6 +3,7 @@
 import type { DensityResult } from './density.ts';
 import type { Summary } from './stats.ts';
 import { round } from './stats.ts';
+import type { WaitingRunRss } from './waiting-run.ts';
 import {
   isFailed,
   LATENCY_SCENARIOS,
@@ -33,109 +34,144 @@ function ratio(a: number | null, b: number | null): string {
   return a === null || b === null || b === 0 ? '–' : `${(a / b).toFixed(2)}×`;
 }
 
-function target(
-  name: string,
-  rule: string,
-  measured: number | null,
-  limit: number | null,
-  unit: string,
-  why?: string,
-  base?: number | null,
-): Target {
+interface TargetOpts {
+  /** containers/s: bigger is better, so the limit is a floor */
+  floor?: boolean;
+  /** what a ratio in parentheses is relative to (runc's figure) */
+  base?: number | null;
+  /** shown when measured or limit is missing */
+  why?: string;
+  digits?: number;
+}
+
+function target(name: string, rule: string, measured: number | null, limit: number | null, unit: string, o: TargetOpts = {}): Target {
+  const d = o.digits ?? 1;
   if (measured === null || limit === null) {
-    return { name, rule, measured: fmt(measured), limit: fmt(limit), met: null, distance: why ?? 'not measured' };
+    const withUnit = (x: number | null): string => (x === null ? '–' : `${fmt(x, d)} ${unit}`);
+    return { name, rule, measured: withUnit(measured), limit: withUnit(limit), met: null, distance: o.why ?? 'not measured' };
   }
-  const met = measured <= limit;
+  const met = o.floor ? measured >= limit : measured <= limit;
   const diff = Math.abs(measured - limit);
   const distance = met
-    ? `${fmt(diff, 1)} ${unit} headroom`
-    : `missed by ${fmt(diff, 1)} ${unit} (needs −${fmt((100 * (measured - limit)) / measured, 0)}%)`;
-  const rel = (x: number): string => (base ? ` (${(x / base).toFixed(2)}×)` : '');
+    ? `${fmt(diff, d)} ${unit} headroom`
+    : o.floor
+      ? `missed by ${fmt(diff, d)} ${unit} (needs +${fmt((100 * (limit - measured)) / Math.max(measured, 1e-9), 0)}%)`
+      : `missed by ${fmt(diff, d)} ${unit} (needs −${fmt((100 * (measured - limit)) / measured, 0)}%)`;
+  const rel = (x: number): string => (o.base ? ` (${(x / o.base).toFixed(2)}×)` : '');
   return {
     name,
     rule,
-    measured: `${fmt(measured, 1)} ${unit}${rel(measured)}`,
-    limit: `${fmt(limit, 1)} ${unit}${rel(limit)}`,
+    measured: `${fmt(measured, d)} ${unit}${rel(measured)}`,
+    limit: `${fmt(limit, d)} ${unit}${rel(limit)}`,
     met,
     distance,
   };
 }
 
-/** The targets of issue 4, for tsrun (empty when tsrun was not measured). */
+/**
+ * tsrun's memory per running container before issue 11 (bench/results of
+ * 2026-11-29, K=200, serial): the "no worse than today" reference.
+ */
+export const MEMORY_BEFORE_ISSUE_11 = { mem_per_container_kib: 270, kernel_mem_per_container_kib: 309 } as const;
+
+/** Waiting foreground `run` (no terminal): the runtime's own memory. */
+export const WAITING_RUN_RSS_LIMIT_KIB = 4096;
+
+function parallelOf(r: RuntimeResults | undefined): DensityResult | null {
+  const d = r?.density;
+  return d && d.parallel && !isFailed(d.parallel) ? d.parallel : null;
+}
+
+function bigOf(r: RuntimeResults | undefined): DensityResult | null {
+  const d = r?.density_big;
+  return d && !isFailed(d) ? d : null;
+}
+
+function rssOf(r: RuntimeResults | undefined): WaitingRunRss | null {
+  const w = r?.waiting_run;
+  return w && !isFailed(w) ? w : null;
+}
+
+/** The targets of issue 11, for tsrun against runc (empty when tsrun was not measured). */
 export function computeTargets(j: BenchJson, subject = 'tsrun'): Target[] {
   const t = j.results[subject];
   if (!t) return [];
-  const node = j.floors.node_ms;
-  const crun = j.results.crun;
   const runc = j.results.runc;
   const out: Target[] = [];
-  out.push(
-    target(
-      `${subject} state`,
-      'state ≤ 1.15 × `node -e 0`',
-      med(t, 'state'),
-      node === null ? null : round(1.15 * node),
-      'ms',
-      undefined,
-      node,
-    ),
-  );
-  for (const p of ['create', 'start', 'kill', 'delete'] as const) {
-    const c = med(crun, p);
+  const vsRunc = (p: LatencyScenario, factor: number): void => {
+    const r = med(runc, p);
     out.push(
       target(
-        `${subject} ${p}`,
-        `${p} ≤ 1.3 × (\`node -e 0\` + crun ${p})`,
+        `${subject} ${p === 'lifecycle' ? 'lifecycle (sum)' : p}`,
+        `${p === 'run' ? 'run /bin/true' : p} ≤ ${factor.toFixed(1)} × runc ${p}`,
         med(t, p),
-        node === null || c === null ? null : round(1.3 * (node + c)),
+        r === null ? null : round(factor * r),
         'ms',
-        c === null ? 'crun not measured' : undefined,
-        node === null || c === null ? null : node + c,
+        { base: r, why: med(t, p) === null ? 'not measured' : 'runc not measured' },
       ),
     );
+  };
+  for (const p of ['start', 'state', 'kill', 'delete', 'pause', 'resume'] as const) vsRunc(p, 0.5);
+  vsRunc('lifecycle', 1.0);
+  for (const p of ['create', 'run', 'exec'] as const) vsRunc(p, 1.5);
+
+  const modes: [string, DensityResult | null, DensityResult | null][] = [
+    ['serial', dens(t), dens(runc)],
+    [`${j.config.density_jobs} parallel`, parallelOf(t), parallelOf(runc)],
+  ];
+  if (j.config.density_big) modes.push([`serial, K=${j.config.density_big}`, bigOf(t), bigOf(runc)]);
+  for (const [mode, d, rd] of modes) {
+    const tg = target(
+      `${subject} density (${mode})`,
+      `containers/s ≥ 0.75 × runc's${mode.includes('K=') ? ' (teardown time shown)' : ''}`,
+      d?.containers_per_s ?? null,
+      rd ? round(0.75 * rd.containers_per_s, 1) : null,
+      '/s',
+      { floor: true, base: rd?.containers_per_s ?? null, why: d ? 'runc density not measured' : 'not measured' },
+    );
+    if (d) tg.measured += `; teardown ${fmt(d.teardown_s, 1)} s${rd ? ` (runc ${fmt(rd.teardown_s, 1)} s)` : ''}`;
+    out.push(tg);
   }
-  const rr = med(runc, 'run');
-  out.push(
-    target(
-      `${subject} run`,
-      'run /bin/true ≤ 1.3 × runc run',
-      med(t, 'run'),
-      rr === null ? null : round(1.3 * rr),
-      'ms',
-      rr === null ? 'runc not measured' : undefined,
-      rr,
-    ),
-  );
-  const d = dens(t);
-  const dp = t.density && !isFailed(t.density) && t.density.parallel && !isFailed(t.density.parallel) ? t.density.parallel : null;
-  const left = d === null ? null : d.leftover_processes + (dp?.leftover_processes ?? 0);
+  const measuredModes = modes.filter(([, d]) => d !== null);
+  const left = measuredModes.length ? measuredModes.reduce((n, [, d]) => n + (d?.leftover_processes ?? 0), 0) : null;
   out.push({
     name: `${subject} density: resident processes`,
-    rule: 'no resident process per container (leftover processes = 0)',
+    rule: 'no process left per container (leftover processes = 0, every mode)',
     measured: left === null ? '–' : `${left}`,
     limit: '0',
     met: left === null ? null : left === 0,
     distance: left === null ? 'not measured' : left === 0 ? 'met' : `${left} leftover process(es)`,
   });
-  const rd = dens(runc);
+  const d = dens(t);
   out.push(
     target(
       `${subject} density: memory`,
-      'memory per container (MemAvailable) ≤ runc’s (serial mode)',
+      `memory per container (MemAvailable, serial) ≤ before issue 11 (${MEMORY_BEFORE_ISSUE_11.mem_per_container_kib} KiB)`,
       d?.mem_per_container_kib ?? null,
-      rd?.mem_per_container_kib ?? null,
+      MEMORY_BEFORE_ISSUE_11.mem_per_container_kib,
       'KiB',
-      rd === null ? 'runc density not measured' : undefined,
+      { digits: 0 },
     ),
   );
   out.push(
     target(
       `${subject} density: kernel memory`,
-      'unreclaimable kernel memory per container ≤ runc’s (serial mode; less noisy cross-check)',
+      `unreclaimable kernel memory per container (serial; less noisy) ≤ before issue 11 (${MEMORY_BEFORE_ISSUE_11.kernel_mem_per_container_kib} KiB)`,
       d?.kernel_mem_per_container_kib ?? null,
-      rd?.kernel_mem_per_container_kib ?? null,
+      MEMORY_BEFORE_ISSUE_11.kernel_mem_per_container_kib,
       'KiB',
-      rd === null ? 'runc density not measured' : undefined,
+      { digits: 0 },
+    ),
+  );
+  const w = rssOf(t);
+  out.push(
+    target(
+      `${subject} waiting run`,
+      `VmRSS of tsrun's own processes while a foreground run (no terminal) waits ≤ ${WAITING_RUN_RSS_LIMIT_KIB / 1024} MiB`,
+      w?.rss_kib ?? null,
+      WAITING_RUN_RSS_LIMIT_KIB,
+      'KiB',
+      { digits: 0, why: t.waiting_run && isFailed(t.waiting_run) ? 'failed' : 'not measured' },
     ),
   );
   return out;
@@ -157,7 +193,8 @@ export function renderMarkdown(j: BenchJson): string {
     )} GiB) · node ${j.host.node}`,
     '',
     `Runtimes: ${names.join(', ') || 'none'} · iterations ${j.config.iterations} (+${j.config.warmup} warm-up) · ` +
-      `density K=${j.config.density}, serial and ${j.config.density_jobs} in parallel · run took ${j.duration_s} s`,
+      `density K=${j.config.density}, serial and ${j.config.density_jobs} in parallel` +
+      `${j.config.density_big ? `, and K=${j.config.density_big} serial` : ''} · run took ${j.duration_s} s`,
     '',
     'All calls interleaved per iteration (A B C A B C …, start rotated each iteration); ' +
       'wall time of the spawned command measured from Node; NODE_EXTRA_CA_CERTS unset in every child.',
@@ -184,7 +221,8 @@ export function renderMarkdown(j: BenchJson): string {
 
   L.push('## Latency (ms)', '');
   L.push(
-    '`lifecycle` is the per-iteration sum create+start+state+kill+delete. ' +
+    'Per iteration and runtime: `run` of /bin/true, then one container through create, start, state, exec, ' +
+      'pause, resume, ps, kill and delete. `lifecycle` is the per-iteration sum create+start+state+kill+delete. ' +
       'Ratios compare medians (below 1 = faster than the reference).',
     '',
   );
@@ -253,8 +291,59 @@ export function renderMarkdown(j: BenchJson): string {
     L.push('## Density', '', 'Skipped (`--density 0`).', '');
   }
 
+  if (j.config.density_big) {
+    const K = j.config.density_big;
+    L.push(`## Density at K = ${K} (serial)`, '');
+    L.push(
+      `K = ${K} containers started one at a time (create + start), then \`kill KILL\` + \`delete -f\` of all ${K} one at a time (teardown).`,
+      '',
+      '| runtime | containers/s | start s | teardown s | KiB per container | (kernel, unreclaimable) | leftover processes | containers/s ÷ runc |',
+      '|---|---:|---:|---:|---:|---:|---:|---:|',
+    );
+    const rb = bigOf(j.results.runc);
+    for (const n of names) {
+      const b = j.results[n]?.density_big;
+      if (!b) continue;
+      if (isFailed(b)) {
+        L.push(`| ${n} | FAILED | – | – | – | – | – | – |`);
+        continue;
+      }
+      L.push(
+        `| ${n} | ${fmt(b.containers_per_s)} | ${fmt(b.start_s, 1)} | ${fmt(b.teardown_s, 1)} | ${fmt(b.mem_per_container_kib, 0)} | ${fmt(
+          b.kernel_mem_per_container_kib,
+          0,
+        )} | ${b.leftover_processes} | ${ratio(b.containers_per_s, rb?.containers_per_s ?? null)} |`,
+      );
+    }
+    L.push('');
+  }
+
+  if (j.config.rss_rounds) {
+    L.push('## Waiting foreground run', '');
+    L.push(
+      '`run --bundle B ID` of `sleep` in the foreground, no terminal: once the container runs, VmRSS summed over the ' +
+        "runtime's own processes (the one the benchmark started and its descendants in the host pid namespace; " +
+        `the container's processes are not counted), median of ${j.config.rss_rounds} rounds.`,
+      '',
+      '| runtime | VmRSS KiB | of which the started process | runtime processes | ÷ runc |',
+      '|---|---:|---:|---:|---:|',
+    );
+    const rr = rssOf(j.results.runc);
+    for (const n of names) {
+      const w = j.results[n]?.waiting_run;
+      if (!w) continue;
+      if (isFailed(w)) {
+        L.push(`| ${n} | FAILED | – | – | – |`);
+        continue;
+      }
+      L.push(`| ${n} | ${w.rss_kib} | ${w.rss_main_kib} | ${w.processes} | ${ratio(w.rss_kib, rr?.rss_kib ?? null)} |`);
+    }
+    L.push('');
+  }
+
   if (j.targets.length) {
-    L.push('## Targets (issue 4) for tsrun', '');
+    L.push('## Targets (issue 11) for tsrun', '');
+    L.push('Medians of this run; ratios in parentheses are to runc\'s figure.', '');
     L.push('| target | rule | measured | limit | status |', '|---|---|---:|---:|---|');
     for (const t of j.targets) {
       const st = t.met === null ? '⚪ n/a' : t.met ? '✅ met' : '❌ not met';
@@ -262,7 +351,7 @@ export function renderMarkdown(j: BenchJson): string {
     }
     L.push('');
   } else {
-    L.push('## Targets (issue 4)', '', 'tsrun was not measured in this run, so its targets are not checked.', '');
+    L.push('## Targets (issue 11)', '', 'tsrun was not measured in this run, so its targets are not checked.', '');
   }
 
   const failures: string[] = [];
@@ -273,7 +362,7 @@ export function renderMarkdown(j: BenchJson): string {
     for (const [k, v] of Object.entries(r)) {
       if (isFailed(v) && !seen.has(v.error)) {
         seen.add(v.error);
-        const group = ['create', 'start', 'state', 'exec', 'kill', 'delete', 'lifecycle'].includes(k) ? 'lifecycle' : k;
+        const group = ['create', 'start', 'state', 'exec', 'kill', 'delete', 'lifecycle'].includes(k) ? 'lifecycle' : k.replace('_', ' ');
         failures.push(`- **${n}** ${group}: ${v.error.replace(/\n/g, ' ')}`);
       }
       if (k === 'density' && v && isFailed(v)) {
@@ -287,6 +376,8 @@ export function renderMarkdown(j: BenchJson): string {
         for (const s of [...d.leftover_sample, ...(p && !isFailed(p) ? p.leftover_sample : [])])
           failures.push(`- **${n}** leftover process: \`${s}\``);
       }
+      if (k === 'density_big' && v && !isFailed(v))
+        for (const s of (v as DensityResult).leftover_sample) failures.push(`- **${n}** leftover process (K=${j.config.density_big}): \`${s}\``);
     }
   }
   if (failures.length) L.push('## Failures and leftovers', '', ...failures, '');

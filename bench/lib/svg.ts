@@ -1,8 +1,11 @@
-// bench.svg: a hand-written grouped bar chart. Left panel: median latency
-// per scenario per runtime (p90 as a thin whisker), with the `node -e 0`
-// floor as a dashed line. Right panel: density (containers/s, KiB per
-// container) per runtime, serial and parallel.
+// bench.svg: hand-written grouped bar charts. Top: median latency per
+// scenario per runtime (p90 as a thin whisker), with the `node -e 0` floor
+// as a dashed line, and the lifecycle sum. Bottom: density (containers/s
+// serial, parallel and at the big K; KiB per container) and the memory of
+// a waiting foreground run (the 4 MiB target as a dashed line).
 
+import type { DensityResult } from './density.ts';
+import { WAITING_RUN_RSS_LIMIT_KIB } from './report.ts';
 import { isFailed, LATENCY_SCENARIOS, type BenchJson, type Density } from './types.ts';
 
 const COLORS: Record<string, string> = { tsrun: '#3178c6', runc: '#e07b00', crun: '#3a9a3a' };
@@ -119,6 +122,7 @@ export function renderSvg(j: BenchJson): string {
   const series = names.map((n, i) => ({ name: n, color: COLORS[n] ?? EXTRA[i % EXTRA.length] ?? '#888' }));
   const W = 1180;
   const H = 760;
+  const bigK = j.config.density_big ?? 0;
   const el: string[] = [];
 
   // Latency panel.
@@ -135,7 +139,7 @@ export function renderSvg(j: BenchJson): string {
     ...panel(
       10,
       40,
-      760,
+      880,
       400,
       'Median latency per call (bar) and p90 (whisker)',
       'ms',
@@ -148,11 +152,11 @@ export function renderSvg(j: BenchJson): string {
   // Lifecycle sum panel.
   el.push(
     ...panel(
-      780,
+      900,
       40,
-      390,
+      270,
       400,
-      'Lifecycle sum (create+start+state+kill+delete)',
+      'Lifecycle sum',
       'ms',
       ['lifecycle'],
       series,
@@ -167,32 +171,37 @@ export function renderSvg(j: BenchJson): string {
     ),
   );
   // Density panels.
-  const dmodes = ['serial', `${j.config.density_jobs} parallel`];
-  const dget = (n: string, mi: number): Density | null => {
+  const dmodes = ['serial', `${j.config.density_jobs} parallel`, ...(bigK ? [`serial K=${bigK}`] : [])];
+  const dget = (n: string, mi: number): DensityResult | null => {
     const d = j.results[n]?.density;
+    if (mi === 2) {
+      const b = j.results[n]?.density_big;
+      return b && !isFailed(b) ? b : null;
+    }
     if (!d) return null;
     if (mi === 0) return isFailed(d) ? null : d;
     return d.parallel && !isFailed(d.parallel) ? (d.parallel as Density) : null;
   };
+  const dran = (n: string, mi: number): boolean => (mi === 2 ? !!j.results[n]?.density_big : !!j.results[n]?.density);
   el.push(
     ...panel(
       10,
       450,
-      580,
+      400,
       290,
-      `Density K=${j.config.density}: containers started per second`,
+      `Density K=${j.config.density}${bigK ? ` (and ${bigK})` : ''}: containers/s`,
       'containers/s',
       dmodes,
       series,
-      dmodes.map((_, mi) => names.map((n): Bar => ({ value: dget(n, mi)?.containers_per_s ?? null, failed: !!j.results[n]?.density && !dget(n, mi) }))),
+      dmodes.map((_, mi) => names.map((n): Bar => ({ value: dget(n, mi)?.containers_per_s ?? null, failed: dran(n, mi) && !dget(n, mi) }))),
     ),
   );
   const memGroups = ['MemAvail serial', 'MemAvail ∥', 'kernel serial', 'kernel ∥'];
   el.push(
     ...panel(
-      600,
+      420,
       450,
-      570,
+      500,
       290,
       `Density K=${j.config.density}: memory per running container`,
       'KiB',
@@ -207,6 +216,30 @@ export function renderSvg(j: BenchJson): string {
       ),
     ),
   );
+  // Waiting foreground run.
+  if (j.config.rss_rounds) {
+    el.push(
+      ...panel(
+        930,
+        450,
+        240,
+        290,
+        'Waiting foreground run',
+        'MiB (VmRSS)',
+        ['runtime processes'],
+        series,
+        [
+          names.map((n): Bar => {
+            const w = j.results[n]?.waiting_run;
+            if (!w) return { value: null };
+            if (isFailed(w)) return { value: null, failed: true };
+            return { value: w.rss_kib / 1024 };
+          }),
+        ],
+        { value: WAITING_RUN_RSS_LIMIT_KIB / 1024, label: `target ≤ ${WAITING_RUN_RSS_LIMIT_KIB / 1024} MiB` },
+      ),
+    );
+  }
 
   // Legend.
   const legend: string[] = [];

@@ -24,12 +24,18 @@ function unescapeOctal(field: string): string {
   return field.replace(/\\([0-7]{3})/g, (_, oct: string) => String.fromCharCode(parseInt(oct, 8)));
 }
 
+// create asks several questions of one reading of mountinfo (cgroup v2,
+// v1 controllers, the rootfs's parent mount, what sits at the rootfs):
+// the last text's parse is kept. Callers never modify the entries.
+let lastParse: { text: string; entries: MountinfoEntry[] } | undefined;
+
 /**
  * Parse mountinfo text. Lines that do not have the documented shape
  * (six fields, optional fields, "-", fstype, source) are skipped: one odd
  * line must not hide the cgroup2 mount.
  */
 export function parseMountinfo(text: string): MountinfoEntry[] {
+  if (lastParse?.text === text) return lastParse.entries;
   const entries: MountinfoEntry[] = [];
   for (const line of text.split('\n')) {
     if (line === '') continue;
@@ -53,6 +59,7 @@ export function parseMountinfo(text: string): MountinfoEntry[] {
       superOptions: fields[dash + 3] ?? '',
     });
   }
+  lastParse = { text, entries };
   return entries;
 }
 

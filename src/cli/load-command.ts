@@ -5,7 +5,6 @@
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Script } from 'node:vm';
 
 function saveCache(script: Script, file: string): void {
@@ -19,7 +18,7 @@ function saveCache(script: Script, file: string): void {
 }
 
 export function loadBundledCommand(name: string): { default: unknown } {
-  const file = `${dirname(fileURLToPath(import.meta.url))}/commands/${name}.cjs`;
+  const file = `${import.meta.dirname}/commands/${name}.cjs`;
   const cacheFile = `${file}.v8cache`;
   let cachedData: Buffer | undefined;
   try {

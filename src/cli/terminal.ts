@@ -31,7 +31,7 @@ export class TerminalProxy {
     // A pty master is a tty to libuv: one ReadStream reads it, and writes go
     // straight to the fd (net.Socket refuses tty fds).
     // node:tty (and net under it) only when a terminal is served.
-    const { ReadStream: TtyReadStream } = createRequire(import.meta.url)('node:tty') as typeof import('node:tty');
+    const { ReadStream: TtyReadStream } = createRequire(import.meta.filename)('node:tty') as typeof import('node:tty');
     const reader = new TtyReadStream(this.master);
     this.reader = reader;
     reader.on('error', () => undefined); // EIO once the container's side closes

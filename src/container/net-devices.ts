@@ -8,8 +8,9 @@
 // back at delete (a dying namespace destroys virtual devices and drops
 // physical ones back unrenamed), so create binds it to a file in the
 // state directory, as `ip netns add` keeps a named one.
-import { execFileSync } from 'node:child_process';
+import type * as ChildProcess from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { SpecError } from '../errors.ts';
 import { native } from '../native/addon.ts';
 
@@ -37,10 +38,15 @@ const MNT_DETACH = 2;
 /** Back into the runtime's network namespace: this process's (`ip … netns PID`). */
 const RUNTIME_NETNS = () => String(process.pid);
 
+// Loaded when a container has netDevices: compiling child_process costs
+// every other create a few milliseconds.
+let childProcess: typeof ChildProcess | undefined;
+
 function ip(args: string[], netns?: string): string {
   const argv = netns ? ['--net=' + netns, 'ip', ...args] : args;
+  childProcess ??= createRequire(import.meta.filename)('node:child_process') as typeof ChildProcess;
   try {
-    return execFileSync(netns ? 'nsenter' : 'ip', argv, { stdio: ['ignore', 'pipe', 'pipe'] }).toString();
+    return childProcess.execFileSync(netns ? 'nsenter' : 'ip', argv, { stdio: ['ignore', 'pipe', 'pipe'] }).toString();
   } catch (err) {
     const stderr = (err as { stderr?: Buffer }).stderr?.toString().trim();
     throw new Error(`ip ${args.join(' ')}: ${stderr || (err as Error).message}`, { cause: err });

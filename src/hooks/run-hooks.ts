@@ -22,7 +22,7 @@ function envObject(env: readonly string[] | undefined): NodeJS.ProcessEnv | unde
 let childProcess: typeof ChildProcess | undefined;
 
 export function runHook(kind: string, index: number, hook: Hook, stateJson: string): void {
-  childProcess ??= createRequire(import.meta.url)('node:child_process') as typeof ChildProcess;
+  childProcess ??= createRequire(import.meta.filename)('node:child_process') as typeof ChildProcess;
   const { spawnSync } = childProcess;
   const name = `${kind}[${index}]`;
   const args = hook.args?.length ? hook.args : [hook.path];

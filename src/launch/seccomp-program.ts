@@ -1,9 +1,7 @@
 // linux.seccomp → the BPF program tsrun-init loads: checked against what
 // the running kernel supports, compiled by libseccomp through the addon,
-// and kept in a cache under the state root keyed by the profile's hash, so
-// that engines starting many containers with one default profile compile
-// it once.
-import { createHash } from 'node:crypto';
+// and kept in a cache under the state root, so that engines starting many
+// containers with one default profile compile it once.
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SpecError, type SpecProblem } from '../errors.ts';
@@ -41,13 +39,37 @@ function kernelProblems(seccomp: LinuxSeccomp): SpecProblem[] {
   return out;
 }
 
-function cacheKey(flat: FlatProfile, version: string): string {
-  const h = createHash('sha256');
-  h.update(`libseccomp ${version} ${process.arch}\0`);
-  h.update(flat.words);
-  h.update(`${flat.archs.join('\0')}\0\0${flat.syscalls.join('\0')}`);
-  return h.digest('hex');
+/**
+ * What the program is compiled from: libseccomp's version, the machine and
+ * the flattened profile. A cache entry holds these bytes and is used only
+ * when they equal the profile's byte for byte, so the file name's hash only
+ * spreads entries (a collision costs a compile, never a wrong program) and
+ * need not be cryptographic: node:crypto would cost every create that has
+ * seccomp ~10 ms of module loading.
+ */
+function cacheInput(flat: FlatProfile, version: string): Buffer {
+  return Buffer.concat([
+    Buffer.from(`libseccomp ${version} ${process.arch}\0`),
+    flat.words,
+    Buffer.from(`${flat.archs.join('\0')}\0\0${flat.syscalls.join('\0')}`),
+  ]);
 }
+
+/** 64 bits of spread: two 32-bit FNV-1a lanes (the second also mixes in the position); hex. */
+function spreadHash(data: Buffer): string {
+  let a = 0x811c9dc5;
+  let b = 0x050c5d1f;
+  for (let i = 0; i < data.length; i++) {
+    const byte = data[i]!;
+    a = Math.imul(a ^ byte, 0x01000193);
+    b = Math.imul(b ^ byte ^ (i & 0xff), 0x01000193);
+  }
+  return (a >>> 0).toString(16).padStart(8, '0') + (b >>> 0).toString(16).padStart(8, '0');
+}
+
+// A cache file: MAGIC, the input's length (u32 LE), the input, the program.
+const MAGIC = Buffer.from('TSRSECC1');
+const HEADER = MAGIC.length + 4;
 
 function compile(flat: FlatProfile, configFile: string): Buffer {
   try {
@@ -59,22 +81,29 @@ function compile(flat: FlatProfile, configFile: string): Buffer {
   }
 }
 
-/** A program from the cache, when one is there and whole. */
-function readCached(file: string): Buffer | undefined {
+/** The cached program compiled from exactly `input`, if the entry is whole. */
+function readCached(file: string, input: Buffer): Buffer | undefined {
+  let data: Buffer;
   try {
-    const program = readFileSync(file);
-    return program.length > 0 && program.length % BPF_INSN_SIZE === 0 ? program : undefined;
+    data = readFileSync(file);
   } catch {
     return undefined;
   }
+  if (data.length <= HEADER || !data.subarray(0, MAGIC.length).equals(MAGIC)) return undefined;
+  const inputLength = data.readUInt32LE(MAGIC.length);
+  if (inputLength !== input.length || !data.subarray(HEADER, HEADER + inputLength).equals(input)) return undefined;
+  const program = data.subarray(HEADER + inputLength);
+  return program.length > 0 && program.length % BPF_INSN_SIZE === 0 ? program : undefined;
 }
 
-/** Written to a temp file and renamed: a reader never sees half a program. */
-function writeCached(dir: string, file: string, program: Buffer): void {
+/** Written to a temp file and renamed: a reader never sees half an entry. */
+function writeCached(dir: string, file: string, input: Buffer, program: Buffer): void {
   try {
     mkdirSync(dir, { recursive: true, mode: 0o711 });
+    const length = Buffer.alloc(4);
+    length.writeUInt32LE(input.length);
     const temp = `${file}.${process.pid}.tmp`;
-    writeFileSync(temp, program, { mode: 0o600 });
+    writeFileSync(temp, Buffer.concat([MAGIC, length, input, program]), { mode: 0o600 });
     renameSync(temp, file);
   } catch {
     // The cache only saves time.
@@ -83,7 +112,8 @@ function writeCached(dir: string, file: string, program: Buffer): void {
 
 /**
  * The filter for linux.seccomp. `cacheDir` (under the state root) keeps compiled
- * programs as seccomp-<sha256>.bpf files; undefined compiles every time.
+ * programs as seccomp-<hash>.bpf files (with the input they were compiled
+ * from); undefined compiles every time.
  */
 export function seccompProgram(seccomp: LinuxSeccomp, configFile: string, cacheDir?: string): PlannedSeccomp {
   const problems = kernelProblems(seccomp);
@@ -91,11 +121,12 @@ export function seccompProgram(seccomp: LinuxSeccomp, configFile: string, cacheD
   const flat = flattenProfile(seccomp);
   const plan = (program: Buffer): PlannedSeccomp => ({ flags: filterFlags(seccomp), program, listener: usesNotify(seccomp) });
   if (cacheDir === undefined) return plan(compile(flat, configFile));
-  const file = join(cacheDir, `seccomp-${cacheKey(flat, native().seccompInfo().version)}.bpf`);
-  const cached = readCached(file);
+  const input = cacheInput(flat, native().seccompInfo().version);
+  const file = join(cacheDir, `seccomp-${spreadHash(input)}.bpf`);
+  const cached = readCached(file, input);
   if (cached) return plan(cached);
   const program = compile(flat, configFile);
-  writeCached(cacheDir, file, program);
+  writeCached(cacheDir, file, input, program);
   return plan(program);
 }
 

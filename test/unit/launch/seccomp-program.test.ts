@@ -1,6 +1,6 @@
 // libseccomp through the addon (no root needed: nothing is loaded here).
 import t from 'tap';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SpecError } from '../../../src/errors.ts';
@@ -24,11 +24,35 @@ t.test('compiled programs are cached under the given directory, by profile', asy
   const first = seccompProgram(docker, 'config.json', dir);
   const files = readdirSync(dir);
   t.equal(files.length, 1);
-  t.match(files[0], /^seccomp-[0-9a-f]{64}\.bpf$/);
-  t.same(readFileSync(join(dir, files[0]!)), first.program);
+  t.match(files[0], /^seccomp-[0-9a-f]{16}\.bpf$/);
+  const entry = readFileSync(join(dir, files[0]!));
+  t.same(entry.subarray(entry.length - first.program.length), first.program, 'the entry ends with the program');
   t.same(seccompProgram(docker, 'config.json', dir).program, first.program, 'read back');
   seccompProgram({ ...docker, defaultErrnoRet: 38 }, 'config.json', dir);
   t.equal(readdirSync(dir).length, 2, 'another profile, another entry');
+});
+
+t.test('a cache entry is used only for the exact profile it was compiled from', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'tsrun-seccomp-cache-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const allow: LinuxSeccomp = { defaultAction: 'SCMP_ACT_ALLOW', syscalls: [{ names: ['mkdir'], action: 'SCMP_ACT_ERRNO' }] };
+  const deny: LinuxSeccomp = { defaultAction: 'SCMP_ACT_ALLOW', syscalls: [{ names: ['rmdir'], action: 'SCMP_ACT_ERRNO' }] };
+  const allowProgram = seccompProgram(allow, 'config.json', dir).program;
+  const denyProgram = seccompProgram(deny, 'config.json').program;
+  t.notOk(allowProgram.equals(denyProgram), 'two different programs');
+  // Another profile's entry under this profile's name (a hash collision,
+  // or a stale file): ignored, recompiled, replaced.
+  const [allowFile] = readdirSync(dir);
+  seccompProgram(deny, 'config.json', dir);
+  const denyFile = readdirSync(dir).find((f) => f !== allowFile)!;
+  writeFileSync(join(dir, allowFile!), readFileSync(join(dir, denyFile)));
+  t.same(seccompProgram(allow, 'config.json', dir).program, allowProgram, 'the wrong entry is not used');
+  t.same(seccompProgram(allow, 'config.json', dir).program, allowProgram, 'and was replaced');
+  const entry = readFileSync(join(dir, allowFile!));
+  t.same(entry.subarray(entry.length - allowProgram.length), allowProgram);
+  // A truncated entry is not used either.
+  writeFileSync(join(dir, allowFile!), entry.subarray(0, entry.length - 3));
+  t.same(seccompProgram(allow, 'config.json', dir).program, allowProgram, 'a torn entry is recompiled');
 });
 
 t.test('a rule libseccomp refuses names its pointer', async (t) => {
