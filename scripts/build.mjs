@@ -37,7 +37,7 @@ const splitCommands = {
       namespace: 'command-bundle',
     }));
     b.onLoad({ filter: /.*/, namespace: 'command-bundle' }, (args) => ({
-      contents: `import { loadBundledCommand } from './load-command.ts';\nexport default loadBundledCommand(${JSON.stringify(args.path)}).default;\n`,
+      contents: `import { loadBundledCommand } from './load-command.ts';\nconst m = loadBundledCommand(${JSON.stringify(args.path)});\nexport default m.default;\nexport const HELP = m.HELP;\n`,
       resolveDir: `${process.cwd()}/src/cli`,
       loader: 'ts',
     }));

@@ -18,7 +18,7 @@ function saveCache(script: Script, file: string): void {
   }
 }
 
-export function loadBundledCommand(name: string): { default: unknown } {
+export function loadBundledCommand(name: string): { default: unknown; HELP: unknown } {
   const file = `${dirname(fileURLToPath(import.meta.url))}/commands/${name}.cjs`;
   const cacheFile = `${file}.v8cache`;
   let cachedData: Buffer | undefined;
@@ -32,7 +32,7 @@ export function loadBundledCommand(name: string): { default: unknown } {
     filename: file,
     ...(cachedData ? { cachedData } : {}),
   });
-  const mod = { exports: {} as { default: unknown } };
+  const mod = { exports: {} as { default: unknown; HELP: unknown } };
   script.runInThisContext()(mod.exports, createRequire(file), mod, file, dirname(file));
   // After the run, so the cache holds the functions the command compiled.
   if (!cachedData || script.cachedDataRejected) process.once('exit', () => saveCache(script, cacheFile));
