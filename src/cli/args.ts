@@ -1,7 +1,7 @@
 // A small table-driven parser for runc's command line: long flags with one
 // or two dashes, `--flag=value` or `--flag value`, short aliases, and
 // positional arguments. The same table gives `--help` its text. yargs would
-// cost more than tsrun's own work per call (docs/cli-parser.md).
+// cost more than tsrun's own work per call (docs/ARCHITECTURE.md, "The CLI parser").
 import { UsageError } from '../errors.ts';
 import { didYouMean } from './suggest.ts';
 
