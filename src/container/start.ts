@@ -1,8 +1,8 @@
 // start: open the exec fifo, which releases the waiting tsrun-init into
 // execve; then the poststart hooks (failures only warned, per spec).
 import { closeSync, constants, openSync, readSync, unlinkSync } from 'node:fs';
-import { InitError, StateError } from '../errors.ts';
-import { decodeMessage, MSG, STEPS } from '../launch/wire.ts';
+import { StateError } from '../errors.ts';
+import { execFifoFailure } from '../launch/exec-fifo.ts';
 import { runHooksWarning } from '../hooks/run-hooks.ts';
 import { lockContainerDir } from '../state/lock.ts';
 import { execFifo } from '../state/paths.ts';
@@ -18,12 +18,9 @@ function sleep(ms: number): void {
 }
 
 /**
- * The exec fifo protocol (csrc/init/exec.c, report.c): the init writes "0"
- * once it has the fifo open, runs the startContainer hooks and execs;
- * execve closes the fifo, so EOF after "0" means the process runs. A
- * failure after "0" writes the sync socket's ERROR message (wire.h), read
- * here with the same decoder. Non-blocking reads: a dead init never hangs
- * start.
+ * Opens the exec fifo, which releases the init, and reads it to EOF: see
+ * launch/exec-fifo.ts for what the init writes. Non-blocking reads: a
+ * dead init never hangs start.
  */
 function releaseInit(fifo: string, alive: () => boolean, id: string): void {
   const fd = openSync(fifo, constants.O_RDONLY | constants.O_NONBLOCK);
@@ -50,12 +47,8 @@ function releaseInit(fifo: string, alive: () => boolean, id: string): void {
       if (Date.now() > deadline) throw new StateError(id, `container ${id} did not answer on its exec fifo`);
       sleep(1);
     }
-    const data = Buffer.concat(chunks);
-    if (data[0] !== 0x30) throw new InitError('exec_fifo', 0, `unexpected data on the exec fifo: ${JSON.stringify(data.subarray(0, 16).toString('latin1'))}`);
-    if (data.length === 1) return;
-    const msg = decodeMessage(data.subarray(1));
-    if (!msg || msg.type !== MSG.ERROR) throw new InitError('exec_fifo', 0, `malformed report on the exec fifo (${data.length} bytes)`);
-    throw new InitError(STEPS[msg.step] ?? `step ${msg.step}`, msg.value, msg.payload.toString('utf8'));
+    const failure = execFifoFailure(Buffer.concat(chunks));
+    if (failure) throw failure;
   } finally {
     closeSync(fd);
   }
