@@ -7,6 +7,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GLOBAL_FLAGS } from '../../../src/cli/global-flags.ts';
+import { captureStderr } from '../../helpers/stderr.ts';
 
 type Main = typeof import('../../../src/main.ts');
 
@@ -26,18 +27,11 @@ const { main } = await t.mockImport<Main>('../../../src/main.ts', {
 
 async function tsrun(argv: string[]): Promise<Outcome> {
   out = '';
-  const chunks: string[] = [];
-  const write = process.stderr.write;
-  process.stderr.write = ((chunk: string | Uint8Array) => {
-    chunks.push(String(chunk));
-    return true;
-  }) as typeof process.stderr.write;
-  try {
-    const code = await main(argv);
-    return { code, out, err: chunks.join('').split('\n').filter(Boolean) };
-  } finally {
-    process.stderr.write = write;
-  }
+  let code = -1;
+  const err = await captureStderr(async () => {
+    code = await main(argv);
+  });
+  return { code, out, err };
 }
 
 /** Exit 1 and exactly this one line on stderr, nothing on stdout. */
