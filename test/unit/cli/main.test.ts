@@ -48,7 +48,7 @@ t.test('tsrun help, tsrun --help and tsrun with no command print the overview', 
     const r = await tsrun(argv);
     t.equal(r.code, 0, `${argv.join(' ')}: exit 0`);
     t.same(r.err, [], 'nothing on stderr');
-    t.match(r.out, /^NAME:\n   tsrun - /);
+    t.match(r.out, /^NAME:\n {3}tsrun - /);
     for (const c of [...COMMANDS, 'help']) t.match(r.out, new RegExp(`\n   ${c} +\\S`), `lists ${c}`);
     for (const f of GLOBAL_FLAGS) t.match(r.out, `--${f.name}`, `lists --${f.name}`);
   }
@@ -60,7 +60,7 @@ t.test('help CMD, CMD --help and CMD -h print the same help of every command', a
     t.equal(viaHelp.code, 0);
     t.same(viaHelp.err, []);
     t.match(viaHelp.out, new RegExp(`^NAME:\n   tsrun ${c} - .+\n\nUSAGE:\n   tsrun ${c} `));
-    t.match(viaHelp.out, /\nOPTIONS:\n(.*\n)*   --help, -h +show this help\n$/);
+    t.match(viaHelp.out, /\nOPTIONS:\n(.*\n)* {3}--help, -h +show this help\n$/);
     for (const flag of ['--help', '-h']) {
       const r = await tsrun([c, flag]);
       t.equal(r.code, 0, `${c} ${flag}: exit 0`);
@@ -75,12 +75,12 @@ t.test('help CMD, CMD --help and CMD -h print the same help of every command', a
 t.test('help of a command lists each of its flags with its description', async (t) => {
   const r = await tsrun(['help', 'create']);
   for (const line of [
-    /\n   --bundle DIR, -b DIR +the bundle: /,
-    /\n   --pid-file FILE +write /,
-    /\n   --console-socket PATH +AF_UNIX socket /,
-    /\n   --no-pivot +enter the rootfs /,
-    /\n   --no-new-keyring +keep /,
-    /\n   --preserve-fds N +pass N /,
+    /\n {3}--bundle DIR, -b DIR +the bundle: /,
+    /\n {3}--pid-file FILE +write /,
+    /\n {3}--console-socket PATH +AF_UNIX socket /,
+    /\n {3}--no-pivot +enter the rootfs /,
+    /\n {3}--no-new-keyring +keep /,
+    /\n {3}--preserve-fds N +pass N /,
   ])
     t.match(r.out, line);
   const run = await tsrun(['run', '-h']);
