@@ -54,16 +54,12 @@ function commandOf(name: string): { summary: string; load: () => Promise<Command
   return c;
 }
 
-// In dist/ each command module comes through the split-commands plugin of
-// scripts/build.mjs; under tsx it is the ES module itself. Both give the
-// run function at .default.
-async function loadCommand(name: string): Promise<CommandModule> {
-  return commandOf(name).load();
-}
-
+// In dist/ a command module comes through the split-commands plugin of
+// scripts/build.mjs, under tsx it is the ES module itself: both have the
+// run function at .default and the help at .HELP.
 async function printCommandHelp(name: string): Promise<number> {
-  const mod = await loadCommand(name);
-  writeOut(commandHelpText(name, COMMANDS[name]!.summary, mod.HELP));
+  const command = commandOf(name);
+  writeOut(commandHelpText(name, command.summary, (await command.load()).HELP));
   return 0;
 }
 
