@@ -1,9 +1,8 @@
 // Build the JS side: generate the ajv standalone validators, then bundle
 // the CLI as CommonJS: dist/tsrun.cjs (the entry: global flags, errors,
-// dispatch) and one bundle per command, dist/commands/<name>.cjs, loaded
-// only when that command runs, with a V8 code cache. See docs/design.md, start-up budget: the code
-// node must parse is most of what a call costs beyond node's own start, and
-// `state` needs none of the validators, planner or launcher.
+// dispatch, help) and one bundle per command, dist/commands/<name>.cjs,
+// required only when that command runs. Why each step, with the figures:
+// docs/ARCHITECTURE.md, "Build chain and start-up".
 import { execFileSync } from 'node:child_process';
 import { readdirSync, rmSync } from 'node:fs';
 import { build } from 'esbuild';
@@ -27,8 +26,10 @@ const common = {
 };
 
 /**
- * The entry's imports of command modules become loads of their bundles
- * through src/cli/load-command.ts (a V8 code cache per bundle).
+ * The entry's import() of a command module becomes a require() of that
+ * command's bundle. Re-exporting default and HELP (rather than handing
+ * over module.exports) keeps the run function at .default, as under tsx:
+ * a CommonJS module given to import() would put it at .default.default.
  */
 const splitCommands = {
   name: 'split-commands',
@@ -38,9 +39,8 @@ const splitCommands = {
       namespace: 'command-bundle',
     }));
     b.onLoad({ filter: /.*/, namespace: 'command-bundle' }, (args) => ({
-      contents: `import { loadBundledCommand } from './load-command.ts';\nexport default loadBundledCommand(${JSON.stringify(args.path)}).default;\n`,
-      resolveDir: `${process.cwd()}/src/cli`,
-      loader: 'ts',
+      contents: `const m = require(__dirname + ${JSON.stringify(`/commands/${args.path}.cjs`)});\nexport default m.default;\nexport const HELP = m.HELP;\n`,
+      loader: 'js',
     }));
   },
 };

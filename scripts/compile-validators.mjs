@@ -1,5 +1,5 @@
 // Compile schemas/*.json into standalone ESM validator code, so that tsrun
-// never compiles a schema at run time (docs/design.md "Start-up budget").
+// never compiles a schema at run time (docs/ARCHITECTURE.md "Build chain and start-up").
 // Writes src/spec/generated/validate-config.js and its .d.ts.
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';

@@ -1,4 +1,4 @@
-// Entry of dist/tsrun.cjs when run without the start-up snapshot.
+// Entry of dist/tsrun.cjs (scripts/build.mjs).
 import { runCli } from './main.ts';
 
 runCli(process.argv.slice(2));

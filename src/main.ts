@@ -3,79 +3,130 @@
 import { writeOut } from './cli/output.ts';
 import { UsageError } from './errors.ts';
 import { flagBool, flagString, parseArgs } from './cli/args.ts';
-import { defaultGlobals, GLOBAL_FLAGS, parseRootlessFlag, type GlobalFlags } from './cli/global-flags.ts';
+import { defaultGlobals, GLOBAL_FLAGS, rootlessFlag, type GlobalFlags } from './cli/global-flags.ts';
+import { commandHelpText, overviewHelpText, type CommandHelp } from './cli/help.ts';
 import { Reporter } from './cli/report.ts';
+import { didYouMean } from './cli/suggest.ts';
 
 export const VERSION = '0.1.0';
 export const SPEC_VERSION = '1.2.0';
 
 type Command = (argv: string[], g: GlobalFlags, r: Reporter) => Promise<number>;
+interface CommandModule {
+  default: Command;
+  HELP: CommandHelp;
+}
 
 // Each command is its own bundle (dist/commands/<name>.cjs, split by
 // scripts/build.mjs), so a call parses only the code of its command:
-// `state` never sees the validators, the planner or the addon.
-const COMMANDS: Record<string, () => Promise<{ default: Command }>> = {
-  create: () => import('./cli/commands/create.ts'),
-  start: () => import('./cli/commands/start.ts'),
-  run: () => import('./cli/commands/run.ts'),
-  exec: () => import('./cli/commands/exec.ts'),
-  state: () => import('./cli/commands/state.ts'),
-  kill: () => import('./cli/commands/kill.ts'),
-  delete: () => import('./cli/commands/delete.ts'),
-  list: () => import('./cli/commands/list.ts'),
-  pause: () => import('./cli/commands/pause.ts'),
-  resume: () => import('./cli/commands/resume.ts'),
-  spec: () => import('./cli/commands/spec.ts'),
-  features: () => import('./cli/commands/features.ts'),
-  update: () => import('./cli/commands/update.ts'),
-  events: () => import('./cli/commands/events.ts'),
-  ps: () => import('./cli/commands/ps.ts'),
+// `state` never sees the validators, the planner or the addon. The
+// summaries stay here so `tsrun help` loads no command at all.
+const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandModule> }> = {
+  create: { summary: 'create a container from a bundle; its process waits for start', load: () => import('./cli/commands/create.ts') },
+  start: { summary: 'run the process of a created container', load: () => import('./cli/commands/start.ts') },
+  run: { summary: 'create and start a container, and by default wait for it', load: () => import('./cli/commands/run.ts') },
+  exec: { summary: 'run a new process inside a running container', load: () => import('./cli/commands/exec.ts') },
+  state: { summary: 'print the state of a container as JSON', load: () => import('./cli/commands/state.ts') },
+  kill: { summary: "send a signal to a container's process (default SIGTERM)", load: () => import('./cli/commands/kill.ts') },
+  delete: { summary: 'remove a container: processes, cgroup and state', load: () => import('./cli/commands/delete.ts') },
+  list: { summary: 'list the containers under --root', load: () => import('./cli/commands/list.ts') },
+  pause: { summary: 'freeze every process of a container', load: () => import('./cli/commands/pause.ts') },
+  resume: { summary: 'thaw a paused container', load: () => import('./cli/commands/resume.ts') },
+  spec: { summary: 'write a default config.json into a bundle', load: () => import('./cli/commands/spec.ts') },
+  features: { summary: 'print what tsrun supports on this host, as JSON', load: () => import('./cli/commands/features.ts') },
+  update: { summary: "change a container's resource limits", load: () => import('./cli/commands/update.ts') },
+  events: { summary: "print a container's events (oom, stats) as JSON lines", load: () => import('./cli/commands/events.ts') },
+  ps: { summary: "show a container's processes", load: () => import('./cli/commands/ps.ts') },
 };
 
-const USAGE = `usage: tsrun [--root DIR] [--log FILE] [--log-format text|json] [--debug] COMMAND [ARGS]
-commands: ${Object.keys(COMMANDS).join(', ')}`;
+const NAMES = [...Object.keys(COMMANDS), 'help'];
+
+function overview(): string {
+  const lines: Array<[string, string]> = Object.entries(COMMANDS).map(([n, c]) => [n, c.summary]);
+  lines.push(['help', "show the commands, or one command's options (help COMMAND)"]);
+  return overviewHelpText(VERSION, lines, GLOBAL_FLAGS);
+}
+
+function commandOf(name: string): { summary: string; load: () => Promise<CommandModule> } {
+  const c = COMMANDS[name];
+  // One line: engines (containerd's shim, conmon) show it inside their own error.
+  if (!c) throw new UsageError(`unknown command ${JSON.stringify(name)}${didYouMean(name, NAMES)}`);
+  return c;
+}
+
+// In dist/ a command module comes through the split-commands plugin of
+// scripts/build.mjs, under tsx it is the ES module itself: both have the
+// run function at .default and the help at .HELP.
+async function printCommandHelp(name: string): Promise<number> {
+  const command = commandOf(name);
+  writeOut(commandHelpText(name, command.summary, (await command.load()).HELP));
+  return 0;
+}
 
 export async function main(argv: string[]): Promise<number> {
   // Global flags end at the first word that is not a flag.
   const split = argv.findIndex((a, i) => !a.startsWith('-') && !(i > 0 && needsValue(argv[i - 1]!)));
   const globalArgv = split < 0 ? argv : argv.slice(0, split);
-  const g = parseArgs(globalArgv, GLOBAL_FLAGS);
-  const defaults = defaultGlobals();
-  const root = flagString(g, 'root');
-  const globals: GlobalFlags = {
-    ...defaults,
-    root: root ?? defaults.root,
-    defaultRoot: root === undefined,
-    logFormat: flagString(g, 'log-format') === 'json' ? 'json' : 'text',
-    debug: flagBool(g, 'debug'),
-    systemdCgroup: flagBool(g, 'systemd-cgroup'),
-  };
-  const log = flagString(g, 'log');
-  if (log) globals.log = log;
   const name = split < 0 ? undefined : argv[split];
-  const reporter = new Reporter(globals, name ?? 'tsrun');
+  // The command is named on every error line; an unknown one is named once, in the message.
+  const reporter = new Reporter(defaultGlobals(), name && COMMANDS[name] ? name : '');
   try {
-    globals.rootless = parseRootlessFlag(flagString(g, 'rootless'));
+    const g = parseArgs(globalArgv, GLOBAL_FLAGS);
+    const defaults = defaultGlobals();
+    const root = flagString(g, 'root');
+    const globals: GlobalFlags = {
+      ...defaults,
+      root: root ?? defaults.root,
+      defaultRoot: root === undefined,
+      logFormat: flagString(g, 'log-format') === 'json' ? 'json' : 'text',
+      debug: flagBool(g, 'debug'),
+      systemdCgroup: flagBool(g, 'systemd-cgroup'),
+      rootless: rootlessFlag(flagString(g, 'rootless')),
+    };
+    const log = flagString(g, 'log');
+    if (log) globals.log = log;
+    reporter.useGlobals(globals);
     if (flagBool(g, 'version')) {
       writeOut(`tsrun version ${VERSION}\nspec: ${SPEC_VERSION}\n`);
       return 0;
     }
-    if (flagBool(g, 'help') || !name) {
-      writeOut(`${USAGE}\n`);
-      return name || flagBool(g, 'help') ? 0 : 1;
+    if (!name) {
+      writeOut(overview());
+      return 0;
     }
-    const load = COMMANDS[name];
-    // One line: engines (containerd's shim, conmon) show it inside their own error.
-    if (!load) throw new UsageError(`unknown command ${JSON.stringify(name)} (tsrun --help lists the commands)`);
+    if (name === 'help') return await help(argv.slice(split + 1));
+    const command = commandOf(name);
     if (globals.systemdCgroup) throw new UsageError('--systemd-cgroup: the systemd cgroup driver is not supported; tsrun manages cgroupfs directly');
-    // In dist/ a command is a CommonJS bundle that node's interop wraps
-    // once more: its default export then sits at .default.default.
-    const mod = (await load()) as { default: Command | { default: Command } };
-    const command = typeof mod.default === 'function' ? mod.default : mod.default.default;
-    return await command(argv.slice(split + 1), globals, reporter);
+    if (flagString(g, 'criu') !== undefined) throw new UsageError('--criu: checkpoint and restore are not supported by tsrun');
+    const mod = await command.load();
+    try {
+      return await mod.default(argv.slice(split + 1), globals, reporter);
+    } catch (err) {
+      if (err instanceof Error && err.name === 'HelpRequested') return await printCommandHelp(name);
+      throw err;
+    }
   } catch (err) {
+    // --help among the global flags.
+    if (err instanceof Error && err.name === 'HelpRequested') {
+      writeOut(overview());
+      return 0;
+    }
     return reporter.error(err);
   }
+}
+
+/** `tsrun help [COMMAND]`. */
+async function help(args: string[]): Promise<number> {
+  if (args.length === 0) {
+    writeOut(overview());
+    return 0;
+  }
+  if (args.length > 1) throw new UsageError(`help takes one command, got ${args.length} arguments`);
+  if (args[0] === 'help') {
+    writeOut(overview());
+    return 0;
+  }
+  return printCommandHelp(args[0]!);
 }
 
 function needsValue(flag: string): boolean {

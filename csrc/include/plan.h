@@ -38,54 +38,106 @@ struct tsr_record {
   uint32_t str_count;
 };
 
-/* Record kinds: nums; strings. Numbers that may be negative are two's
- * complement in the u64. */
+/* Record kinds: nums; strings. The numbers of each kind have named slots
+ * (the enums below); numbers that may be negative are two's complement in
+ * the u64. */
 enum tsr_record_kind {
-  /* mode, uid, gid, umask (~0 = keep), then additional gids...; - */
+  /* USER_* slots, then additional gids...; - */
   REC_USER = 1,
-  /* flags (PROC_*), oom_score_adj, console rows, console cols, preserve_fds,
-   * KEY_* permission bits added to the new session keyring; its name ("" = anonymous) */
+  /* PROCESS_* slots; the name of the new session keyring ("" = anonymous) */
   REC_PROCESS = 2,
   REC_ARG = 3,       /* -; one argument */
   REC_ENV = 4,       /* -; "KEY=value" */
   REC_CWD = 5,       /* -; absolute path inside the container */
-  /* CLONE_NEW* flag, fd to join (-1 = create new); -. Flag 0 (exec only):
+  /* NAMESPACE_* slots: CLONE_NEW* flag, fd to join (-1 = create new); -. Flag 0 (exec only):
    * not a namespace but the container's root directory to chroot into,
    * for a container that shares the runtime's mount namespace. */
   REC_NAMESPACE = 6,
-  REC_TIME_OFFSET = 7, /* clock id, seconds, nanoseconds; - */
+  REC_TIME_OFFSET = 7, /* TIME_OFFSET_* slots; - */
   REC_HOSTNAME = 8,   /* -; name */
   REC_DOMAINNAME = 9, /* -; name */
-  /* ROOTFS_* flags, MS_* propagation for "/" (0 = MS_SLAVE|MS_REC); rootfs, its parent mount point */
+  /* ROOTFS_* slots; rootfs, its parent mount point to make private ("" = none) */
   REC_ROOTFS = 10,
-  /* MS_* flags, MS_* propagation flags (applied one by one), MOUNT_* kind, MOUNT_ATTR_* to set and
-   * to clear recursively (mount_setattr), EXT_* flags, the prepared tree's fd (MOUNT_TREE only);
-   * source, destination, fstype, data, optionally a host directory to bind instead where the kernel
-   * refuses the filesystem (cgroup2 in a user namespace) */
+  /* MOUNT_* slots; source, destination, fstype, data, optionally a host directory to bind
+   * instead where the kernel refuses the filesystem (cgroup2 in a user namespace) */
   REC_MOUNT = 11,
-  /* S_IF* type, major, minor, permission bits, uid, gid, DEVICE_* how; path in container, host path */
+  /* DEVICE_* slots; path in container, host path */
   REC_DEVICE = 12,
   REC_SYMLINK = 13,  /* -; target, link path in container */
   REC_MASKED = 14,   /* -; path in container */
   REC_READONLY = 15, /* -; path in container */
   REC_SYSCTL = 16,   /* -; path under /proc/sys, value */
-  REC_RLIMIT = 17,   /* resource, soft, hard; - */
-  REC_CAPS = 18,     /* bounding, effective, inheritable, permitted, ambient; - */
-  /* HOOK_* kind, timeout seconds (0 = none), argc; path, argv[argc], env... */
+  REC_RLIMIT = 17,   /* LIMIT_* slots; - */
+  REC_CAPS = 18,     /* CAPS_* slots; - */
+  /* HOOK_* slots; path, argv[argc], env... */
   REC_HOOK = 19,
-  REC_PERSONALITY = 20, /* persona (domain | flags); - */
-  /* SECCOMP_FILTER_FLAG_* flags, fd of the connected notify listener socket
-   * (-1 = none), then the BPF program: one struct sock_filter per number
+  REC_PERSONALITY = 20, /* PERSONALITY_* slots; - */
+  /* FILTER_* slots, then the BPF program: one struct sock_filter per number
    * (its 8 bytes, little endian); - */
   REC_SECCOMP = 21,
-  REC_IOPRIO = 22, /* ioprio value (class << 13 | level); - */
-  /* SCHED_* policy, nice, priority, SCHED_FLAG_* flags, runtime, deadline, period (ns); - */
-  REC_SCHEDULER = 23,
-  /* CPU_AFFINITY_* when, then the mask as u64 words (cpu n = bit n%64 of word n/64); - */
+  REC_IOPRIO = 22,    /* IOP_* slots; - */
+  REC_SCHEDULER = 23, /* SCHEDULER_* slots; - */
+  /* AFFINITY_* slots, then the mask as u64 words (cpu n = bit n%64 of word n/64); - */
   REC_CPU_AFFINITY = 24,
-  REC_LSM = 25, /* LSM_* kind; what to write to /proc/thread-self/attr/<file>, that file */
-  REC_KIND_MAX = 27,
+  REC_LSM = 25, /* LSM_* slots; what to write to /proc/thread-self/attr/<file>, that file */
+  /* 27..35: the lifecycle record of the C front door */
+  REC_KIND_MAX = 36,
 };
+
+/* The number slots of each record kind, in order. <PREFIX>_SLOTS is how
+ * many numbers a record of that kind has at least: plan-reader.c refuses
+ * a record with fewer (step plan, EINVAL), so a missing slot is never read
+ * as 0. Numbers past them are the kind's list, where it has one.
+ * src/plan/encode.ts SLOTS mirrors these (test/unit/launch/wire.test.ts). */
+enum tsr_user_slot { USER_UID, USER_GID, USER_UMASK /* ~0 = keep */, USER_SLOTS };
+enum tsr_process_slot {
+  PROCESS_FLAGS, /* PROC_* */
+  PROCESS_OOM_SCORE_ADJ,
+  PROCESS_CONSOLE_ROWS,
+  PROCESS_CONSOLE_COLS,
+  PROCESS_PRESERVE_FDS,
+  PROCESS_KEYRING_PERM, /* KEY_* permission bits added to the new session keyring */
+  PROCESS_SLOTS
+};
+enum tsr_namespace_slot { NAMESPACE_FLAG, NAMESPACE_FD, NAMESPACE_SLOTS };
+enum tsr_time_offset_slot { TIME_OFFSET_CLOCK, TIME_OFFSET_SECS, TIME_OFFSET_NANOSECS, TIME_OFFSET_SLOTS };
+enum tsr_rootfs_slot {
+  ROOTFS_FLAGS,
+  /* MS_* propagation given to "/" before the rootfs bind (0 = leave it) */
+  ROOTFS_HOST_PROPAGATION,
+  /* MS_* propagation of the container's "/" after pivot_root (0 = leave it) */
+  ROOTFS_ROOT_PROPAGATION,
+  ROOTFS_SLOTS
+};
+enum tsr_mount_slot {
+  MOUNT_FLAGS,       /* MS_* */
+  MOUNT_PROPAGATION, /* MS_* propagation flags, applied one by one */
+  MOUNT_KIND,        /* MOUNT_NEW, MOUNT_BIND, MOUNT_TREE */
+  MOUNT_SET_ATTRS,   /* MOUNT_ATTR_* to set recursively (mount_setattr) */
+  MOUNT_CLEAR_ATTRS, /* MOUNT_ATTR_* to clear recursively */
+  MOUNT_EXTENSIONS,  /* EXT_* */
+  MOUNT_TREE_FD,     /* the prepared tree's fd (MOUNT_TREE), else -1 */
+  MOUNT_SLOTS
+};
+enum tsr_device_slot { DEVICE_TYPE /* S_IF* */, DEVICE_MAJOR, DEVICE_MINOR, DEVICE_MODE, DEVICE_UID, DEVICE_GID, DEVICE_HOW, DEVICE_SLOTS };
+enum tsr_rlimit_slot { LIMIT_RESOURCE, LIMIT_SOFT, LIMIT_HARD, LIMIT_SLOTS };
+enum tsr_caps_slot { CAPS_BOUNDING, CAPS_EFFECTIVE, CAPS_INHERITABLE, CAPS_PERMITTED, CAPS_AMBIENT, CAPS_SLOTS };
+enum tsr_hook_slot { HOOK_KIND, HOOK_TIMEOUT /* seconds, 0 = none */, HOOK_ARGC, HOOK_SLOTS };
+enum tsr_personality_slot { PERSONALITY_PERSONA /* domain | flags */, PERSONALITY_SLOTS };
+enum tsr_seccomp_slot { FILTER_FLAGS /* SECCOMP_FILTER_FLAG_* */, FILTER_LISTENER_FD /* -1 = none */, FILTER_SLOTS };
+enum tsr_ioprio_slot { IOP_VALUE /* class << 13 | level */, IOP_SLOTS };
+enum tsr_scheduler_slot {
+  SCHEDULER_POLICY, /* SCHED_* */
+  SCHEDULER_NICE,
+  SCHEDULER_PRIORITY,
+  SCHEDULER_FLAGS, /* SCHED_FLAG_* */
+  SCHEDULER_RUNTIME, /* ns */
+  SCHEDULER_DEADLINE,
+  SCHEDULER_PERIOD,
+  SCHEDULER_SLOTS
+};
+enum tsr_cpu_affinity_slot { AFFINITY_WHEN /* CPU_AFFINITY_* */, AFFINITY_SLOTS };
+enum tsr_lsm_slot { LSM_KIND /* LSM_APPARMOR, LSM_SELINUX */, LSM_SLOTS };
 
 /* REC_PROCESS flags */
 #define PROC_NO_NEW_PRIVS 0x1u

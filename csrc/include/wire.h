@@ -14,8 +14,17 @@
  *   [notify listener] READY_SECCOMP --> the container state for the listener
  *                               <--   SECCOMP_STATE(seccomp state JSON)
  *   CREATED                     -->   write state.json, exit
- *   (init waits on the exec fifo; `tsrun start` opens it)
  *   ERROR{step, errno, detail}  -->   at any point: InitError, roll back
+ *
+ * After CREATED the socket is closed and the exec fifo (fd base+2) is the
+ * only channel, one way, to `tsrun start`:
+ *   init: open(fifo, O_WRONLY) blocks  <--  start: open(fifo, O_RDONLY)
+ *   "0"                          -->   the init is past its wait
+ *   (startContainer hooks, close fds, credentials, seccomp, execve)
+ *   EOF (execve closed the fifo) -->   the process runs
+ *   or ERROR{step, errno, detail} -->  the same struct tsr_msg as on the
+ *                                      socket; start fails with it
+ *   (src/launch/exec-fifo.ts reads it)
  *
  * Init's fd table: 0-2 stdio, 3 .. 3+preserve_fds-1 preserved fds, then
  * from `base` (argv[1]) the fds below; namespace fds to join follow them,

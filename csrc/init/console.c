@@ -34,7 +34,7 @@ static void send_master(int sock, int master) {
 
 void step_console(void) {
   struct record proc;
-  if (!plan_find(&g.plan, REC_PROCESS, &proc) || !(rec_num(&proc, 0) & PROC_TERMINAL)) return;
+  if (!plan_find(&g.plan, REC_PROCESS, &proc) || !(rec_num(&proc, PROCESS_FLAGS) & PROC_TERMINAL)) return;
   int sock = g.fd_base + FD_OFF_CONSOLE;
 
   /* The image or a config could put anything at /dev/ptmx: only the pty
@@ -47,8 +47,9 @@ void step_console(void) {
     fail(STEP_CONSOLE, ENODEV, "refusing /dev/ptmx: it is not the pty multiplexer (char 5:2)");
   int unlock = 0;
   if (ioctl(master, TIOCSPTLCK, &unlock) < 0) fail(STEP_CONSOLE, errno, "unlock the pty");
-  if (rec_num(&proc, 0) & PROC_CONSOLE_SIZE) {
-    struct winsize ws = {.ws_row = (unsigned short)rec_num(&proc, 2), .ws_col = (unsigned short)rec_num(&proc, 3)};
+  if (rec_num(&proc, PROCESS_FLAGS) & PROC_CONSOLE_SIZE) {
+    struct winsize ws = {.ws_row = (unsigned short)rec_num(&proc, PROCESS_CONSOLE_ROWS),
+                         .ws_col = (unsigned short)rec_num(&proc, PROCESS_CONSOLE_COLS)};
     if (ioctl(master, TIOCSWINSZ, &ws) < 0) fail(STEP_CONSOLE, errno, "set the console size");
   }
   /* The slave straight from the master, never by a path the container's

@@ -30,16 +30,16 @@ static int open_parent(const char *path, const char **name) {
 }
 
 static void make_device(const struct record *rec) {
-  mode_t type = (mode_t)rec_num(rec, 0), perm = (mode_t)rec_num(rec, 3);
-  unsigned major = (unsigned)rec_num(rec, 1), minor = (unsigned)rec_num(rec, 2);
-  uid_t uid = (uid_t)rec_num(rec, 4);
-  gid_t gid = (gid_t)rec_num(rec, 5);
+  mode_t type = (mode_t)rec_num(rec, DEVICE_TYPE), perm = (mode_t)rec_num(rec, DEVICE_MODE);
+  unsigned major = (unsigned)rec_num(rec, DEVICE_MAJOR), minor = (unsigned)rec_num(rec, DEVICE_MINOR);
+  uid_t uid = (uid_t)rec_num(rec, DEVICE_UID);
+  gid_t gid = (gid_t)rec_num(rec, DEVICE_GID);
   const char *path = rec_str(rec, 0), *host = rec_str(rec, 1);
   const char *name;
   int dir = open_parent(path, &name);
   if (dir < 0) fail(STEP_DEVICES, errno, "parent directory of %s", path);
 
-  if (rec_num(rec, 6) == DEVICE_BIND) {
+  if (rec_num(rec, DEVICE_HOW) == DEVICE_BIND) {
     int f = openat(dir, name, O_CREAT | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0600);
     if (f < 0 && errno != EEXIST) fail(STEP_DEVICES, errno, "create mount point for %s", path);
     if (f >= 0) close(f);

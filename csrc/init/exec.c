@@ -102,7 +102,7 @@ void step_wait_exec_fifo(void) {
  * an error to `start`, and the seccomp notify listener's socket. */
 void step_close_fds(void) {
   struct record proc;
-  unsigned preserve = plan_find(&g.plan, REC_PROCESS, &proc) ? (unsigned)rec_num(&proc, 4) : 0;
+  unsigned preserve = plan_find(&g.plan, REC_PROCESS, &proc) ? (unsigned)rec_num(&proc, PROCESS_PRESERVE_FDS) : 0;
   unsigned first = 3 + preserve;
   int keep[2] = {g.fifo_fd, seccomp_keep_fd()};
   if (keep[0] > keep[1]) {

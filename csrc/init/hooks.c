@@ -22,8 +22,8 @@ static const char *hook_kind_name(uint64_t kind) {
 
 static void run_hook(const struct record *rec, int index) {
   static char *argv[HOOK_MAX_ARGS + 1], *envp[HOOK_MAX_ENV + 1];
-  const char *name = hook_kind_name(rec_num(rec, 0));
-  uint64_t timeout = rec_num(rec, 1), argc = rec_num(rec, 2);
+  const char *name = hook_kind_name(rec_num(rec, HOOK_KIND));
+  uint64_t timeout = rec_num(rec, HOOK_TIMEOUT), argc = rec_num(rec, HOOK_ARGC);
   const char *path = rec_str(rec, 0);
   if (argc > HOOK_MAX_ARGS || rec->str_count - 1 - argc > HOOK_MAX_ENV)
     fail(STEP_HOOKS, E2BIG, "%s[%d] %s: too many arguments", name, index, path);
@@ -76,5 +76,5 @@ void step_hooks(uint32_t kind) {
   const uint8_t *cur = NULL;
   int index = 0;
   while (plan_next(&g.plan, &cur, &rec))
-    if (rec.kind == REC_HOOK && rec_num(&rec, 0) == kind) run_hook(&rec, index++);
+    if (rec.kind == REC_HOOK && rec_num(&rec, HOOK_KIND) == kind) run_hook(&rec, index++);
 }

@@ -32,14 +32,14 @@ void step_identity(void) {
     const char *name = rec_str(&rec, 0);
     if (setdomainname(name, strlen(name)) < 0) fail(STEP_IDENTITY, errno, "setdomainname %s", name);
   }
-  if (plan_find(&g.plan, REC_PROCESS, &rec) && (rec_num(&rec, 0) & PROC_OOM_SCORE_ADJ)) {
+  if (plan_find(&g.plan, REC_PROCESS, &rec) && (rec_num(&rec, PROCESS_FLAGS) & PROC_OOM_SCORE_ADJ)) {
     char buf[32];
-    int n = snprintf(buf, sizeof buf, "%lld", (long long)(int64_t)rec_num(&rec, 1));
+    int n = snprintf(buf, sizeof buf, "%lld", (long long)(int64_t)rec_num(&rec, PROCESS_OOM_SCORE_ADJ));
     if (write_file("/proc/self/oom_score_adj", buf, (size_t)n) < 0)
       fail(STEP_IDENTITY, errno, "write /proc/self/oom_score_adj %s%s", buf, proc_refusal());
   }
-  if (plan_find(&g.plan, REC_PERSONALITY, &rec) && personality((unsigned long)rec_num(&rec, 0)) < 0)
-    fail(STEP_IDENTITY, errno, "personality 0x%llx", (unsigned long long)rec_num(&rec, 0));
+  if (plan_find(&g.plan, REC_PERSONALITY, &rec) && personality((unsigned long)rec_num(&rec, PERSONALITY_PERSONA)) < 0)
+    fail(STEP_IDENTITY, errno, "personality 0x%llx", (unsigned long long)rec_num(&rec, PERSONALITY_PERSONA));
 }
 
 static void set_rlimits(void) {
@@ -47,8 +47,9 @@ static void set_rlimits(void) {
   const uint8_t *cur = NULL;
   while (plan_next(&g.plan, &cur, &rec)) {
     if (rec.kind != REC_RLIMIT) continue;
-    struct rlimit lim = {.rlim_cur = rec_num(&rec, 1), .rlim_max = rec_num(&rec, 2)};
-    if (setrlimit((int)rec_num(&rec, 0), &lim) < 0) fail(STEP_IDENTITY, errno, "setrlimit %d", (int)rec_num(&rec, 0));
+    struct rlimit lim = {.rlim_cur = rec_num(&rec, LIMIT_SOFT), .rlim_max = rec_num(&rec, LIMIT_HARD)};
+    int resource = (int)rec_num(&rec, LIMIT_RESOURCE);
+    if (setrlimit(resource, &lim) < 0) fail(STEP_IDENTITY, errno, "setrlimit %d", resource);
   }
 }
 
@@ -56,12 +57,12 @@ static void set_user(void) {
   static gid_t groups[MAX_GROUPS];
   struct record user;
   if (!plan_find(&g.plan, REC_USER, &user)) return;
-  uid_t uid = (uid_t)rec_num(&user, 0);
-  gid_t gid = (gid_t)rec_num(&user, 1);
-  uint64_t umask_bits = rec_num(&user, 2);
-  size_t n = user.num_count > 3 ? user.num_count - 3 : 0;
+  uid_t uid = (uid_t)rec_num(&user, USER_UID);
+  gid_t gid = (gid_t)rec_num(&user, USER_GID);
+  uint64_t umask_bits = rec_num(&user, USER_UMASK);
+  size_t n = user.num_count - USER_SLOTS;
   if (n > MAX_GROUPS) fail(STEP_IDENTITY, E2BIG, "too many additional gids");
-  for (size_t i = 0; i < n; i++) groups[i] = (gid_t)rec_num(&user, (uint32_t)(3 + i));
+  for (size_t i = 0; i < n; i++) groups[i] = (gid_t)rec_num(&user, (uint32_t)(USER_SLOTS + i));
   /* With setgroups denied in a user namespace an empty list is the only
    * possible one, and it is what we already have. */
   if (seccomp_syscall(SYS_setgroups, (long)n, (long)groups, 0, 0, 0, 0) < 0 && !(errno == EPERM && n == 0))
@@ -73,7 +74,7 @@ static void set_user(void) {
 
 /* Before setuid: dropping needs CAP_SETPCAP in the effective set. */
 static void drop_bounding(const struct record *caps) {
-  uint64_t bounding = rec_num(caps, 0);
+  uint64_t bounding = rec_num(caps, CAPS_BOUNDING);
   for (int cap = 0; cap < 64; cap++) {
     if (bounding & (1ull << cap)) continue;
     if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0 && errno != EINVAL)
@@ -82,8 +83,8 @@ static void drop_bounding(const struct record *caps) {
 }
 
 static void set_capabilities(const struct record *caps) {
-  uint64_t effective = rec_num(caps, 1), inheritable = rec_num(caps, 2), permitted = rec_num(caps, 3),
-           ambient = rec_num(caps, 4);
+  uint64_t effective = rec_num(caps, CAPS_EFFECTIVE), inheritable = rec_num(caps, CAPS_INHERITABLE),
+           permitted = rec_num(caps, CAPS_PERMITTED), ambient = rec_num(caps, CAPS_AMBIENT);
   struct __user_cap_header_struct head = {.version = _LINUX_CAPABILITY_VERSION_3, .pid = 0};
   struct __user_cap_data_struct data[2] = {
       {.effective = (uint32_t)effective, .permitted = (uint32_t)permitted, .inheritable = (uint32_t)inheritable},
@@ -123,13 +124,13 @@ void credentials_after_seccomp(void) {
  * kernel has no keyrings, or refuses one (a nested container without
  * them), there is nothing to isolate from: go on, as runc does. */
 static void join_session_keyring(const struct record *proc) {
-  const char *name = proc->str_count > 0 && rec_str(proc, 0)[0] ? rec_str(proc, 0) : NULL;
+  const char *name = rec_str(proc, 0)[0] ? rec_str(proc, 0) : NULL;
   long key = syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, name);
   if (key < 0) {
     if (errno == ENOSYS || errno == EPERM || errno == EACCES) return;
     fail(STEP_IDENTITY, errno, "join session keyring %s", name ? name : "(anonymous)");
   }
-  uint32_t add = proc->num_count > 5 ? (uint32_t)rec_num(proc, 5) : 0;
+  uint32_t add = (uint32_t)rec_num(proc, PROCESS_KEYRING_PERM);
   if (!add) return;
   /* "type;uid;gid;perm;description": keep the permissions, add search. */
   char desc[512];
@@ -146,7 +147,7 @@ static void join_session_keyring(const struct record *proc) {
 void step_credentials(void) {
   struct record proc, caps;
   int have_proc = plan_find(&g.plan, REC_PROCESS, &proc);
-  uint64_t flags = have_proc ? rec_num(&proc, 0) : 0;
+  uint64_t flags = have_proc ? rec_num(&proc, PROCESS_FLAGS) : 0;
   if (flags & PROC_NEW_KEYRING) join_session_keyring(&proc);
   step_lsm();
   set_rlimits();

@@ -222,8 +222,8 @@ static void set_recursive_attrs(int fd, const char *dest, uint64_t set, uint64_t
 }
 
 static void do_mount(const struct record *rec) {
-  unsigned long flags = rec_num(rec, 0), prop = rec_num(rec, 1);
-  uint64_t kind = rec_num(rec, 2);
+  unsigned long flags = rec_num(rec, MOUNT_FLAGS), prop = rec_num(rec, MOUNT_PROPAGATION);
+  uint64_t kind = rec_num(rec, MOUNT_KIND);
   const char *source = rec_str(rec, 0), *dest = rec_str(rec, 1), *fstype = rec_str(rec, 2), *data = rec_str(rec, 3);
 
   /* procfs and sysfs must land on a real directory of the image: a symlink
@@ -253,7 +253,7 @@ static void do_mount(const struct record *rec) {
   fd_path(target, sizeof target, fd);
 
   if (kind == MOUNT_TREE) {
-    int tree = (int)(int64_t)rec_num(rec, 6);
+    int tree = (int)(int64_t)rec_num(rec, MOUNT_TREE_FD);
     if (syscall(SYS_move_mount, tree, "", fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
       fail(STEP_MOUNTS, errno, "move the id-mapped tree of %s to %s", source, dest);
     close(tree);
@@ -273,7 +273,7 @@ static void do_mount(const struct record *rec) {
     if (extra && remount_bind(target, extra) < 0) fail(STEP_MOUNTS, errno, "remount %s with its options", dest);
   } else {
     int copy_from = -1;
-    if (rec_num(rec, 5) & EXT_TMPCOPYUP) {
+    if (rec_num(rec, MOUNT_EXTENSIONS) & EXT_TMPCOPYUP) {
       copy_from = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
       if (copy_from < 0) fail(STEP_MOUNTS, errno, "tmpcopyup: open %s in the rootfs", dest);
     }
@@ -303,7 +303,7 @@ static void do_mount(const struct record *rec) {
       close(copy_from);
     }
   }
-  set_recursive_attrs(fd, dest, rec_num(rec, 3), rec_num(rec, 4));
+  set_recursive_attrs(fd, dest, rec_num(rec, MOUNT_SET_ATTRS), rec_num(rec, MOUNT_CLEAR_ATTRS));
   if (prop) apply_propagation(target, dest, prop);
   close(fd);
 }
@@ -311,22 +311,17 @@ static void do_mount(const struct record *rec) {
 void step_mounts(void) {
   struct record root;
   if (!plan_find(&g.plan, REC_ROOTFS, &root)) return;
-  unsigned long prop = rec_num(&root, 1);
+  unsigned long prop = rec_num(&root, ROOTFS_HOST_PROPAGATION);
   const char *rootfs = rec_str(&root, 0), *parent = rec_str(&root, 1);
 
-  /* Keep the container's mount events from reaching the host (default
-   * rslave), unless the config asks for another propagation. An
-   * unbindable "/" would refuse the rootfs bind below: that one is only
-   * applied to the new root after pivot_root (step_paths). */
-  unsigned long first = prop && !(prop & MS_UNBINDABLE) ? prop : MS_SLAVE | MS_REC;
-  /* In the runtime's own mount namespace (no "mount" in the config) "/"
-   * and the parent are the host's: leave them as they are. Everything
-   * below lands on the rootfs bind, which `delete` detaches as a whole. */
-  int host_ns = (rec_num(&root, 0) & ROOTFS_HOST_MOUNT_NS) != 0;
-  if (!host_ns && mount(NULL, "/", NULL, first, NULL) < 0)
-    fail(STEP_MOUNTS, errno, "set propagation of /");
+  /* The plan's propagation for "/" keeps the container's mount events
+   * from reaching the host (rslave unless the config says otherwise); 0
+   * in the runtime's own mount namespace, where "/" and the parent are the
+   * host's and everything lands on the rootfs bind, which `delete`
+   * detaches as a whole. */
+  if (prop && mount(NULL, "/", NULL, prop, NULL) < 0) fail(STEP_MOUNTS, errno, "set propagation of /");
   /* pivot_root refuses a new root whose parent mount is shared. */
-  if (!host_ns && parent[0] && mount(NULL, parent, NULL, MS_PRIVATE, NULL) < 0 && errno != EINVAL)
+  if (parent[0] && mount(NULL, parent, NULL, MS_PRIVATE, NULL) < 0 && errno != EINVAL)
     fail(STEP_MOUNTS, errno, "make %s private", parent);
   if (mount(rootfs, rootfs, NULL, MS_BIND | MS_REC, NULL) < 0) fail(STEP_MOUNTS, errno, "bind rootfs %s", rootfs);
   g.root_fd = open(rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -350,12 +345,12 @@ void step_pivot_root(void) {
   if (!plan_find(&g.plan, REC_ROOTFS, &root)) return;
   const char *rootfs = rec_str(&root, 0);
 
-  if (rec_num(&root, 0) & ROOTFS_HOST_MOUNT_NS) {
+  if (rec_num(&root, ROOTFS_FLAGS) & ROOTFS_HOST_MOUNT_NS) {
     /* pivot_root would swap the host's root: chroot into the rootfs bind
      * instead, as runc does without a mount namespace. */
     if (chdir(rootfs) < 0) fail(STEP_PIVOT_ROOT, errno, "chdir %s", rootfs);
     if (chroot(".") < 0) fail(STEP_PIVOT_ROOT, errno, "chroot %s", rootfs);
-  } else if (rec_num(&root, 0) & ROOTFS_NO_PIVOT) {
+  } else if (rec_num(&root, ROOTFS_FLAGS) & ROOTFS_NO_PIVOT) {
     if (chdir(rootfs) < 0) fail(STEP_PIVOT_ROOT, errno, "chdir %s", rootfs);
     if (mount(rootfs, "/", NULL, MS_MOVE, NULL) < 0) fail(STEP_PIVOT_ROOT, errno, "move %s to /", rootfs);
     if (chroot(".") < 0) fail(STEP_PIVOT_ROOT, errno, "chroot");
@@ -434,8 +429,8 @@ void step_paths(void) {
 
   struct record root;
   if (!plan_find(&g.plan, REC_ROOTFS, &root)) return;
-  unsigned long prop = rec_num(&root, 1);
+  unsigned long prop = rec_num(&root, ROOTFS_ROOT_PROPAGATION);
   if (prop && mount(NULL, "/", NULL, prop, NULL) < 0) fail(STEP_PATHS, errno, "set propagation of the container's /");
-  if ((rec_num(&root, 0) & ROOTFS_READONLY) && remount_bind("/", MS_RDONLY) < 0)
+  if ((rec_num(&root, ROOTFS_FLAGS) & ROOTFS_READONLY) && remount_bind("/", MS_RDONLY) < 0)
     fail(STEP_PATHS, errno, "remount / read-only");
 }

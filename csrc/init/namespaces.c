@@ -42,8 +42,8 @@ static void enter_user_namespace(void) {
   struct record rec;
   const uint8_t *cur = NULL;
   while (plan_next(&g.plan, &cur, &rec)) {
-    if (rec.kind != REC_NAMESPACE || rec_num(&rec, 0) != CLONE_NEWUSER) continue;
-    int fd = (int)(int64_t)rec_num(&rec, 1);
+    if (rec.kind != REC_NAMESPACE || rec_num(&rec, NAMESPACE_FLAG) != CLONE_NEWUSER) continue;
+    int fd = (int)(int64_t)rec_num(&rec, NAMESPACE_FD);
     if (fd >= 0) {
       if (setns(fd, CLONE_NEWUSER) < 0) fail(STEP_NAMESPACES, errno, "join user namespace");
     } else {
@@ -70,8 +70,8 @@ static void write_time_offsets(void) {
   char buf[256];
   while (plan_next(&g.plan, &cur, &rec)) {
     if (rec.kind != REC_TIME_OFFSET) continue;
-    int n = snprintf(buf, sizeof buf, "%d %lld %lld\n", (int)rec_num(&rec, 0), (long long)(int64_t)rec_num(&rec, 1),
-                     (long long)rec_num(&rec, 2));
+    int n = snprintf(buf, sizeof buf, "%d %lld %lld\n", (int)rec_num(&rec, TIME_OFFSET_CLOCK), (long long)(int64_t)rec_num(&rec, TIME_OFFSET_SECS),
+                     (long long)rec_num(&rec, TIME_OFFSET_NANOSECS));
     if (write_file("/proc/self/timens_offsets", buf, (size_t)n) < 0)
       fail(STEP_NAMESPACES, errno, "write /proc/self/timens_offsets%s", proc_refusal());
   }
@@ -104,8 +104,8 @@ void step_namespaces(void) {
   const uint8_t *cur = NULL;
   while (plan_next(&g.plan, &cur, &rec)) {
     if (rec.kind != REC_NAMESPACE) continue;
-    uint64_t flag = rec_num(&rec, 0);
-    int fd = (int)(int64_t)rec_num(&rec, 1);
+    uint64_t flag = rec_num(&rec, NAMESPACE_FLAG);
+    int fd = (int)(int64_t)rec_num(&rec, NAMESPACE_FD);
     if (flag == CLONE_NEWUSER) continue;
     if (flag == 0) {
       /* After the joins above (they come first in the plan); /proc of the

@@ -3,6 +3,40 @@
 
 #include <string.h>
 
+/* The fewest numbers and strings a record of each kind has: its named
+ * slots (plan.h) and the strings every reader takes. A record with fewer
+ * is a plan error here, before the first step, rather than a 0 or "" read
+ * later. Kinds not listed have no minimum. */
+static const struct {
+  uint32_t nums, strs;
+} record_minimum[REC_KIND_MAX] = {
+    [REC_USER] = {USER_SLOTS, 0},
+    [REC_PROCESS] = {PROCESS_SLOTS, 1},
+    [REC_ARG] = {0, 1},
+    [REC_ENV] = {0, 1},
+    [REC_CWD] = {0, 1},
+    [REC_NAMESPACE] = {NAMESPACE_SLOTS, 0},
+    [REC_TIME_OFFSET] = {TIME_OFFSET_SLOTS, 0},
+    [REC_HOSTNAME] = {0, 1},
+    [REC_DOMAINNAME] = {0, 1},
+    [REC_ROOTFS] = {ROOTFS_SLOTS, 2},
+    [REC_MOUNT] = {MOUNT_SLOTS, 4},
+    [REC_DEVICE] = {DEVICE_SLOTS, 2},
+    [REC_SYMLINK] = {0, 2},
+    [REC_MASKED] = {0, 1},
+    [REC_READONLY] = {0, 1},
+    [REC_SYSCTL] = {0, 2},
+    [REC_RLIMIT] = {LIMIT_SLOTS, 0},
+    [REC_CAPS] = {CAPS_SLOTS, 0},
+    [REC_HOOK] = {HOOK_SLOTS, 1},
+    [REC_PERSONALITY] = {PERSONALITY_SLOTS, 0},
+    [REC_SECCOMP] = {FILTER_SLOTS, 0},
+    [REC_IOPRIO] = {IOP_SLOTS, 0},
+    [REC_SCHEDULER] = {SCHEDULER_SLOTS, 0},
+    [REC_CPU_AFFINITY] = {AFFINITY_SLOTS, 0},
+    [REC_LSM] = {LSM_SLOTS, 2},
+};
+
 static int check_record(const uint8_t *at, const uint8_t *end, struct record *out, const char **why) {
   struct tsr_record head;
   if ((size_t)(end - at) < sizeof head) {
@@ -33,6 +67,14 @@ static int check_record(const uint8_t *at, const uint8_t *end, struct record *ou
       return -1;
     }
     p = nul + 1;
+  }
+  if (head.num_count < record_minimum[head.kind].nums) {
+    *why = "record has fewer numbers than its kind's slots";
+    return -1;
+  }
+  if (head.str_count < record_minimum[head.kind].strs) {
+    *why = "record has fewer strings than its kind needs";
+    return -1;
   }
   out->kind = head.kind;
   out->num_count = head.num_count;
@@ -95,6 +137,8 @@ int plan_find(const struct plan *plan, uint32_t kind, struct record *out) {
   return 0;
 }
 
+/* A named slot is always there (check_record); past them, callers bound
+ * their index by num_count. */
 uint64_t rec_num(const struct record *rec, uint32_t i) {
   if (i >= rec->num_count) return 0;
   uint64_t v;

@@ -33,7 +33,8 @@ int plan_next(const struct plan *plan, const uint8_t **cursor, struct record *ou
 /* The first record of a kind, or 0 when there is none. */
 int plan_find(const struct plan *plan, uint32_t kind, struct record *out);
 
-/* Number i of a record, 0 when absent. */
+/* Number i of a record: a named slot of its kind (plan.h), which plan_check
+ * guarantees, or a list index below num_count. */
 uint64_t rec_num(const struct record *rec, uint32_t i);
 
 /* String i of a record (checked by plan_check), "" when absent. */

@@ -22,18 +22,19 @@ void fail(int step, int err, const char *fmt, ...) {
   va_end(ap);
   if (n < 0) n = 0;
   if ((size_t)n >= sizeof m.detail) n = sizeof m.detail - 1;
+  m.head.type = MSG_ERROR;
+  m.head.value = err;
+  m.head.step = (uint32_t)step;
+  m.head.len = (uint32_t)n;
   if (g.sync_fd >= 0) {
-    m.head.type = MSG_ERROR;
-    m.head.value = err;
-    m.head.step = (uint32_t)step;
-    m.head.len = (uint32_t)n;
     (void)!send(g.sync_fd, &m, sizeof m.head + (size_t)n, MSG_NOSIGNAL);
   } else if (g.fifo_fd >= 0) {
-    /* A seccomp profile that kills write would turn the report into SIGSYS. */
+    /* The same ERROR message as on the socket, after the "0" that told
+     * `start` the init is past its wait; one write, well under PIPE_BUF,
+     * so it arrives whole. A seccomp profile that kills write would turn
+     * the report into SIGSYS. */
     if (seccomp_report_killed(g.fifo_fd)) _exit(1);
-    char line[700];
-    int k = snprintf(line, sizeof line, "E%d\n%d\n%s", step, err, m.detail);
-    if (k > 0) (void)!write(g.fifo_fd, line, (size_t)k < sizeof line ? (size_t)k : sizeof line - 1);
+    (void)!write(g.fifo_fd, &m, sizeof m.head + (size_t)n);
   } else {
     if (seccomp_report_killed(2)) _exit(1);
     char line[700];

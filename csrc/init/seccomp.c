@@ -53,13 +53,13 @@ static struct {
 static void read_record(void) {
   struct record rec;
   if (sc.present || !plan_find(&g.plan, REC_SECCOMP, &rec)) return;
-  if (rec.num_count < 3 || rec.num_count - 2 > BPF_MAXINSNS) fail(STEP_PLAN, EINVAL, "seccomp program size");
+  if (rec.num_count <= FILTER_SLOTS || rec.num_count - FILTER_SLOTS > BPF_MAXINSNS) fail(STEP_PLAN, EINVAL, "seccomp program size");
   sc.present = 1;
-  sc.flags = rec_num(&rec, 0);
-  sc.listener_fd = (int)(int64_t)rec_num(&rec, 1);
+  sc.flags = rec_num(&rec, FILTER_FLAGS);
+  sc.listener_fd = (int)(int64_t)rec_num(&rec, FILTER_LISTENER_FD);
   /* Each number is one struct sock_filter, 8-byte aligned in the plan. */
-  sc.insns = (const struct sock_filter *)(const void *)(rec.nums + 2);
-  sc.len = (unsigned short)(rec.num_count - 2);
+  sc.insns = (const struct sock_filter *)(const void *)(rec.nums + FILTER_SLOTS);
+  sc.len = (unsigned short)(rec.num_count - FILTER_SLOTS);
 }
 
 /* What the kernel's filter would return for this call: a classic BPF
@@ -204,7 +204,7 @@ long seccomp_syscall(long nr, long a0, long a1, long a2, long a3, long a4, long 
 int seccomp_before_caps(void) {
   read_record();
   struct record proc;
-  int nnp = plan_find(&g.plan, REC_PROCESS, &proc) && (rec_num(&proc, 0) & PROC_NO_NEW_PRIVS);
+  int nnp = plan_find(&g.plan, REC_PROCESS, &proc) && (rec_num(&proc, PROCESS_FLAGS) & PROC_NO_NEW_PRIVS);
   return sc.present && !nnp;
 }
 

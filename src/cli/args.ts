@@ -1,13 +1,20 @@
 // A small table-driven parser for runc's command line: long flags with one
 // or two dashes, `--flag=value` or `--flag value`, short aliases, and
-// positional arguments. yargs alone would double the start-up time of the
-// hot commands (state, start, kill, delete), see docs/design.md.
+// positional arguments. The same table gives `--help` its text. yargs would
+// cost more than tsrun's own work per call (docs/ARCHITECTURE.md, "The CLI parser").
 import { UsageError } from '../errors.ts';
+import { didYouMean } from './suggest.ts';
 
 export interface FlagSpec {
   name: string;
   alias?: string;
   value: boolean;
+  /** One line for --help. */
+  help: string;
+  /** What --help shows for the value (default "value"). */
+  arg?: string;
+  /** The only values accepted; anything else is a usage error. */
+  values?: readonly string[];
   /** May be given many times (exec --env); read with flagList. */
   multi?: boolean;
 }
@@ -16,6 +23,19 @@ export interface Parsed {
   flags: Map<string, string | true>;
   lists: Map<string, string[]>;
   positional: string[];
+}
+
+/**
+ * `--help` or `-h` among a command's flags: the caller prints the
+ * command's help instead of running it. Matched by name, not instanceof:
+ * each command bundle has its own copy of this class.
+ */
+export class HelpRequested extends Error {
+  override name = 'HelpRequested';
+}
+
+function isHelp(key: string): boolean {
+  return key === 'help' || key === 'h';
 }
 
 /**
@@ -44,13 +64,22 @@ export function parseArgs(argv: readonly string[], table: readonly FlagSpec[], s
     const eq = body.indexOf('=');
     const key = eq >= 0 ? body.slice(0, eq) : body;
     const spec = table.find((f) => f.name === key || f.alias === key);
-    if (!spec) throw new UsageError(`unknown flag ${arg}`);
+    if (!spec) {
+      if (isHelp(key)) throw new HelpRequested();
+      const names = table.map((f) => f.name);
+      throw new UsageError(`unknown flag ${eq >= 0 ? arg.slice(0, arg.indexOf('=')) : arg}${didYouMean(key, names, '--')}`);
+    }
     if (!spec.value) {
-      flags.set(spec.name, true);
+      const given = eq >= 0 ? body.slice(eq + 1) : 'true';
+      if (given !== 'true' && given !== 'false') throw new UsageError(`invalid value for --${spec.name}: ${JSON.stringify(given)} (true or false)`);
+      flags.set(spec.name, given === 'true' ? true : 'false');
       continue;
     }
     const value = eq >= 0 ? body.slice(eq + 1) : argv[++i];
     if (value === undefined) throw new UsageError(`flag --${spec.name} needs a value`);
+    if (spec.values && !spec.values.includes(value)) {
+      throw new UsageError(`invalid value for --${spec.name}: ${JSON.stringify(value)} (one of ${spec.values.join(', ')})`);
+    }
     flags.set(spec.name, value);
     if (spec.multi) lists.set(spec.name, [...(lists.get(spec.name) ?? []), value]);
   }
@@ -78,11 +107,18 @@ export function flagInt(p: Parsed, name: string, fallback: number): number {
   return Number(v);
 }
 
-/** Exactly `names.length` positional arguments, named in the error. */
-export function requirePositional(p: Parsed, command: string, names: readonly string[], optional = 0): string[] {
+/**
+ * The positional arguments, `names.length` of them, the last `optional`
+ * ones may be left out. The error does not name the command: the reporter
+ * puts it in front of every line.
+ */
+export function requirePositional(p: Parsed, names: readonly string[], optional = 0): string[] {
   const min = names.length - optional;
-  if (p.positional.length < min || p.positional.length > names.length) {
-    throw new UsageError(`${command} needs ${names.map((n) => `<${n}>`).join(' ')}, got ${p.positional.length} argument(s)`);
+  const wanted = names.map((n, i) => (i < min ? `<${n}>` : `[<${n}>]`)).join(' ');
+  if (p.positional.length < min) throw new UsageError(`needs ${wanted}, got ${p.positional.length} argument${p.positional.length === 1 ? '' : 's'}`);
+  if (p.positional.length > names.length) {
+    const extra = p.positional.slice(names.length).map((a) => JSON.stringify(a)).join(' ');
+    throw new UsageError(`unexpected argument${p.positional.length - names.length === 1 ? '' : 's'} ${extra}: takes ${wanted}`);
   }
   return p.positional;
 }

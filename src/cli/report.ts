@@ -5,11 +5,22 @@ import { appendFileSync } from 'node:fs';
 import { errnoText, type SpecError } from '../errors.ts';
 import type { GlobalFlags } from './global-flags.ts';
 
+type LogFlags = Pick<GlobalFlags, 'log' | 'logFormat' | 'debug'>;
+
 export class Reporter {
+  /**
+   * `command` starts every error line ("tsrun: create: …"); "" when there
+   * is no command to name (an unknown one is named in its message).
+   */
   constructor(
-    private readonly globals: Pick<GlobalFlags, 'log' | 'logFormat' | 'debug'>,
+    private globals: LogFlags,
     private readonly command: string,
   ) {}
+
+  /** The global flags, once parsed: errors before that go to stderr only. */
+  useGlobals(globals: LogFlags): void {
+    this.globals = globals;
+  }
 
   private log(level: 'error' | 'warning' | 'debug', msg: string): void {
     if (!this.globals.log) return;
@@ -38,7 +49,7 @@ export class Reporter {
 
   /** Formats an error as one line; returns the exit status (1, as runc). */
   error(err: unknown): number {
-    const msg = `${this.command}: ${describe(err)}`;
+    const msg = this.command ? `${this.command}: ${describe(err)}` : describe(err);
     process.stderr.write(`tsrun: ${msg}\n`);
     if (this.globals.debug && err instanceof Error && err.stack) process.stderr.write(`${chain(err)}\n`);
     this.log('error', msg);

@@ -299,8 +299,10 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
       resources: spec.linux?.resources ?? {},
       ...(hostMountNs ? { hostMounts: { path: rootfs, keep: keepMounts } } : {}),
     };
+    // The messages the init may send before CREATED, in wire.h's order; anything else is a protocol error.
+    const expected = [MSG.READY_IDMAP, MSG.PID, MSG.READY_HOOKS, MSG.READY_SECCOMP, MSG.CREATED];
     for (;;) {
-      const msg = channel.receive();
+      const msg = channel.receive(expected);
       if (msg.type === MSG.READY_IDMAP) {
         writeIdMaps(init.pid, spec, { uid: launchPlan.uidMappings, gid: launchPlan.gidMappings }, mountinfo, configFile);
         channel.send(MSG.IDMAP_DONE);

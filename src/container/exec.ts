@@ -71,7 +71,7 @@ export function execProcess(opts: ExecOptions): number {
     let pid = init.pid;
     try {
       for (;;) {
-        const msg = channel.receive();
+        const msg = channel.receive([MSG.PID, MSG.READY_SECCOMP, MSG.CREATED]);
         if (msg.type === MSG.PID) {
           pid = msg.value;
           if (pid !== init.pid) native().waitPid(init.pid);

@@ -1,8 +1,8 @@
 // start: open the exec fifo, which releases the waiting tsrun-init into
 // execve; then the poststart hooks (failures only warned, per spec).
 import { closeSync, constants, openSync, readSync, unlinkSync } from 'node:fs';
-import { InitError, StateError } from '../errors.ts';
-import { STEPS } from '../launch/wire.ts';
+import { StateError } from '../errors.ts';
+import { execFifoFailure } from '../launch/exec-fifo.ts';
 import { runHooksWarning } from '../hooks/run-hooks.ts';
 import { lockContainerDir } from '../state/lock.ts';
 import { execFifo } from '../state/paths.ts';
@@ -18,19 +18,18 @@ function sleep(ms: number): void {
 }
 
 /**
- * The exec fifo protocol (csrc/init/exec.c): the init writes "0" once it
- * has the fifo open, runs the startContainer hooks and execs; execve closes
- * the fifo, so EOF after "0" means the process runs. A failure instead
- * writes "E<step>\n<errno>\n<detail>". Non-blocking reads: a dead init
- * never hangs start.
+ * Opens the exec fifo, which releases the init, and reads it to EOF: see
+ * launch/exec-fifo.ts for what the init writes. Non-blocking reads: a
+ * dead init never hangs start.
  */
 function releaseInit(fifo: string, alive: () => boolean, id: string): void {
   const fd = openSync(fifo, constants.O_RDONLY | constants.O_NONBLOCK);
   try {
-    const buf = Buffer.alloc(1024);
-    let got = '';
+    const chunks: Buffer[] = [];
+    let got = 0;
     const deadline = Date.now() + FIFO_TIMEOUT_MS;
     for (;;) {
+      const buf = Buffer.alloc(1024);
       let n = -1;
       try {
         n = readSync(fd, buf, 0, buf.length, null);
@@ -38,7 +37,8 @@ function releaseInit(fifo: string, alive: () => boolean, id: string): void {
         if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') throw err;
       }
       if (n > 0) {
-        got += buf.toString('utf8', 0, n);
+        chunks.push(buf.subarray(0, n));
+        got += n;
         continue;
       }
       // 0 before any byte: the init has not opened its end yet.
@@ -47,9 +47,8 @@ function releaseInit(fifo: string, alive: () => boolean, id: string): void {
       if (Date.now() > deadline) throw new StateError(id, `container ${id} did not answer on its exec fifo`);
       sleep(1);
     }
-    if (got === '0') return;
-    const [step, errno, ...detail] = got.slice(1).split('\n');
-    throw new InitError(STEPS[Number(step?.slice(1))] ?? `step ${step}`, Number(errno), detail.join('\n'));
+    const failure = execFifoFailure(Buffer.concat(chunks));
+    if (failure) throw failure;
   } finally {
     closeSync(fd);
   }

@@ -9,7 +9,8 @@ const RECV_TIMEOUT_MS = 120_000;
 export class InitChannel {
   constructor(readonly fd: number) {}
 
-  receive(): WireMessage {
+  /** The next message; one of a type not in `expected` is a protocol error, as in C's recv_msg. */
+  receive(expected: readonly number[]): WireMessage {
     const { data } = native().recvMessage(this.fd, MSG_HEADER_SIZE + MSG_MAX, RECV_TIMEOUT_MS);
     if (data.length === 0) throw new InitError('sync', 0, 'tsrun-init exited before the container was created');
     const msg = decodeMessage(data);
@@ -17,6 +18,7 @@ export class InitChannel {
     if (msg.type === MSG.ERROR) {
       throw new InitError(STEPS[msg.step] ?? `step ${msg.step}`, msg.value, msg.payload.toString('utf8'));
     }
+    if (!expected.includes(msg.type)) throw new InitError('sync', 0, `unexpected message ${msg.type} from tsrun-init (expected ${expected.join(' or ')})`);
     return msg;
   }
 

@@ -31,6 +31,39 @@ export const REC = {
   LSM: 25,
 } as const;
 
+/**
+ * The number slots of each record kind, in order: plan.h's
+ * `enum tsr_<kind>_slot` without its prefix and its count (the contract
+ * test compares them). A record always has all of its kind's slots; the
+ * C reader refuses one with fewer. Kinds not listed have no numbers or
+ * only a list.
+ */
+export const SLOTS = {
+  USER: ['UID', 'GID', 'UMASK'],
+  PROCESS: ['FLAGS', 'OOM_SCORE_ADJ', 'CONSOLE_ROWS', 'CONSOLE_COLS', 'PRESERVE_FDS', 'KEYRING_PERM'],
+  NAMESPACE: ['FLAG', 'FD'],
+  TIME_OFFSET: ['CLOCK', 'SECS', 'NANOSECS'],
+  ROOTFS: ['FLAGS', 'HOST_PROPAGATION', 'ROOT_PROPAGATION'],
+  MOUNT: ['FLAGS', 'PROPAGATION', 'KIND', 'SET_ATTRS', 'CLEAR_ATTRS', 'EXTENSIONS', 'TREE_FD'],
+  DEVICE: ['TYPE', 'MAJOR', 'MINOR', 'MODE', 'UID', 'GID', 'HOW'],
+  RLIMIT: ['RESOURCE', 'SOFT', 'HARD'],
+  CAPS: ['BOUNDING', 'EFFECTIVE', 'INHERITABLE', 'PERMITTED', 'AMBIENT'],
+  HOOK: ['KIND', 'TIMEOUT', 'ARGC'],
+  PERSONALITY: ['PERSONA'],
+  SECCOMP: ['FLAGS', 'LISTENER_FD'],
+  IOPRIO: ['VALUE'],
+  SCHEDULER: ['POLICY', 'NICE', 'PRIORITY', 'FLAGS', 'RUNTIME', 'DEADLINE', 'PERIOD'],
+  CPU_AFFINITY: ['WHEN'],
+  LSM: ['KIND'],
+} as const satisfies { [K in keyof typeof REC]?: readonly string[] };
+
+type Slotted = keyof typeof SLOTS;
+
+/** A record's numbers in its kind's slot order, then its list (if any). */
+function slotted<K extends Slotted>(kind: K, values: { [S in (typeof SLOTS)[K][number]]: Num }, list: Num[] = []): Num[] {
+  return [...SLOTS[kind].map((name) => values[name as keyof typeof values]), ...list];
+}
+
 export const PROC_FLAGS = { NO_NEW_PRIVS: 1, TERMINAL: 2, OOM_SCORE_ADJ: 4, NEW_KEYRING: 8, CONSOLE_SIZE: 0x10 };
 export const ROOTFS_FLAGS = { READONLY: 1, NO_PIVOT: 2, HOST_MOUNT_NS: 4 };
 export const CPU_AFFINITY = { INITIAL: 0, FINAL: 1 };
@@ -82,47 +115,42 @@ export function planRecords(plan: LaunchPlan): Record[] {
   const add = (kind: number, nums: Num[], strs: string[] = []) => records.push({ kind, nums, strs });
 
   let nsFd = base + FD_OFF.FIRST_NS;
-  for (const ns of plan.namespaces) add(REC.NAMESPACE, [ns.flag, ns.joinPath ? nsFd++ : -1]);
+  for (const ns of plan.namespaces) add(REC.NAMESPACE, slotted('NAMESPACE', { FLAG: ns.flag, FD: ns.joinPath ? nsFd++ : -1 }));
   // The notify listener's socket follows the namespace fds (wire.h).
   const sc = plan.seccomp;
   if (sc) {
     const insns: bigint[] = [];
     for (let at = 0; at + 8 <= sc.program.length; at += 8) insns.push(sc.program.readBigUInt64LE(at));
-    add(REC.SECCOMP, [sc.flags, sc.listener ? nsFd : -1, ...insns]);
+    add(REC.SECCOMP, slotted('SECCOMP', { FLAGS: sc.flags, LISTENER_FD: sc.listener ? nsFd : -1 }, insns));
   }
-  for (const t of plan.timeOffsets) add(REC.TIME_OFFSET, [t.clock, t.secs, t.nanosecs]);
+  for (const t of plan.timeOffsets) add(REC.TIME_OFFSET, slotted('TIME_OFFSET', { CLOCK: t.clock, SECS: t.secs, NANOSECS: t.nanosecs }));
   if (plan.hostname !== undefined) add(REC.HOSTNAME, [], [plan.hostname]);
   if (plan.domainname !== undefined) add(REC.DOMAINNAME, [], [plan.domainname]);
   const r = plan.rootfs;
   if (r) {
-    add(
-      REC.ROOTFS,
-      [
-        (r.readonly ? ROOTFS_FLAGS.READONLY : 0) | (r.noPivot ? ROOTFS_FLAGS.NO_PIVOT : 0) | (r.hostMountNs ? ROOTFS_FLAGS.HOST_MOUNT_NS : 0),
-        r.propagation,
-      ],
-      [r.path, r.parentMount],
-    );
+    const flags = (r.readonly ? ROOTFS_FLAGS.READONLY : 0) | (r.noPivot ? ROOTFS_FLAGS.NO_PIVOT : 0) | (r.hostMountNs ? ROOTFS_FLAGS.HOST_MOUNT_NS : 0);
+    add(REC.ROOTFS, slotted('ROOTFS', { FLAGS: flags, HOST_PROPAGATION: r.hostPropagation, ROOT_PROPAGATION: r.rootPropagation }), [r.path, r.parentMount]);
   }
   // Prepared mount trees follow the joined namespaces and the listener in the fd table.
   let treeFd = nsFd + (plan.seccomp?.listener ? 1 : 0);
   for (const m of plan.mounts) {
     const kind = m.idmap ? MOUNT_KINDS.TREE : m.bind ? MOUNT_KINDS.BIND : MOUNT_KINDS.NEW;
     const strs = [m.source, m.destination, m.fstype, m.data, ...(m.fallbackBind ? [m.fallbackBind] : [])];
-    add(REC.MOUNT, [m.flags, m.propagation, kind, m.attrSet, m.attrClear, m.extensions, ...(m.idmap ? [treeFd++] : [])], strs);
+    const nums = { FLAGS: m.flags, PROPAGATION: m.propagation, KIND: kind, SET_ATTRS: m.attrSet, CLEAR_ATTRS: m.attrClear, EXTENSIONS: m.extensions };
+    add(REC.MOUNT, slotted('MOUNT', { ...nums, TREE_FD: m.idmap ? treeFd++ : -1 }), strs);
   }
   for (const d of plan.devices)
-    add(REC.DEVICE, [d.type, d.major, d.minor, d.mode, d.uid, d.gid, d.bind ? 1 : 0], [d.path, d.hostPath]);
+    add(REC.DEVICE, slotted('DEVICE', { TYPE: d.type, MAJOR: d.major, MINOR: d.minor, MODE: d.mode, UID: d.uid, GID: d.gid, HOW: d.bind ? 1 : 0 }), [d.path, d.hostPath]);
   for (const s of plan.symlinks) add(REC.SYMLINK, [], [s.target, s.path]);
   // sysctls first: readonlyPaths usually holds /proc/sys.
   for (const s of plan.sysctl) add(REC.SYSCTL, [], [s.path, s.value]);
   for (const path of plan.readonlyPaths) add(REC.READONLY, [], [path]);
   for (const path of plan.maskedPaths) add(REC.MASKED, [], [path]);
-  for (const l of plan.rlimits) add(REC.RLIMIT, [l.resource, l.soft, l.hard]);
+  for (const l of plan.rlimits) add(REC.RLIMIT, slotted('RLIMIT', { RESOURCE: l.resource, SOFT: l.soft, HARD: l.hard }));
   const c = plan.capabilities;
-  add(REC.CAPS, [c.bounding, c.effective, c.inheritable, c.permitted, c.ambient]);
+  add(REC.CAPS, slotted('CAPS', { BOUNDING: c.bounding, EFFECTIVE: c.effective, INHERITABLE: c.inheritable, PERMITTED: c.permitted, AMBIENT: c.ambient }));
   const u = plan.user;
-  add(REC.USER, [u.uid, u.gid, u.umask, ...u.additionalGids]);
+  add(REC.USER, slotted('USER', { UID: u.uid, GID: u.gid, UMASK: u.umask }, u.additionalGids));
   const flags =
     (p.noNewPrivileges ? PROC_FLAGS.NO_NEW_PRIVS : 0) |
     (p.terminal ? PROC_FLAGS.TERMINAL : 0) |
@@ -131,21 +159,31 @@ export function planRecords(plan: LaunchPlan): Record[] {
     (p.consoleSize ? PROC_FLAGS.CONSOLE_SIZE : 0);
   add(
     REC.PROCESS,
-    [flags, p.oomScoreAdj ?? 0, p.consoleSize?.height ?? 0, p.consoleSize?.width ?? 0, p.preserveFds, p.keyringPerm ?? 0],
+    slotted('PROCESS', {
+      FLAGS: flags,
+      OOM_SCORE_ADJ: p.oomScoreAdj ?? 0,
+      CONSOLE_ROWS: p.consoleSize?.height ?? 0,
+      CONSOLE_COLS: p.consoleSize?.width ?? 0,
+      PRESERVE_FDS: p.preserveFds,
+      KEYRING_PERM: p.keyringPerm ?? 0,
+    }),
     [p.keyringName ?? ''],
   );
   for (const a of plan.args) add(REC.ARG, [], [a]);
   for (const e of plan.env) add(REC.ENV, [], [e]);
   add(REC.CWD, [], [plan.cwd]);
-  for (const h of plan.hooks) add(REC.HOOK, [HOOK_KINDS[h.kind], h.timeout, h.args.length], [h.path, ...h.args, ...h.env]);
-  if (plan.personality !== undefined) add(REC.PERSONALITY, [plan.personality]);
-  if (plan.ioPriority !== undefined) add(REC.IOPRIO, [plan.ioPriority]);
+  for (const h of plan.hooks) add(REC.HOOK, slotted('HOOK', { KIND: HOOK_KINDS[h.kind], TIMEOUT: h.timeout, ARGC: h.args.length }), [h.path, ...h.args, ...h.env]);
+  if (plan.personality !== undefined) add(REC.PERSONALITY, slotted('PERSONALITY', { PERSONA: plan.personality }));
+  if (plan.ioPriority !== undefined) add(REC.IOPRIO, slotted('IOPRIO', { VALUE: plan.ioPriority }));
   const s = plan.scheduler;
-  if (s) add(REC.SCHEDULER, [s.policy, s.nice, s.priority, s.flags, s.runtime, s.deadline, s.period]);
+  if (s) {
+    const values = { POLICY: s.policy, NICE: s.nice, PRIORITY: s.priority, FLAGS: s.flags, RUNTIME: s.runtime, DEADLINE: s.deadline, PERIOD: s.period };
+    add(REC.SCHEDULER, slotted('SCHEDULER', values));
+  }
   const a = plan.cpuAffinity;
-  if (a?.initial) add(REC.CPU_AFFINITY, [CPU_AFFINITY.INITIAL, ...a.initial]);
-  if (a?.final) add(REC.CPU_AFFINITY, [CPU_AFFINITY.FINAL, ...a.final]);
-  if (plan.lsm) add(REC.LSM, [LSM_KINDS[plan.lsm.kind]], [plan.lsm.value, plan.lsm.file]);
+  if (a?.initial) add(REC.CPU_AFFINITY, slotted('CPU_AFFINITY', { WHEN: CPU_AFFINITY.INITIAL }, a.initial));
+  if (a?.final) add(REC.CPU_AFFINITY, slotted('CPU_AFFINITY', { WHEN: CPU_AFFINITY.FINAL }, a.final));
+  if (plan.lsm) add(REC.LSM, slotted('LSM', { KIND: LSM_KINDS[plan.lsm.kind] }), [plan.lsm.value, plan.lsm.file]);
   return records;
 }
 

@@ -71,14 +71,16 @@ export interface LaunchPlan {
   /** Absent for exec: the process joins a running container's namespaces. */
   rootfs?: {
     path: string;
-    /** Mount point holding the rootfs, made private so pivot_root works. */
+    /** Mount point holding the rootfs, made private so pivot_root works ("" = none). */
     parentMount: string;
     readonly: boolean;
     noPivot: boolean;
     /** No mount namespace of its own: chroot, leave the host's propagation alone. */
     hostMountNs: boolean;
-    /** MS_* for "/" (0 = the default, rslave). */
-    propagation: number;
+    /** MS_* given to "/" before the rootfs is bound (0 = leave it: the host's own namespace). */
+    hostPropagation: number;
+    /** MS_* given to the container's "/" after pivot_root (0 = leave it). */
+    rootPropagation: number;
   };
   mounts: PlannedMount[];
   devices: PlannedDevice[];

@@ -106,6 +106,19 @@ function parentToPrivatize(options: PlanOptions, propagation: number): string {
   return !coversParent && options.rootfsParentShared ? options.rootfsParentMount : '';
 }
 
+/**
+ * The propagation of the mount namespace's "/" before and after the rootfs
+ * moves in. Before: linux.rootfsPropagation, or rslave by default, so the
+ * container's mounts never reach the host; an unbindable "/" would refuse
+ * the rootfs bind, so unbindable is only applied after pivot_root. Without
+ * a mount namespace of its own "/" is the host's: left as it is.
+ */
+export function rootfsPropagation(configured: string | undefined, hostMountNs: boolean): { host: number; root: number } {
+  const root = configured ? (PROPAGATION_OPTIONS[configured] ?? 0) : 0;
+  if (hostMountNs) return { host: 0, root };
+  return { host: root && !(root & MS.UNBINDABLE) ? root : MS.SLAVE | MS.REC, root };
+}
+
 export function plan(spec: Spec, options: PlanOptions): LaunchPlan {
   const linux = spec.linux ?? {};
   const process = spec.process;
@@ -127,7 +140,7 @@ export function plan(spec: Spec, options: PlanOptions): LaunchPlan {
     nanosecs: off.nanosecs ?? 0,
   }));
 
-  const propagation = linux.rootfsPropagation ? (PROPAGATION_OPTIONS[linux.rootfsPropagation] ?? 0) : 0;
+  const propagation = rootfsPropagation(linux.rootfsPropagation, hostMountNs);
   const result: LaunchPlan = {
     namespaces,
     timeOffsets,
@@ -135,11 +148,13 @@ export function plan(spec: Spec, options: PlanOptions): LaunchPlan {
     gidMappings: newUserNs ? idMapText(linux.gidMappings) : '',
     rootfs: {
       path: rootfsPath(spec, options.bundle),
-      parentMount: parentToPrivatize(options, propagation),
+      // In the host's own mount namespace its mounts are left as they are.
+      parentMount: hostMountNs ? '' : parentToPrivatize(options, propagation.root),
       readonly: spec.root?.readonly ?? false,
       noPivot: options.noPivot,
       hostMountNs,
-      propagation,
+      hostPropagation: propagation.host,
+      rootPropagation: propagation.root,
     },
     mounts: planMounts(spec, options.bundle, options.cgroupDir),
     devices: planDevices(linux.devices ?? [], inUserNs),

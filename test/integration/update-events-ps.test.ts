@@ -275,6 +275,6 @@ t.test('update, events, ps', skipUnlessRoot(), async (t) => {
     const noPid = tsrun.run(['ps', id, '-o', 'comm']);
     t.equal(noPid.status, 1);
     t.match(noPid.stderr, /no PID column/);
-    t.match(tsrun.run(['ps', '--format', 'yaml', id]).stderr, /--format: must be table or json/);
+    t.match(tsrun.run(['ps', '--format', 'yaml', id]).stderr, /invalid value for --format: "yaml" \(one of table, json\)/);
   });
 });

@@ -7,30 +7,41 @@ import { native } from '../../native/addon.ts';
 import { loadProcessFile } from '../../spec/load-process.ts';
 import type { Process } from '../../spec/types.ts';
 import { writePidFile } from '../../state/pid-file.ts';
-import { flagBool, flagInt, flagList, flagString, parseArgs } from '../args.ts';
+import { flagBool, flagInt, flagList, flagString, parseArgs, type FlagSpec } from '../args.ts';
+import type { CommandHelp } from '../help.ts';
 import type { GlobalFlags } from '../global-flags.ts';
 import { waitForeground } from '../foreground.ts';
 
-const FLAGS = [
-  { name: 'process', alias: 'p', value: true },
-  { name: 'env', alias: 'e', value: true, multi: true },
-  { name: 'cwd', value: true },
-  { name: 'user', alias: 'u', value: true },
-  { name: 'additional-gids', alias: 'g', value: true, multi: true },
-  { name: 'tty', alias: 't', value: false },
-  { name: 'detach', alias: 'd', value: false },
-  { name: 'pid-file', value: true },
-  { name: 'console-socket', value: true },
-  { name: 'preserve-fds', value: true },
-  { name: 'no-new-privs', value: false },
-  { name: 'cap', alias: 'c', value: true, multi: true },
+const FLAGS: FlagSpec[] = [
+  { name: 'process', alias: 'p', value: true, arg: 'FILE', help: 'a JSON file with the process to run (config.json\'s "process"); replaces the other process flags' },
+  { name: 'env', alias: 'e', value: true, multi: true, arg: 'K=V', help: 'add an environment variable (repeatable)' },
+  { name: 'cwd', value: true, arg: 'DIR', help: 'working directory inside the container' },
+  { name: 'user', alias: 'u', value: true, arg: 'UID[:GID]', help: 'run as this uid (and gid), numbers' },
+  { name: 'additional-gids', alias: 'g', value: true, multi: true, arg: 'GID', help: 'add a supplementary group (repeatable)' },
+  { name: 'tty', alias: 't', value: false, help: 'give the process a pseudo-terminal' },
+  { name: 'detach', alias: 'd', value: false, help: 'do not wait for the process: print nothing and return once it runs' },
+  { name: 'pid-file', value: true, arg: 'FILE', help: "write the process's pid to FILE" },
+  { name: 'console-socket', value: true, arg: 'PATH', help: 'AF_UNIX socket that receives the master fd of the pty (with --tty)' },
+  { name: 'preserve-fds', value: true, arg: 'N', help: 'pass N more fds, from fd 3 on, into the process' },
+  { name: 'no-new-privs', value: false, help: 'set no_new_privs for the process' },
+  { name: 'cap', alias: 'c', value: true, multi: true, arg: 'CAP', help: 'add a capability to the bounding, effective and permitted sets (repeatable)' },
 ];
+
+export const HELP: CommandHelp = {
+  args: '<container-id> <command> [args...]',
+  description: `Runs a new process inside a running container, by default the container's own
+process settings with the given command line, and returns its exit status.`,
+  flags: FLAGS,
+};
 
 function processFor(p: ReturnType<typeof parseArgs>, base: Process): Process {
   const file = flagString(p, 'process');
+  if (file && p.positional.length > 1) {
+    throw new UsageError(`unexpected arguments ${p.positional.slice(1).map((a) => JSON.stringify(a)).join(' ')}: --process gives the command`);
+  }
   if (file) return loadProcessFile(file);
   const args = p.positional.slice(1);
-  if (!args.length) throw new UsageError('exec needs a command to run (or --process FILE)');
+  if (!args.length) throw new UsageError('needs a command to run (or --process FILE)');
   const proc: Process = { ...base, args, env: [...(base.env ?? []), ...flagList(p, 'env')], terminal: flagBool(p, 'tty') };
   const cwd = flagString(p, 'cwd');
   if (cwd) proc.cwd = cwd;
@@ -55,7 +66,7 @@ function processFor(p: ReturnType<typeof parseArgs>, base: Process): Process {
 export default async function exec(argv: string[], g: GlobalFlags): Promise<number> {
   const p = parseArgs(argv, FLAGS, 1);
   const id = p.positional[0];
-  if (!id) throw new UsageError('exec needs <container-id> <command> [args...]');
+  if (!id) throw new UsageError('needs <container-id> <command> [args...]');
   const detach = flagBool(p, 'detach');
   const proc = processFor(p, loadContainer(g.root, id).state.process);
   if (!detach) native().setChildSubreaper();

@@ -5,6 +5,8 @@ import { native } from '../../native/addon.ts';
 import { MOUNT_ATTR } from '../../plan/idmap.ts';
 import { featuresDocument } from '../../spec/features.ts';
 import { readHostLsm } from '../../spec/host-lsm.ts';
+import { parseArgs, requirePositional } from '../args.ts';
+import type { CommandHelp } from '../help.ts';
 import { writeOut } from '../output.ts';
 
 // features-linux.md: idmap.enabled says id-mapped mounts work here; the
@@ -20,7 +22,14 @@ function idmapWorks(): boolean {
   }
 }
 
-export default async function features(): Promise<number> {
+export const HELP: CommandHelp = {
+  args: '',
+  description: 'Prints what this tsrun supports on this host, as the JSON document of the runtime-spec (features.md).',
+  flags: [],
+};
+
+export default async function features(argv: string[]): Promise<number> {
+  requirePositional(parseArgs(argv, HELP.flags), []);
   const lsm = readHostLsm();
   writeOut(`${JSON.stringify(featuresDocument(seccompFeatures(), { apparmor: lsm.apparmor, selinux: lsm.selinux, idmap: idmapWorks() }), null, 2)}\n`);
   return 0;

@@ -4,9 +4,9 @@
 import { writeOut } from '../output.ts';
 import { loadContainer } from '../../container/container.ts';
 import { ociState } from '../../container/oci-state.ts';
-import { UsageError } from '../../errors.ts';
 import { listIds } from '../../state/store.ts';
-import { flagBool, flagString, parseArgs } from '../args.ts';
+import { flagBool, flagString, parseArgs, requirePositional } from '../args.ts';
+import type { CommandHelp } from '../help.ts';
 import type { GlobalFlags } from '../global-flags.ts';
 import type { Reporter } from '../report.ts';
 
@@ -15,13 +15,19 @@ function table(rows: string[][]): string {
   return rows.map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]! + 3))).join('')).join('\n');
 }
 
+export const HELP: CommandHelp = {
+  args: '',
+  description: 'Lists the containers under --root: ID PID STATUS BUNDLE CREATED OWNER.',
+  flags: [
+    { name: 'quiet', alias: 'q', value: false, help: 'print only the container ids' },
+    { name: 'format', alias: 'f', value: true, values: ['table', 'json'], help: 'output format (default table)' },
+  ],
+};
+
 export default async function list(argv: string[], g: GlobalFlags, r: Reporter): Promise<number> {
-  const p = parseArgs(argv, [
-    { name: 'quiet', alias: 'q', value: false },
-    { name: 'format', alias: 'f', value: true },
-  ]);
+  const p = parseArgs(argv, HELP.flags);
+  requirePositional(p, []);
   const format = flagString(p, 'format') ?? 'table';
-  if (format !== 'table' && format !== 'json') throw new UsageError(`invalid format ${JSON.stringify(format)}: use table or json`);
   const states = [];
   for (const id of listIds(g.root)) {
     try {

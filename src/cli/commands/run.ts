@@ -11,13 +11,25 @@ import { waitForeground } from '../foreground.ts';
 import type { GlobalFlags } from '../global-flags.ts';
 import type { Reporter } from '../report.ts';
 import { callerConsoleSize, TerminalProxy } from '../terminal.ts';
-import { createOptions } from './create.ts';
+import type { CommandHelp } from '../help.ts';
+import type { FlagSpec } from '../args.ts';
+import { CREATE_FLAGS, createOptions } from './create.ts';
+
+const RUN_FLAGS: FlagSpec[] = [
+  { name: 'detach', alias: 'd', value: false, help: 'return once the container runs, instead of waiting for it and returning its exit status' },
+  { name: 'keep', value: false, help: 'keep the container (its state and cgroup) after it exits in the foreground' },
+];
+
+export const HELP: CommandHelp = {
+  args: '<container-id>',
+  description: `create then start. In the foreground tsrun forwards signals to the container,
+serves its terminal when process.terminal is true and no --console-socket is
+given, waits for it, exits with its status and deletes it (unless --keep).`,
+  flags: [...CREATE_FLAGS, ...RUN_FLAGS],
+};
 
 export default async function run(argv: string[], g: GlobalFlags, r: Reporter): Promise<number> {
-  const { parsed, options } = createOptions(argv, g, r, 'run', [
-    { name: 'detach', alias: 'd', value: false },
-    { name: 'keep', value: false },
-  ]);
+  const { parsed, options } = createOptions(argv, g, r, RUN_FLAGS);
   const detach = flagBool(parsed, 'detach');
   // Without --console-socket a foreground run serves the terminal itself;
   // create only uses consoleFd when the config asks for a terminal.

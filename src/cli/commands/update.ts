@@ -2,12 +2,20 @@ import { parseResourcesDocument, patchFromDocument, type ResourcesPatch } from '
 import { updateContainer } from '../../container/update.ts';
 import { flagString, parseArgs, requirePositional } from '../args.ts';
 import type { GlobalFlags } from '../global-flags.ts';
+import type { CommandHelp } from '../help.ts';
 import type { Reporter } from '../report.ts';
 import { flagsBesidesResources, patchFromFlags, readResourcesArgument, UPDATE_FLAGS } from '../update-flags.ts';
 
+export const HELP: CommandHelp = {
+  args: '<container-id>',
+  description: `Changes the resource limits of a container: with the flags, or with --resources
+naming a JSON file (or - for stdin) of linux.resources, which replaces the flags.`,
+  flags: UPDATE_FLAGS,
+};
+
 export default async function update(argv: string[], g: GlobalFlags, r: Reporter): Promise<number> {
   const p = parseArgs(argv, UPDATE_FLAGS);
-  const [id] = requirePositional(p, 'update', ['container-id']);
+  const [id] = requirePositional(p, ['container-id']);
   let patch: ResourcesPatch;
   const resources = flagString(p, 'resources');
   if (resources !== undefined && resources !== '') {

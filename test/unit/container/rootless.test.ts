@@ -1,7 +1,8 @@
 // Pure parts of rootless.ts: --rootless values and the cgroup2 common ancestor.
 import { readFileSync } from 'node:fs';
 import t from 'tap';
-import { parseRootlessFlag } from '../../../src/cli/global-flags.ts';
+import { parseArgs } from '../../../src/cli/args.ts';
+import { GLOBAL_FLAGS, rootlessFlag } from '../../../src/cli/global-flags.ts';
 import { commonAncestor, rootlessCgroups } from '../../../src/container/rootless.ts';
 
 t.test('commonAncestor: the deepest directory holding both', async (t) => {
@@ -12,10 +13,10 @@ t.test('commonAncestor: the deepest directory holding both', async (t) => {
 });
 
 t.test('--rootless: true, false, auto (default); anything else is a usage error', async (t) => {
-  t.equal(parseRootlessFlag(undefined), 'auto');
-  t.equal(parseRootlessFlag('true'), 'true');
-  t.equal(parseRootlessFlag('false'), 'false');
-  t.throws(() => parseRootlessFlag('yes'), /--rootless "yes": must be true, false or auto/);
+  t.equal(rootlessFlag(undefined), 'auto');
+  t.equal(rootlessFlag('true'), 'true');
+  t.equal(rootlessFlag('false'), 'false');
+  t.throws(() => parseArgs(['--rootless', 'yes'], GLOBAL_FLAGS), /invalid value for --rootless: "yes"/);
   t.equal(rootlessCgroups('true'), true);
   t.equal(rootlessCgroups('false'), false);
   t.equal(rootlessCgroups('auto'), process.geteuid?.() !== 0 || readFileSyncSafe('/proc/self/uid_map').trim().split(/\s+/).join(' ') !== '0 0 4294967295');

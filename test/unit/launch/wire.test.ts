@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import t from 'tap';
 import { MOUNT_EXT } from '../../../src/plan/mount-options.ts';
-import { CPU_AFFINITY, FD_OFF, MOUNT_KINDS, HOOK_KINDS, LSM_KINDS, PLAN_VERSION, PROC_FLAGS, REC, ROOTFS_FLAGS } from '../../../src/plan/encode.ts';
+import { CPU_AFFINITY, FD_OFF, MOUNT_KINDS, HOOK_KINDS, LSM_KINDS, PLAN_VERSION, PROC_FLAGS, REC, ROOTFS_FLAGS, SLOTS } from '../../../src/plan/encode.ts';
 import { MSG, MSG_MAX, STEPS } from '../../../src/launch/wire.ts';
 
 const include = resolve(import.meta.dirname, '../../../csrc/include');
@@ -38,4 +38,40 @@ t.test('plan.h and encode.ts agree', async (t) => {
   t.same(cEnum(h, 'LSM_'), { APPARMOR: LSM_KINDS.apparmor, SELINUX: LSM_KINDS.selinux });
   t.same(cEnum(h, 'HOOK_'), { CREATE_CONTAINER: HOOK_KINDS.createContainer, START_CONTAINER: HOOK_KINDS.startContainer });
   t.match(h, new RegExp(`TSR_PLAN_VERSION ${PLAN_VERSION}\\b`));
+});
+
+/**
+ * plan.h's `enum tsr_<kind>_slot { P_A, P_B, P_SLOTS }` → { KIND: ['A', 'B'] }:
+ * the members in order, comments dropped, the count last and named after
+ * the prefix every member shares.
+ */
+function slotEnums(text: string): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const m of text.matchAll(/enum tsr_([a-z_]+)_slot\s*\{([^}]*)\}/g)) {
+    const members = m[2]!
+      .replace(/\/\*[\s\S]*?\*\//g, '')
+      .split(',')
+      .map((x) => x.trim())
+      .filter(Boolean);
+    const count = members.pop()!;
+    if (!count.endsWith('_SLOTS')) throw new Error(`enum tsr_${m[1]}_slot must end with its <PREFIX>_SLOTS count, not ${count}`);
+    const prefix = count.slice(0, -'SLOTS'.length);
+    out[m[1]!.toUpperCase()] = members.map((x) => {
+      if (!x.startsWith(prefix) || x.includes('=')) throw new Error(`tsr_${m[1]}_slot: ${x} must be ${prefix}NAME, without a value`);
+      return x.slice(prefix.length);
+    });
+  }
+  return out;
+}
+
+t.test('plan.h and encode.ts agree slot by slot', async (t) => {
+  const h = readFileSync(`${include}/plan.h`, 'utf8');
+  const c = slotEnums(h);
+  // Every launch-plan kind (REC) with slots in C has the same slots in TS;
+  // the lifecycle record's kinds (27..35) are compared by the front door's own mirror.
+  const launchKinds = Object.fromEntries(Object.entries(c).filter(([k]) => k in REC));
+  t.same(launchKinds, SLOTS);
+  for (const kind of Object.keys(SLOTS)) t.ok(kind in REC, `${kind} is a record kind`);
+  t.throws(() => slotEnums('enum tsr_x_slot { X_A, X_B };'), /must end with/, 'the parser itself refuses a malformed enum');
+  t.throws(() => slotEnums('enum tsr_x_slot { X_A, Y_B, X_SLOTS };'), /must be X_NAME/);
 });

@@ -3,12 +3,20 @@
 import { spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import t from 'tap';
-import { encodePlan, planRecords, REC } from '../../../src/plan/encode.ts';
+import { encodePlan, planRecords, REC, SLOTS } from '../../../src/plan/encode.ts';
 import type { LaunchPlan } from '../../../src/plan/launch-plan.ts';
 
 const PLAN_DUMP = resolve(import.meta.dirname, '../../../build/Release/plan-dump');
 
-function dump(buf: Buffer): { error?: string; records?: { kind: number; nums: string[]; strs: string[] }[] } {
+interface Dumped {
+  kind: number;
+  fields: Record<string, string>;
+  list: string[];
+  nums: string[];
+  strs: string[];
+}
+
+function dump(buf: Buffer): { error?: string; records?: Dumped[] } {
   const r = spawnSync(PLAN_DUMP, { input: buf, encoding: 'utf8' });
   if (r.status !== 0) return { error: JSON.parse(r.stdout).error };
   return { records: r.stdout.trim().split('\n').map((l) => JSON.parse(l)) };
@@ -22,7 +30,7 @@ export function samplePlan(): LaunchPlan {
     gidMappings: '',
     hostname: 'h',
     domainname: 'd',
-    rootfs: { path: '/b/rootfs', parentMount: '/', readonly: true, noPivot: false, hostMountNs: false, propagation: 0 },
+    rootfs: { path: '/b/rootfs', parentMount: '/', readonly: true, noPivot: false, hostMountNs: false, hostPropagation: 0x84000, rootPropagation: 0 },
     mounts: [{ source: 'proc', destination: '/proc', fstype: 'proc', data: '', flags: 14, propagation: 0, bind: false, attrSet: 0, attrClear: 0, extensions: 0 }],
     devices: [{ path: '/dev/null', type: 0o020000, major: 1, minor: 3, mode: 0o666, uid: 0, gid: 0, bind: false, hostPath: '/dev/null' }],
     symlinks: [{ target: '/proc/self/fd', path: '/dev/fd' }],
@@ -62,7 +70,59 @@ t.test('every record survives the C reader unchanged', async (t) => {
     nums: r.nums.map((n) => BigInt.asUintN(64, BigInt(n)).toString()),
     strs: r.strs,
   }));
-  t.same(out.records, want);
+  t.same(
+    out.records!.map(({ kind, nums, strs }) => ({ kind, nums, strs })),
+    want,
+  );
+});
+
+t.test('plan-dump names every slot as encode.ts does', async (t) => {
+  const recs = dump(encodePlan(samplePlan())).records!;
+  const kindName = Object.fromEntries(Object.entries(REC).map(([name, kind]) => [kind, name]));
+  for (const r of recs) {
+    const name = kindName[r.kind] as keyof typeof SLOTS;
+    const slots = (SLOTS as Record<string, readonly string[]>)[name] ?? [];
+    t.same(Object.keys(r.fields), slots.map((s) => s.toLowerCase()), `${name}: the slots, in order`);
+    t.same([...Object.values(r.fields), ...r.list], r.nums, `${name}: fields then list are all the numbers`);
+  }
+  const by = (kind: number) => recs.find((r) => r.kind === kind)!;
+  t.same(by(REC.USER).fields, { uid: '1000', gid: '1000', umask: '18' });
+  t.same(by(REC.USER).list, ['5', '6'], 'additional gids follow the slots');
+  t.match(by(REC.PROCESS).fields, { flags: String(1 | 4 | 8), oom_score_adj: BigInt.asUintN(64, -500n).toString(), preserve_fds: '2', keyring_perm: String(0x80000) });
+  t.match(by(REC.ROOTFS).fields, { flags: '1', host_propagation: String(0x84000), root_propagation: '0' });
+  t.match(by(REC.MOUNT).fields, { flags: '14', kind: '0', tree_fd: BigInt.asUintN(64, -1n).toString() });
+  t.match(by(REC.DEVICE).fields, { type: String(0o020000), major: '1', minor: '3', mode: String(0o666), how: '0' });
+  t.same(by(REC.RLIMIT).fields, { resource: '7', soft: '1024', hard: '18446744073709551615' });
+  t.match(by(REC.HOOK).fields, { kind: '2', timeout: '3', argc: '2' });
+  t.same(by(REC.LSM).fields, { kind: '1' });
+});
+
+/** A one-record plan with a record of `kind` holding `nums` and `strs`. */
+function onePlan(kind: number, nums: number[], strs: string[]): Buffer {
+  const body = Buffer.concat(strs.map((s) => Buffer.from(`${s}\0`)));
+  const size = Math.ceil((16 + nums.length * 8 + body.length) / 8) * 8;
+  const rec = Buffer.alloc(size);
+  rec.writeUInt32LE(kind, 0);
+  rec.writeUInt32LE(size, 4);
+  rec.writeUInt32LE(nums.length, 8);
+  rec.writeUInt32LE(strs.length, 12);
+  nums.forEach((n, i) => rec.writeUInt32LE(n, 16 + i * 8));
+  body.copy(rec, 16 + nums.length * 8);
+  const head = Buffer.alloc(24);
+  head.write('TSRPLAN\0', 0, 'latin1');
+  head.writeUInt32LE(1, 8);
+  head.writeUInt32LE(24 + size, 12);
+  head.writeUInt32LE(1, 16);
+  return Buffer.concat([head, rec]);
+}
+
+t.test('a record with fewer numbers than its slots is a plan error, not a 0', async (t) => {
+  t.notOk(dump(onePlan(REC.USER, [1000, 1000, 18], [])).error, 'all three USER slots: fine');
+  t.match(dump(onePlan(REC.USER, [1000, 1000], [])).error, /fewer numbers than its kind's slots/, 'no umask: refused');
+  t.match(dump(onePlan(REC.USER, [], [])).error, /fewer numbers/, 'no uid: refused, never read as root');
+  t.match(dump(onePlan(REC.MOUNT, [0, 0, 0, 0, 0, 0], ['a', 'b', 'c', 'd'])).error, /fewer numbers/, 'a mount without its tree fd slot');
+  t.match(dump(onePlan(REC.ARG, [], [])).error, /fewer strings/, 'an argument record without its string');
+  t.notOk(dump(onePlan(REC.ARG, [], ['sh'])).error);
 });
 
 t.test('joined namespaces get fds after the fixed ones; negatives are two\'s complement', async (t) => {

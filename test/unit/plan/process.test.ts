@@ -13,6 +13,7 @@ t.test('identity: masks, umask default, unlimited rlimits', async (t) => {
     cwd: '/',
     user: { uid: 1, gid: 2, additionalGids: [3] },
     capabilities: { bounding: ['CAP_KILL', 'CAP_CHOWN'], ambient: ['CAP_NET_RAW'] },
+    // eslint-disable-next-line no-loss-of-precision -- the uint64 maximum as config.json holds it (JSON.parse rounds it)
     rlimits: [{ type: 'RLIMIT_NOFILE', soft: 1024, hard: 18446744073709551615 }],
   });
   t.equal(id.capabilities.bounding, (1n << 5n) | 1n);
