@@ -40,7 +40,7 @@
     {
       "target_name": "plan-dump",
       "type": "executable",
-      "sources": ["csrc/test/plan-dump.c", "csrc/init/plan-reader.c"]
+      "sources": ["csrc/test/plan-dump.c", "csrc/init/plan-reader.c", "csrc/frontdoor/lifecycle.c"]
     },
     {
       "target_name": "tsrun",

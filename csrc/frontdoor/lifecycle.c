@@ -53,7 +53,7 @@ int lifecycle_load(const char *dir, struct lifecycle *lc) {
   while (plan_next(&lc->plan, &cur, &r)) {
     switch (r.kind) {
     case REC_LC_CONTAINER:
-      if (r.num_count < LC_CONTAINER_NUMS || r.str_count < LC_CONTAINER_STRS) return -1;
+      if (r.num_count < LC_CONTAINER_NUMS || r.str_count < LC_CONTAINER_STR_COUNT) return -1;
       lc->pid = (pid_t)rec_num(&r, LC_CONTAINER_PID);
       lc->start_time = rec_num(&r, LC_CONTAINER_START_TIME);
       lc->flags = rec_num(&r, LC_CONTAINER_FLAGS);

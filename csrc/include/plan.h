@@ -122,7 +122,7 @@ enum lc_container_str {
   LC_CONTAINER_STR_ROOTFS = 3,
   LC_CONTAINER_STR_CREATED = 4,
   LC_CONTAINER_STR_OWNER = 5,
-  LC_CONTAINER_STRS = 6,
+  LC_CONTAINER_STR_COUNT = 6,
 };
 /* LC_CONTAINER_FLAGS */
 #define LCF_MOUNT_NS 0x1u      /* own mount namespace: no process of its cgroup shares the runtime's */

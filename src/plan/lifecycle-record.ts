@@ -11,7 +11,7 @@ import { encodeEnvelope, REC, type PlanRecord } from './encode.ts';
 
 /** Slots of REC_LC_CONTAINER (plan.h enum lc_container_slot / lc_container_str). */
 export const LC_CONTAINER = { PID: 0, START_TIME: 1, FLAGS: 2, STATE_INO: 3, STATE_SIZE: 4, STATE_MTIME_NS: 5, NUMS: 6 } as const;
-export const LC_CONTAINER_STR = { OCI_VERSION: 0, ID: 1, BUNDLE: 2, ROOTFS: 3, CREATED: 4, OWNER: 5, STRS: 6 } as const;
+export const LC_CONTAINER_STR = { OCI_VERSION: 0, ID: 1, BUNDLE: 2, ROOTFS: 3, CREATED: 4, OWNER: 5, COUNT: 6 } as const;
 export const LCF = { MOUNT_NS: 1, DELETE_IN_NODE: 2 } as const;
 export const LC_FREEZER = { KIND: 0, NUMS: 1 } as const;
 export const FREEZER = { V1: 1, V2: 2 } as const;
