@@ -48,6 +48,7 @@
       "sources": [
         "csrc/frontdoor/main.c",
         "csrc/frontdoor/commands.c",
+        "csrc/frontdoor/foreground.c",
         "csrc/frontdoor/lifecycle.c",
         "csrc/frontdoor/status.c",
         "csrc/frontdoor/cgroup.c",

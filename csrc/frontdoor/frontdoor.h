@@ -58,8 +58,11 @@ struct globals {
   const char *command;
 };
 
-/* main.c: exec node with the original argv; never returns. */
+/* main.c: exec node with the original argv; never returns. In the
+ * foreground wait (foreground_exit_code >= 0) it runs `node ... delete
+ * --force ID` instead and exits with the container's status. */
 _Noreturn void fallback(void);
+extern int foreground_exit_code;
 
 /* lifecycle.c */
 int lifecycle_load(const char *dir, struct lifecycle *lc);
@@ -116,6 +119,7 @@ int cmd_kill(const struct globals *g, const char *id, int sig, bool all);
 int cmd_delete(const struct globals *g, const char *id, bool force);
 int cmd_pause(const struct globals *g, const char *id);
 int cmd_resume(const struct globals *g, const char *id);
+int cmd_foreground(const struct globals *g, const char *id, pid_t pid, bool keep);
 int cmd_ps(const struct globals *g, const char *id, bool json, char **ps_args, int n_ps_args);
 
 #endif

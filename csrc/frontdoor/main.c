@@ -2,7 +2,9 @@
  * src/cli/args.ts do, for the commands it serves; anything else, and
  * anything it is not sure of, goes to node with argv unchanged. */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <limits.h>
+#include <sys/wait.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +17,8 @@
 
 static int g_argc;
 static char **g_argv;
+int foreground_exit_code = -1;
+static const char *foreground_id;
 
 /* node <install>/dist/tsrun.cjs argv..., found beside this executable
  * (bin/tsrun, or build/Release/tsrun when run from the build). */
@@ -38,12 +42,30 @@ _Noreturn void fallback(void) {
     snprintf(script, sizeof script, "%s%s/dist/tsrun.cjs", self, ups[i]);
     if (access(script, R_OK) == 0) break;
   }
-  char **argv = calloc((size_t)g_argc + 2, sizeof *argv);
+  char **argv = calloc((size_t)g_argc + 4, sizeof *argv);
   if (!argv) _exit(1);
   argv[0] = "node";
   argv[1] = script;
   for (int i = 1; i < g_argc; i++) argv[i + 1] = g_argv[i];
   signal(SIGPIPE, SIG_DFL);
+  if (foreground_exit_code >= 0) {
+    /* The wait is over: node deletes, the container's status is ours. */
+    int n = 2;
+    while (argv[n] && strcmp(argv[n], "__foreground") != 0) n++;
+    argv[n] = "delete";
+    argv[n + 1] = "--force";
+    argv[n + 2] = (char *)foreground_id;
+    argv[n + 3] = NULL;
+    pid_t child = fork();
+    if (child == 0) {
+      execvp("node", argv);
+      _exit(127);
+    }
+    int status;
+    while (child > 0 && waitpid(child, &status, 0) < 0 && errno == EINTR) {
+    }
+    _exit(foreground_exit_code);
+  }
   execvp("node", argv);
   perror("tsrun: exec node");
   _exit(1);
@@ -233,6 +255,13 @@ int main(int argc, char **argv) {
     struct cmd_flags t[] = {{{"force", "f"}, false, NULL, false}};
     if (!parse_cmd(args, n, t, 1, 0, pos, &n_pos) || n_pos != 1 || !valid_id(pos[0])) fallback();
     return cmd_delete(&g, pos[0], t[0].set);
+  }
+  if (strcmp(cmd, "__foreground") == 0) {
+    /* From src/cli/commands/run.ts only; argv as it writes it. */
+    if (n != 3 || !valid_id(args[0]) || atoi(args[1]) <= 0) fallback();
+    foreground_id = args[0];
+    g.command = "run";
+    return cmd_foreground(&g, args[0], (pid_t)atoi(args[1]), strcmp(args[2], "keep") == 0);
   }
   if (strcmp(cmd, "ps") == 0) {
     struct cmd_flags t[] = {{{"format", "f"}, true, NULL, false}};

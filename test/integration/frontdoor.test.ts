@@ -179,3 +179,35 @@ t.test('front door and TypeScript commands agree', { ...skipUnlessRoot(), timeou
 });
 
 
+
+t.test('foreground run without a terminal: the wait is the front door', { ...skipUnlessRoot(), timeout: 120_000 }, async (t) => {
+  const tsrun = new Tsrun(t);
+  const env = { ...process.env };
+  delete env.NODE_EXTRA_CA_CERTS;
+  const bundle = makeBundle(t, (cfg) => {
+    cfg.process.args = ['sh', '-c', 'trap "exit 5" TERM; sleep 100 & wait'];
+  });
+  const id = tsrun.id('fg');
+  const { spawn } = await import('node:child_process');
+  const child = spawn(TSRUN, ['--root', tsrun.root, 'run', '--bundle', bundle.dir, id], { env, stdio: 'ignore' });
+  const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
+  const procStatus = () => {
+    try {
+      return readFileSync(`/proc/${child.pid}/status`, 'utf8');
+    } catch {
+      return '';
+    }
+  };
+  t.ok(await waitFor(() => readFileSync(`/proc/${child.pid}/cmdline`, 'utf8').includes('__foreground'), 15_000), 'node execed the front door');
+  t.ok(await waitFor(() => existsSync(join(tsrun.root, id)) && JSON.parse(run(id)).status === 'running', 5000), 'the container runs');
+  const rss = Number(/VmRSS:\s+(\d+) kB/.exec(procStatus())?.[1]);
+  t.ok(rss > 0 && rss <= 4096, `the waiting tsrun holds ${rss} KiB (≤ 4 MiB)`);
+  process.kill(child.pid!, 'SIGTERM');
+  t.equal(await exited, 5, 'SIGTERM forwarded; the container status is run\'s');
+  t.notOk(existsSync(join(tsrun.root, id)), 'deleted');
+  t.same(cgroupDirsNamed(`/tsrun/${id}`), [], 'no cgroup left');
+
+  function run(id: string): string {
+    return spawnSync(TSRUN, ['--root', tsrun.root, 'state', id], { env, encoding: 'utf8' }).stdout;
+  }
+});
