@@ -40,7 +40,30 @@
     {
       "target_name": "plan-dump",
       "type": "executable",
-      "sources": ["csrc/test/plan-dump.c", "csrc/init/plan-reader.c"]
+      "sources": ["csrc/test/plan-dump.c", "csrc/init/plan-reader.c", "csrc/frontdoor/lifecycle.c"]
+    },
+    {
+      "target_name": "tsrun",
+      "type": "executable",
+      "sources": [
+        "csrc/frontdoor/main.c",
+        "csrc/frontdoor/commands.c",
+        "csrc/frontdoor/foreground.c",
+        "csrc/frontdoor/lifecycle.c",
+        "csrc/frontdoor/status.c",
+        "csrc/frontdoor/cgroup.c",
+        "csrc/frontdoor/hooks.c",
+        "csrc/frontdoor/report.c",
+        "csrc/frontdoor/json.c",
+        "csrc/init/plan-reader.c"
+      ],
+      "ldflags": ["-static"]
+    },
+    {
+      "target_name": "tsrun-bin",
+      "type": "none",
+      "dependencies": ["tsrun"],
+      "copies": [{ "destination": "<(module_root_dir)/bin", "files": ["<(PRODUCT_DIR)/tsrun"] }]
     }
   ]
 }

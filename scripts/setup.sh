@@ -36,9 +36,11 @@ newer() { # newer TARGET SOURCES...: true if TARGET is missing or older than any
   [ -n "$(find "$@" -newer "$target" -type f 2>/dev/null | head -n 1)" ]
 }
 
-if newer build/Release/tsrun_native.node csrc binding.gyp || newer build/Release/tsrun-init csrc binding.gyp; then
+# bin/tsrun is built too: the C front door (csrc/frontdoor/), copied there by binding.gyp.
+if newer build/Release/tsrun_native.node csrc binding.gyp || newer build/Release/tsrun-init csrc binding.gyp || newer bin/tsrun csrc binding.gyp; then
   echo "setup: building the C core"
-  [ -f build/Makefile ] || npx node-gyp configure
+  # A new target in binding.gyp needs a new Makefile.
+  if [ ! -f build/Makefile ] || [ binding.gyp -nt build/Makefile ]; then npx node-gyp configure; fi
   npx node-gyp build
 fi
 if newer dist/tsrun.cjs src schemas scripts; then

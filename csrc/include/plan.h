@@ -80,7 +80,22 @@ enum tsr_record_kind {
   /* AFFINITY_* slots, then the mask as u64 words (cpu n = bit n%64 of word n/64); - */
   REC_CPU_AFFINITY = 24,
   REC_LSM = 25, /* LSM_* slots; what to write to /proc/thread-self/attr/<file>, that file */
-  /* 27..35: the lifecycle record of the C front door */
+
+  /* The lifecycle record (<root>/<id>/lifecycle): what create decided for
+   * the later commands (start, state, kill, delete, pause, resume, ps),
+   * which the C front door (csrc/frontdoor/) carries out. Written by
+   * src/plan/lifecycle-record.ts; the slots of each kind are named below. */
+  REC_LC_CONTAINER = 27,  /* LC_CONTAINER_* nums; LC_CONTAINER_STR_* strings */
+  REC_LC_ANNOTATION = 28, /* -; key, value (in the state document's order) */
+  REC_LC_FIFO = 29,       /* -; the exec fifo */
+  /* LC_FREEZER_* nums; control file, value to freeze, value to thaw, file
+   * to read, key in it ("" = the whole file) */
+  REC_LC_FREEZER = 30,
+  REC_LC_PROCS = 31,       /* LC_PROCS_* nums; a cgroup directory whose subtree holds the container */
+  REC_LC_CGROUP_KILL = 32, /* -; a cgroup.kill file (used for SIGKILL when the kernel has it) */
+  REC_LC_RMDIR = 33,       /* LC_RMDIR_* nums; a directory to remove at delete, deepest first */
+  /* LC_HOOK_* nums; path, argv[argc], env[env_count] (poststart, poststop) */
+  REC_LC_HOOK = 34,
   REC_KIND_MAX = 36,
 };
 
@@ -138,6 +153,74 @@ enum tsr_scheduler_slot {
 };
 enum tsr_cpu_affinity_slot { AFFINITY_WHEN /* CPU_AFFINITY_* */, AFFINITY_SLOTS };
 enum tsr_lsm_slot { LSM_KIND /* LSM_APPARMOR, LSM_SELINUX */, LSM_SLOTS };
+
+/* REC_LC_CONTAINER slots */
+enum lc_container_slot {
+  LC_CONTAINER_PID = 0,
+  LC_CONTAINER_START_TIME = 1, /* /proc/<pid>/stat field 22 */
+  LC_CONTAINER_FLAGS = 2,      /* LCF_* */
+  /* state.json as create left it: another (update, a hand edit) sends the
+   * command to the TypeScript side, which reads state.json */
+  LC_CONTAINER_STATE_INO = 3,
+  LC_CONTAINER_STATE_SIZE = 4,
+  LC_CONTAINER_STATE_MTIME_NS = 5,
+  LC_CONTAINER_NUMS = 6,
+};
+enum lc_container_str {
+  LC_CONTAINER_STR_OCI_VERSION = 0,
+  LC_CONTAINER_STR_ID = 1,
+  LC_CONTAINER_STR_BUNDLE = 2,
+  LC_CONTAINER_STR_ROOTFS = 3,
+  LC_CONTAINER_STR_CREATED = 4,
+  LC_CONTAINER_STR_OWNER = 5,
+  LC_CONTAINER_STR_COUNT = 6,
+};
+/* LC_CONTAINER_FLAGS */
+#define LCF_MOUNT_NS 0x1u      /* own mount namespace: no process of its cgroup shares the runtime's */
+#define LCF_DELETE_IN_NODE 0x2u /* delete undoes host mounts or network devices: TypeScript does it */
+
+/* REC_LC_FREEZER slots */
+enum lc_freezer_slot {
+  LC_FREEZER_KIND = 0, /* FREEZER_* */
+  LC_FREEZER_NUMS = 1,
+};
+#define FREEZER_V1 1 /* freezer.state: FROZEN / THAWED, the file read back whole */
+#define FREEZER_V2 2 /* cgroup.freeze 1 / 0, cgroup.events "frozen 1" */
+
+/* REC_LC_PROCS slots */
+enum lc_procs_slot {
+  LC_PROCS_FLAGS = 0, /* PROCS_* */
+  LC_PROCS_NUMS = 1,
+};
+#define PROCS_ALONE 0x1u /* when this directory exists, it alone lists the processes */
+
+/* REC_LC_CGROUP_KILL slots */
+enum lc_cgroup_kill_slot {
+  LC_CGROUP_KILL_FLAGS = 0, /* CGKILL_* */
+  LC_CGROUP_KILL_NUMS = 1,
+};
+/* a v1 manager: a task the v1 freezer holds handles its SIGKILL only once thawed */
+#define CGKILL_THAW_FROZEN 0x1u
+
+/* REC_LC_RMDIR slots */
+enum lc_rmdir_slot {
+  LC_RMDIR_HOW = 0, /* RMDIR_* */
+  LC_RMDIR_NUMS = 1,
+};
+#define RMDIR_TREE 0     /* the container's cgroup: its sub-cgroups, then it, waiting out EBUSY */
+#define RMDIR_IF_EMPTY 1 /* a shared parent: ENOENT, EBUSY and ENOTEMPTY leave it */
+
+/* REC_LC_HOOK slots */
+enum lc_hook_slot {
+  LC_HOOK_KIND = 0,      /* LC_HOOK_KIND_* */
+  LC_HOOK_TIMEOUT = 1,   /* seconds, 0 = none */
+  LC_HOOK_ARGC = 2,      /* argv strings after the path (0: argv is the path alone) */
+  LC_HOOK_ENV_COUNT = 3, /* env strings after argv */
+  LC_HOOK_HAS_ENV = 4,   /* 1: env replaces the environment; 0: the hook inherits it */
+  LC_HOOK_NUMS = 5,
+};
+#define LC_HOOK_KIND_POSTSTART 1
+#define LC_HOOK_KIND_POSTSTOP 2
 
 /* REC_PROCESS flags */
 #define PROC_NO_NEW_PRIVS 0x1u

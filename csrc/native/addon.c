@@ -283,6 +283,36 @@ static napi_value set_child_subreaper(napi_env env, napi_callback_info info) {
   return prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0 ? throw_errno(env, errno, "prctl", NULL) : undefined(env);
 }
 
+/* execv(path, argv): a foreground `run` hands its wait to the C front door
+ * (bin/tsrun), which keeps this pid and so stays the container's
+ * subreaper, in a few MB instead of a Node process. Returns only on failure. */
+static napi_value exec_file(napi_env env, napi_callback_info info) {
+  napi_value a[2];
+  if (get_args(env, info, 2, a)) return NULL;
+  uint32_t argc = 0;
+  if (napi_get_array_length(env, a[1], &argc) != napi_ok) return throw_errno(env, EINVAL, "execv", NULL);
+  char *path = string_arg(env, a[0]);
+  char **argv = calloc((size_t)argc + 1, sizeof *argv);
+  if (!path || !argv) return throw_errno(env, ENOMEM, "execv", NULL);
+  for (uint32_t i = 0; i < argc; i++) {
+    napi_value v;
+    napi_get_element(env, a[1], i, &v);
+    argv[i] = string_arg(env, v);
+  }
+  /* The front door writes its warnings and errors to this process's stdio,
+   * which node may hold close-on-exec. */
+  for (int fd = 0; fd <= 2; fd++) {
+    int flags = fcntl(fd, F_GETFD);
+    if (flags >= 0 && (flags & FD_CLOEXEC)) fcntl(fd, F_SETFD, flags & ~FD_CLOEXEC);
+  }
+  execv(path, argv);
+  napi_value r = throw_errno(env, errno, "execv", path);
+  for (uint32_t i = 0; i < argc; i++) free(argv[i]);
+  free(argv);
+  free(path);
+  return r;
+}
+
 static napi_value pidfd_open(napi_env env, napi_callback_info info) {
   napi_value a[1];
   if (get_args(env, info, 1, a)) return NULL;
@@ -507,6 +537,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"waitPid", NULL, wait_pid, NULL, NULL, NULL, napi_default, NULL},
       {"waitPidAsync", NULL, wait_pid_async, NULL, NULL, NULL, napi_default, NULL},
       {"setChildSubreaper", NULL, set_child_subreaper, NULL, NULL, NULL, napi_default, NULL},
+      {"execFile", NULL, exec_file, NULL, NULL, NULL, napi_default, NULL},
       {"pidfdOpen", NULL, pidfd_open, NULL, NULL, NULL, napi_default, NULL},
       {"pidfdSendSignal", NULL, pidfd_send_signal, NULL, NULL, NULL, napi_default, NULL},
       {"flock", NULL, flock_fd, NULL, NULL, NULL, napi_default, NULL},

@@ -21,6 +21,7 @@ import { loadSpec } from '../spec/load.ts';
 import type { LinuxResources, Spec } from '../spec/types.ts';
 import { lockContainerDir } from '../state/lock.ts';
 import { execFifo, netnsFile, seccompCacheDir } from '../state/paths.ts';
+import { writeLifecycle } from '../state/lifecycle-file.ts';
 import { writePidFile } from '../state/pid-file.ts';
 import { readProcStat } from '../state/proc-stat.ts';
 import { createContainerDir, removeContainerDir, writeState, type ContainerState } from '../state/store.ts';
@@ -348,6 +349,7 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
       state.cgroup = cgroup.toRecord();
     }
     writeState(dir, state);
+    writeLifecycle(dir, state);
     if (opts.pidFile) writePidFile(opts.pidFile, state.pid);
     closeSync(syncParent);
     closeSync(init.pidfd);

@@ -31,6 +31,8 @@ export interface Native {
   waitPidAsync(pid: number): Promise<number>;
   /** prctl(PR_SET_CHILD_SUBREAPER, 1). */
   setChildSubreaper(): void;
+  /** execv(path, argv): replaces this process; returns only by throwing. */
+  execFile(path: string, argv: string[]): never;
   pidfdOpen(pid: number): number;
   pidfdSendSignal(pidfd: number, signal: number): void;
   /** flock(2); returns false when `wait` is false and the lock is held elsewhere. */

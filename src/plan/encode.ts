@@ -29,6 +29,15 @@ export const REC = {
   SCHEDULER: 23,
   CPU_AFFINITY: 24,
   LSM: 25,
+  // The lifecycle record (src/plan/lifecycle-record.ts).
+  LC_CONTAINER: 27,
+  LC_ANNOTATION: 28,
+  LC_FIFO: 29,
+  LC_FREEZER: 30,
+  LC_PROCS: 31,
+  LC_CGROUP_KILL: 32,
+  LC_RMDIR: 33,
+  LC_HOOK: 34,
 } as const;
 
 /**
@@ -73,14 +82,16 @@ export const HOOK_KINDS = { createContainer: 1, startContainer: 2 } as const;
 /** Init's fds from its base: plan, sync, fifo, console, then namespaces to join. */
 export const FD_OFF = { PLAN: 0, SYNC: 1, FIFO: 2, CONSOLE: 3, FIRST_NS: 4 };
 
-type Num = number | bigint;
-interface Record {
+export type Num = number | bigint;
+export interface Record {
   kind: number;
   nums: Num[];
   strs: string[];
 }
 
-function encodeRecord(r: Record): Buffer {
+export type PlanRecord = Record;
+
+export function encodeRecord(r: Record): Buffer {
   const strs = r.strs.map((s) => Buffer.from(`${s}\0`, 'utf8'));
   const body = 16 + r.nums.length * 8 + strs.reduce((n, b) => n + b.length, 0);
   const size = Math.ceil(body / 8) * 8;
@@ -188,7 +199,12 @@ export function planRecords(plan: LaunchPlan): Record[] {
 }
 
 export function encodePlan(plan: LaunchPlan): Buffer {
-  const records = planRecords(plan).map(encodeRecord);
+  return encodeEnvelope(planRecords(plan));
+}
+
+/** plan.h's envelope: the header, then the records (the launch plan's and the lifecycle record's). */
+export function encodeEnvelope(recs: readonly Record[]): Buffer {
+  const records = recs.map(encodeRecord);
   const header = Buffer.alloc(24);
   header.write('TSRPLAN\0', 0, 'latin1');
   const size = 24 + records.reduce((n, b) => n + b.length, 0);

@@ -27,6 +27,23 @@ serves its terminal when process.terminal is true and no --console-socket is
 given, waits for it, exits with its status and deletes it (unless --keep).`,
   flags: [...CREATE_FLAGS, ...RUN_FLAGS],
 };
+import { existsSync } from 'node:fs';
+import { buildDir } from '../../install-paths.ts';
+
+/** The front door's hidden command (csrc/frontdoor/foreground.c). */
+const FOREGROUND_COMMAND = '__foreground';
+
+function waitInFrontDoor(g: GlobalFlags, id: string, pid: number, keep: boolean): void {
+  const door = `${buildDir()}/tsrun`;
+  // The front door serves root only (its default --root is root's).
+  if (!existsSync(door) || process.geteuid?.() !== 0) return;
+  const globals = ['--root', g.root, ...(g.log ? ['--log', g.log] : []), '--log-format', g.logFormat];
+  try {
+    native().execFile(door, ['tsrun', ...globals, FOREGROUND_COMMAND, id, String(pid), keep ? 'keep' : 'delete']);
+  } catch {
+    // execv failed: Node waits as before.
+  }
+}
 
 export default async function run(argv: string[], g: GlobalFlags, r: Reporter): Promise<number> {
   const { parsed, options } = createOptions(argv, g, r, RUN_FLAGS);
@@ -51,6 +68,10 @@ export default async function run(argv: string[], g: GlobalFlags, r: Reporter): 
     await deleteContainer(g.root, options.id, true, r.warn);
     throw err;
   }
+  // Without a terminal to serve, the wait needs nothing of Node: hand it to
+  // the C front door in this same process (still the subreaper, still the
+  // container's parent), a couple of MB instead of a Node process.
+  if (!(terminal && wantsTerminal)) waitInFrontDoor(g, options.id, state.pid, flagBool(parsed, 'keep'));
   try {
     return await waitForeground(state.pid);
   } finally {

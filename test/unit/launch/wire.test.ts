@@ -6,6 +6,7 @@ import t from 'tap';
 import { MOUNT_EXT } from '../../../src/plan/mount-options.ts';
 import { CPU_AFFINITY, FD_OFF, MOUNT_KINDS, HOOK_KINDS, LSM_KINDS, PLAN_VERSION, PROC_FLAGS, REC, ROOTFS_FLAGS, SLOTS } from '../../../src/plan/encode.ts';
 import { MSG, MSG_MAX, STEPS } from '../../../src/launch/wire.ts';
+import { CGKILL, FREEZER, LC_CGROUP_KILL, LC_CONTAINER, LC_CONTAINER_STR, LC_FREEZER, LC_HOOK, LC_HOOK_KIND, LC_PROCS, LC_RMDIR, LCF, PROCS, RMDIR } from '../../../src/plan/lifecycle-record.ts';
 
 const include = resolve(import.meta.dirname, '../../../csrc/include');
 
@@ -74,4 +75,21 @@ t.test('plan.h and encode.ts agree slot by slot', async (t) => {
   for (const kind of Object.keys(SLOTS)) t.ok(kind in REC, `${kind} is a record kind`);
   t.throws(() => slotEnums('enum tsr_x_slot { X_A, X_B };'), /must end with/, 'the parser itself refuses a malformed enum');
   t.throws(() => slotEnums('enum tsr_x_slot { X_A, Y_B, X_SLOTS };'), /must be X_NAME/);
+});
+
+t.test('plan.h and lifecycle-record.ts agree on the lifecycle record slots', async (t) => {
+  const h = readFileSync(`${include}/plan.h`, 'utf8');
+  const prefixed = (prefix: string, o: Record<string, number>) => Object.fromEntries(Object.entries(o).map(([k, v]) => [`${prefix}${k}`, v]));
+  t.same(cEnum(h, 'LC_CONTAINER_'), { ...LC_CONTAINER, ...prefixed('STR_', LC_CONTAINER_STR) });
+  t.same(cEnum(h, 'LCF_'), LCF);
+  t.same(cEnum(h, 'LC_FREEZER_'), LC_FREEZER);
+  t.same(cEnum(h, 'FREEZER_'), FREEZER);
+  t.same(cEnum(h, 'LC_PROCS_'), LC_PROCS);
+  t.same(cEnum(h, 'PROCS_'), PROCS);
+  t.same(cEnum(h, 'LC_CGROUP_KILL_'), LC_CGROUP_KILL);
+  t.same(cEnum(h, 'CGKILL_'), CGKILL);
+  t.same(cEnum(h, 'LC_RMDIR_'), LC_RMDIR);
+  t.same(cEnum(h, 'RMDIR_'), RMDIR);
+  t.same(cEnum(h, 'LC_HOOK_'), { ...LC_HOOK, ...prefixed('KIND_', LC_HOOK_KIND) });
+  t.match(h, /REC_KIND_MAX = 36,/);
 });
