@@ -399,13 +399,15 @@ async function rmdirWhenEmpty(dir: string, deadline: number): Promise<void> {
 
 // A parent like <mount>/tsrun is created by the first container that needs
 // it and shared by the next ones: while another container's cgroup is inside
-// it, rmdir fails with EBUSY (or ENOTEMPTY) and it simply stays.
+// it, rmdir fails with EBUSY (or ENOTEMPTY) and it simply stays. A caller
+// without the right to remove it (a rootless user under root's parent) leaves
+// it too: it is not theirs.
 function removeSharedParent(dir: string): void {
   try {
     fs.rmdirSync(dir);
   } catch (err) {
     const code = errnoCode(err);
-    if (code === 'ENOENT' || code === 'EBUSY' || code === 'ENOTEMPTY') return;
+    if (code === 'ENOENT' || code === 'EBUSY' || code === 'ENOTEMPTY' || code === 'EACCES' || code === 'EPERM') return;
     throw new CgroupError(dir, `cannot remove cgroup ${dir}: ${code}`, { cause: err });
   }
 }
