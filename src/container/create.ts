@@ -29,6 +29,7 @@ import { checkNetDevices, moveNetDevicesIn } from './net-devices.ts';
 import { ociState, OCI_VERSION } from './oci-state.ts';
 import { connectListener, seccompListenerState } from './seccomp-state.ts';
 import { writeProcFile } from './proc-write.ts';
+import { plannedCgroupRecord } from './planned-cgroup-record.ts';
 import { Rollback } from './rollback.ts';
 
 export interface CreateOptions {
@@ -169,6 +170,35 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
   // What sat at the rootfs path before: only what create adds is detached.
   const keepMounts = hostMountNs ? mountIdsAt(rootfs, mountinfo) : [];
 
+  const state: ContainerState = {
+    ociVersion: OCI_VERSION,
+    id,
+    pid: 0,
+    bundle,
+    rootfs,
+    created: new Date().toISOString(),
+    owner: userInfo().username,
+    annotations: spec.annotations ?? {},
+    initStartTime: 0,
+    // What delete --force removes if create dies before the end: the
+    // directories create() is about to make (cgroup.create() replaces it).
+    cgroup: plannedCgroupRecord(cgroup.toRecord()),
+    hooks: { poststart: spec.hooks?.poststart ?? [], poststop: spec.hooks?.poststop ?? [] },
+    process: spec.process!,
+    namespaces: spec.linux?.namespaces ?? [],
+    ...(seccomp
+      ? {
+          seccomp: {
+            flags: seccomp.flags,
+            program: seccomp.program.toString('base64'),
+            ...(seccomp.listener ? { listenerPath: spec.linux!.seccomp!.listenerPath! } : {}),
+            ...(spec.linux?.seccomp?.listenerMetadata ? { listenerMetadata: spec.linux.seccomp.listenerMetadata } : {}),
+          },
+        }
+      : {}),
+    resources: spec.linux?.resources ?? {},
+    ...(hostMountNs ? { hostMounts: { path: rootfs, keep: keepMounts } } : {}),
+  };
   const rollback = new Rollback();
   const parentFds: number[] = [];
   const closeParentFds = () => {
@@ -181,12 +211,17 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
     const unlock = lockContainerDir(dir);
     rollback.add('unlock', unlock);
     native().mkfifo(execFifo(dir), 0o622);
+    // A provisional record (pid 0: stopped) before anything outside the
+    // directory exists: if tsrun is killed from here on, `delete --force`
+    // finds the cgroups and host mounts to remove.
+    writeState(dir, state);
 
     // 2. The cgroups, with every limit and the device filter, before the
     // init exists. create() is all-or-nothing across hierarchies, and
     // refuses a cgroup that already has processes: only then is the
     // cgroup ours to kill in and remove.
     cgroup.create();
+    state.cgroup = cgroup.toRecord();
     rollback.add('remove cgroups', async () => {
       await cgroup.killAll(9);
       await cgroup.waitEmpty(5000);
@@ -257,33 +292,6 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
     // 4. The conversation with tsrun-init (csrc/include/wire.h).
     const channel = new InitChannel(syncParent);
     rollback.add('close sync socket', () => closeSync(syncParent));
-    const state: ContainerState = {
-      ociVersion: OCI_VERSION,
-      id,
-      pid: 0,
-      bundle,
-      rootfs,
-      created: new Date().toISOString(),
-      owner: userInfo().username,
-      annotations: spec.annotations ?? {},
-      initStartTime: 0,
-      cgroup: cgroup.toRecord(),
-      hooks: { poststart: spec.hooks?.poststart ?? [], poststop: spec.hooks?.poststop ?? [] },
-      process: spec.process!,
-      namespaces: spec.linux?.namespaces ?? [],
-      ...(seccomp
-        ? {
-            seccomp: {
-              flags: seccomp.flags,
-              program: seccomp.program.toString('base64'),
-              ...(seccomp.listener ? { listenerPath: spec.linux!.seccomp!.listenerPath! } : {}),
-              ...(spec.linux?.seccomp?.listenerMetadata ? { listenerMetadata: spec.linux.seccomp.listenerMetadata } : {}),
-            },
-          }
-        : {}),
-      resources: spec.linux?.resources ?? {},
-      ...(hostMountNs ? { hostMounts: { path: rootfs, keep: keepMounts } } : {}),
-    };
     for (;;) {
       const msg = channel.receive();
       if (msg.type === MSG.READY_IDMAP) {
@@ -329,6 +337,8 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
     state.initStartTime = stat.startTime;
     writeState(dir, state);
     if (opts.pidFile) writePidFile(opts.pidFile, state.pid);
+    // Only now may the init outlive us (it exits on EOF before this).
+    channel.send(MSG.RECORDED);
     closeSync(syncParent);
     closeSync(init.pidfd);
     unlock();
