@@ -308,8 +308,10 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
         // The network namespace exists: hand over the devices before any hook sees it.
         if (netDevices.length) {
           const file = netnsFile(dir);
-          moveNetDevicesIn(state.pid, netDevices, file, (what, fn) => rollback.add(what, fn));
           state.netDevices = { devices: netDevices, netns: file };
+          // Recorded first: delete --force after a killed create moves back what got in.
+          writeState(dir, state);
+          moveNetDevicesIn(state.pid, netDevices, file, (what, fn) => rollback.add(what, fn));
         }
         // runtime.md: "creating" is step 2 of the lifecycle, the runtime
         // environment being built; "created" is "after step 2", where the

@@ -112,6 +112,8 @@ export interface Scenario {
   /** Brings the container to where the command under test starts (nothing for create and run). */
   prepare: () => void;
   args: string[];
+  /** More checks once delete --force is done. */
+  after?: (t: Test) => void;
 }
 
 /**
@@ -154,6 +156,7 @@ export async function killAtEachStep(t: Test, s: Scenario, steps: Step[]): Promi
       t.equal(del.status, 0, `delete --force: ${del.stderr}`);
       t.same(tsrun.leftovers(), [], 'no state directory left');
       t.same(hostSnapshot(bundle.dir, before), before, 'no cgroup, mount or process left');
+      s.after?.(t);
 
       const again = tsrun.run(['create', '--bundle', bundle.dir, id]);
       t.equal(again.status, 0, `a new create with the same id works: ${again.stderr}`);
