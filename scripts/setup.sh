@@ -5,7 +5,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # qemu-system-x86 and xz-utils: the cgroup v2 guest of test/vm (npm run test:vm).
-APT_PACKAGES=(build-essential python3 pkg-config libseccomp-dev busybox-static iproute2 util-linux runc crun qemu-system-x86 xz-utils uidmap apparmor)
+# strace: the kill -9 fault injection of test/integration/faults-kill-*.
+# uidmap (newuidmap) and apparmor (apparmor_parser): rootless and the guest's AppArmor test.
+APT_PACKAGES=(build-essential python3 pkg-config libseccomp-dev busybox-static iproute2 util-linux runc crun qemu-system-x86 xz-utils strace uidmap apparmor)
 
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do

@@ -103,6 +103,21 @@ int cmd_start(const struct globals *g, const char *id) {
    * Non-blocking: a dead init never hangs start. */
   int fd = open(lc.fifo, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
   if (fd < 0) fallback();
+  /* Gone from here on, as start.ts does: the fifo's presence means
+   * "created", and a start killed after this point must not leave a
+   * container that runs while it still looks created. */
+  if (unlink(lc.fifo) < 0) {
+    int err = errno;
+    const char *t = errno_text(err);
+    /* node's fs error: "ENOENT: no such file or directory, unlink '<path>'" */
+    char code[32];
+    errno_code(err, code, sizeof code);
+    struct buf b = {0};
+    buf_printf(&b, "%s: %.*s, unlink '%s'", code, t ? (int)(strlen(t) - strlen(code) - 3) : 0, t ? t + strlen(code) + 2 : "", lc.fifo);
+    report_error(b.data);
+    close(fd);
+    return 1;
+  }
   struct buf got = {0};
   int64_t deadline = now_ms() + FIFO_TIMEOUT_MS;
   char msg[512];
@@ -139,17 +154,6 @@ int cmd_start(const struct globals *g, const char *id) {
   }
   if (got.len > 1) {
     init_error(got.data + 1, got.len - 1);
-    return 1;
-  }
-  if (unlink(lc.fifo) < 0) {
-    int err = errno;
-    const char *t = errno_text(err);
-    /* node's fs error: "ENOENT: no such file or directory, unlink '<path>'" */
-    char code[32];
-    errno_code(err, code, sizeof code);
-    struct buf b = {0};
-    buf_printf(&b, "%s: %.*s, unlink '%s'", code, t ? (int)(strlen(t) - strlen(code) - 3) : 0, t ? t + strlen(code) + 2 : "", lc.fifo);
-    report_error(b.data);
     return 1;
   }
   close(lock);

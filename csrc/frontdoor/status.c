@@ -1,6 +1,6 @@
 /* Container status, as src/state/status.ts derives it: the init alive (same
  * pid *and* start time, not a zombie), then the freezer, then the exec fifo
- * (still there = not started). */
+ * (still there, the init not yet exec'd = not started). */
 #define _GNU_SOURCE
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,12 +31,22 @@ bool pid_alive(pid_t pid, uint64_t start_time) {
   return t == start_time && state != 'Z' && state != 'X';
 }
 
+/* The init is named "tsrun:[init]" until execve (csrc/init/main.c): a fifo
+ * left behind a process that already exec'd (a start killed before it
+ * removed the fifo) means running, not created. */
+static bool has_execed(pid_t pid) {
+  char path[64], comm[64];
+  snprintf(path, sizeof path, "/proc/%d/comm", (int)pid);
+  if (read_file(path, comm, sizeof comm) < 0) return false; /* exited meanwhile */
+  return strcmp(comm, "tsrun:[init]\n") != 0;
+}
+
 enum status container_status(const struct lifecycle *lc) {
   if (!pid_alive(lc->pid, lc->start_time)) return ST_STOPPED;
   /* runc: a paused created container is "paused" too. */
   if (cg_is_frozen(lc)) return ST_PAUSED;
   struct stat st;
-  if (stat(lc->fifo, &st) == 0) return ST_CREATED;
+  if (stat(lc->fifo, &st) == 0 && !has_execed(lc->pid)) return ST_CREATED;
   return ST_RUNNING;
 }
 

@@ -13,7 +13,10 @@
  *   (createContainer hooks, pivot_root, the rest of the set-up)
  *   [notify listener] READY_SECCOMP --> the container state for the listener
  *                               <--   SECCOMP_STATE(seccomp state JSON)
- *   CREATED                     -->   write state.json, exit
+ *   CREATED                     -->   write state.json (and --pid-file)
+ *                               <--   RECORDED, exit
+ *   (init waits on the exec fifo; `tsrun start` opens it. EOF instead of
+ *   RECORDED: tsrun died before the container was recorded, the init exits)
  *   ERROR{step, errno, detail}  -->   at any point: InitError, roll back
  *
  * After CREATED the socket is closed and the exec fifo (fd base+2) is the
@@ -53,6 +56,7 @@ enum tsr_msg_type {
   MSG_ERROR = 7,
   MSG_READY_SECCOMP = 8,
   MSG_SECCOMP_STATE = 9,
+  MSG_RECORDED = 10,
 };
 
 /* A message is this header followed by `len` payload bytes. */

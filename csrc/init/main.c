@@ -78,6 +78,11 @@ int main(int argc, char **argv) {
   step_seccomp_prepare();
 
   send_msg(MSG_CREATED, 0, NULL, 0);
+  /* Wait until tsrun has recorded the container: if tsrun dies before
+   * (kill -9 in the middle of create), recv_msg sees EOF and the init
+   * exits instead of waiting forever on a fifo nobody knows about. */
+  char none[1];
+  recv_msg(MSG_RECORDED, none, 0);
   close(g.sync_fd);
   g.sync_fd = -1;
 

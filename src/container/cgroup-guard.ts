@@ -8,7 +8,7 @@
 // file edited, corrupted or left over to name another pid or a host
 // service's cgroup then makes kill/delete refuse instead of signalling or
 // removing something that is not the container.
-import { readlinkSync } from 'node:fs';
+import { readFileSync, readlinkSync } from 'node:fs';
 import { StateError } from '../errors.ts';
 import type { Container } from './container.ts';
 
@@ -20,12 +20,30 @@ function mountNamespace(pid: number | 'self'): string | undefined {
   }
 }
 
+// PF_EXITING (include/linux/sched.h), in the flags field of /proc/<pid>/stat.
+const PF_EXITING = 0x4;
+
+// A killed process leaves its cgroup (cgroup_exit) before it becomes a
+// zombie; a pid namespace's init stays in between until its children are
+// reaped. In that window it is no longer in cgroup.procs but not yet dead:
+// the container's own process exiting, not a foreign one (a kill racing
+// delete --force hit this).
+function isExiting(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+    const flags = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[6]);
+    return (flags & PF_EXITING) !== 0;
+  } catch {
+    return true; // gone meanwhile
+  }
+}
+
 export function assertCgroupIsContainers(c: Container): void {
   const { id } = c;
   const dirs = c.cgroup.dirs();
   const path = dirs.v2 ?? Object.values(dirs.v1)[0] ?? '(none)';
   const procs = c.cgroup.procs();
-  if (c.status !== 'stopped' && !procs.includes(c.state.pid)) {
+  if (c.status !== 'stopped' && !procs.includes(c.state.pid) && !isExiting(c.state.pid)) {
     throw new StateError(id, `state.json of container ${id} names pid ${c.state.pid} and cgroup ${path}, but that process is not in that cgroup: refusing to signal or remove anything`);
   }
   if (!c.state.namespaces.some((ns) => ns.type === 'mount')) return;

@@ -29,6 +29,7 @@ import { detachHostMounts, mountIdsAt } from './host-mounts.ts';
 import { checkNetDevices, moveNetDevicesIn } from './net-devices.ts';
 import { ociState, OCI_VERSION } from './oci-state.ts';
 import { connectListener, seccompListenerState } from './seccomp-state.ts';
+import { plannedCgroupRecord } from './planned-cgroup-record.ts';
 import { Rollback } from './rollback.ts';
 import { checkRootlessSpec, rootlessCgroupManager, rootlessCgroups, unprivileged, writeIdMaps } from './rootless.ts';
 import { NoCgroupManager } from '../cgroup/no-cgroup-manager.ts';
@@ -181,6 +182,35 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
   // What sat at the rootfs path before: only what create adds is detached.
   const keepMounts = hostMountNs ? mountIdsAt(rootfs, mountinfo) : [];
 
+  const state: ContainerState = {
+    ociVersion: OCI_VERSION,
+    id,
+    pid: 0,
+    bundle,
+    rootfs,
+    created: new Date().toISOString(),
+    owner: userInfo().username,
+    annotations: spec.annotations ?? {},
+    initStartTime: 0,
+    // What delete --force removes if create dies before the end: the
+    // directories create() is about to make (cgroup.create() replaces it).
+    cgroup: plannedCgroupRecord(cgroup.toRecord()),
+    hooks: { poststart: spec.hooks?.poststart ?? [], poststop: spec.hooks?.poststop ?? [] },
+    process: spec.process!,
+    namespaces: spec.linux?.namespaces ?? [],
+    ...(seccomp
+      ? {
+          seccomp: {
+            flags: seccomp.flags,
+            program: seccomp.program.toString('base64'),
+            ...(seccomp.listener ? { listenerPath: spec.linux!.seccomp!.listenerPath! } : {}),
+            ...(spec.linux?.seccomp?.listenerMetadata ? { listenerMetadata: spec.linux.seccomp.listenerMetadata } : {}),
+          },
+        }
+      : {}),
+    resources: spec.linux?.resources ?? {},
+    ...(hostMountNs ? { hostMounts: { path: rootfs, keep: keepMounts } } : {}),
+  };
   const rollback = new Rollback();
   const parentFds: number[] = [];
   const closeParentFds = () => {
@@ -193,12 +223,17 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
     const unlock = lockContainerDir(dir);
     rollback.add('unlock', unlock);
     native().mkfifo(execFifo(dir), 0o622);
+    // A provisional record (pid 0: stopped) before anything outside the
+    // directory exists: if tsrun is killed from here on, `delete --force`
+    // finds the cgroups and host mounts to remove.
+    writeState(dir, state);
 
     // 2. The cgroups, with every limit and the device filter, before the
     // init exists. create() is all-or-nothing across hierarchies, and
     // refuses a cgroup that already has processes: only then is the
     // cgroup ours to kill in and remove.
     cgroup.create();
+    state.cgroup = cgroup.toRecord();
     rollback.add('remove cgroups', async () => {
       await cgroup.killAll(9);
       await cgroup.waitEmpty(5000);
@@ -273,33 +308,6 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
     // 4. The conversation with tsrun-init (csrc/include/wire.h).
     const channel = new InitChannel(syncParent);
     rollback.add('close sync socket', () => closeSync(syncParent));
-    const state: ContainerState = {
-      ociVersion: OCI_VERSION,
-      id,
-      pid: 0,
-      bundle,
-      rootfs,
-      created: new Date().toISOString(),
-      owner: userInfo().username,
-      annotations: spec.annotations ?? {},
-      initStartTime: 0,
-      cgroup: cgroup.toRecord(),
-      hooks: { poststart: spec.hooks?.poststart ?? [], poststop: spec.hooks?.poststop ?? [] },
-      process: spec.process!,
-      namespaces: spec.linux?.namespaces ?? [],
-      ...(seccomp
-        ? {
-            seccomp: {
-              flags: seccomp.flags,
-              program: seccomp.program.toString('base64'),
-              ...(seccomp.listener ? { listenerPath: spec.linux!.seccomp!.listenerPath! } : {}),
-              ...(spec.linux?.seccomp?.listenerMetadata ? { listenerMetadata: spec.linux.seccomp.listenerMetadata } : {}),
-            },
-          }
-        : {}),
-      resources: spec.linux?.resources ?? {},
-      ...(hostMountNs ? { hostMounts: { path: rootfs, keep: keepMounts } } : {}),
-    };
     // The messages the init may send before CREATED, in wire.h's order; anything else is a protocol error.
     const expected = [MSG.READY_IDMAP, MSG.PID, MSG.READY_HOOKS, MSG.READY_SECCOMP, MSG.CREATED];
     for (;;) {
@@ -317,8 +325,10 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
         // The network namespace exists: hand over the devices before any hook sees it.
         if (netDevices.length) {
           const file = netnsFile(dir);
-          moveNetDevicesIn(state.pid, netDevices, file, (what, fn) => rollback.add(what, fn));
           state.netDevices = { devices: netDevices, netns: file };
+          // Recorded first: delete --force after a killed create moves back what got in.
+          writeState(dir, state);
+          moveNetDevicesIn(state.pid, netDevices, file, (what, fn) => rollback.add(what, fn));
         }
         // runtime.md: "creating" is step 2 of the lifecycle, the runtime
         // environment being built; "created" is "after step 2", where the
@@ -351,6 +361,8 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
     writeState(dir, state);
     writeLifecycle(dir, state);
     if (opts.pidFile) writePidFile(opts.pidFile, state.pid);
+    // Only now may the init outlive us (it exits on EOF before this).
+    channel.send(MSG.RECORDED);
     closeSync(syncParent);
     closeSync(init.pidfd);
     unlock();

@@ -3,6 +3,7 @@
 // cgroup and the state, then the poststop hooks.
 import { StateError } from '../errors.ts';
 import { runHooksWarning } from '../hooks/run-hooks.ts';
+import { lockContainer } from '../state/lock.ts';
 import { containerDir } from '../state/paths.ts';
 import { removeContainerDir } from '../state/store.ts';
 import { existsSync } from 'node:fs';
@@ -15,11 +16,27 @@ import { ociState } from './oci-state.ts';
 const SIGKILL = 9;
 
 export async function deleteContainer(root: string, id: string, force: boolean, warn: (msg: string) => void): Promise<void> {
+  let unlock: () => void;
+  try {
+    unlock = lockContainer(root, id);
+  } catch (err) {
+    if (err instanceof StateError && force && !existsSync(containerDir(root, id))) return;
+    throw err;
+  }
+  try {
+    await deleteLocked(root, id, force, warn);
+  } finally {
+    unlock();
+  }
+}
+
+async function deleteLocked(root: string, id: string, force: boolean, warn: (msg: string) => void): Promise<void> {
   let c;
   try {
     c = loadContainer(root, id);
   } catch (err) {
-    // A create that died before writing state.json leaves only its directory.
+    // A create killed before its first state.json leaves only its directory
+    // (nothing outside it exists yet: the provisional state comes first).
     if (err instanceof StateError && existsSync(containerDir(root, id)) && force) {
       removeContainerDir(root, id);
       return;

@@ -2,12 +2,24 @@
 // process of its cgroup (also without a pid namespace: the manager freezes,
 // signals each process and thaws, or uses cgroup.kill).
 import { StateError } from '../errors.ts';
+import { lockContainer } from '../state/lock.ts';
 import { assertCgroupIsContainers } from './cgroup-guard.ts';
 import { loadContainer } from './container.ts';
 
 const SIGKILL = 9;
 
 export async function killContainer(root: string, id: string, signal: number, all: boolean): Promise<void> {
+  // Under the lock: a delete racing this kill has either not begun or
+  // removed the container, so the pid signalled is never one already reaped.
+  const unlock = lockContainer(root, id);
+  try {
+    await killLocked(root, id, signal, all);
+  } finally {
+    unlock();
+  }
+}
+
+async function killLocked(root: string, id: string, signal: number, all: boolean): Promise<void> {
   const c = loadContainer(root, id);
   // containerd's runc shim recognises an exited container by runc's words
   // "container not running" in the error (checkKillError) and then treats

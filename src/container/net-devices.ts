@@ -118,6 +118,10 @@ export function moveNetDevicesBack(devices: MovedDevice[], file: string, warn: (
 function releaseNetns(file: string): void {
   try {
     native().unmount(file, MNT_DETACH);
+  } catch (err) {
+    // Never bound (a create killed before it): nothing to release.
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code !== 'EINVAL' && code !== 'ENOENT') throw err;
   } finally {
     rmSync(file, { force: true });
   }

@@ -4,7 +4,7 @@ import { closeSync, constants, openSync, readSync, unlinkSync } from 'node:fs';
 import { StateError } from '../errors.ts';
 import { execFifoFailure } from '../launch/exec-fifo.ts';
 import { runHooksWarning } from '../hooks/run-hooks.ts';
-import { lockContainerDir } from '../state/lock.ts';
+import { lockContainer } from '../state/lock.ts';
 import { execFifo } from '../state/paths.ts';
 import { isAlive } from '../state/status.ts';
 import { loadContainer } from './container.ts';
@@ -24,6 +24,11 @@ function sleep(ms: number): void {
  */
 function releaseInit(fifo: string, alive: () => boolean, id: string): void {
   const fd = openSync(fifo, constants.O_RDONLY | constants.O_NONBLOCK);
+  // Gone from here on, whatever happens to this process: the fifo's
+  // presence means "created", and a start killed after this point leaves a
+  // container that runs (the init got its reader) or died of SIGPIPE,
+  // never one that runs while it still looks created.
+  unlinkSync(fifo);
   try {
     const chunks: Buffer[] = [];
     let got = 0;
@@ -55,13 +60,14 @@ function releaseInit(fifo: string, alive: () => boolean, id: string): void {
 }
 
 export function startContainer(root: string, id: string, warn: (msg: string) => void): number {
-  const c = loadContainer(root, id);
-  if (c.status !== 'created') throw new StateError(id, `cannot start container ${id}: it is ${c.status}, not created`);
-  const unlock = lockContainerDir(c.dir);
+  // The state is read under the lock: a delete or another start that ran
+  // first is seen (container gone, or running).
+  const unlock = lockContainer(root, id);
+  let c;
   try {
-    const fifo = execFifo(c.dir);
-    releaseInit(fifo, () => isAlive(c.state), id);
-    unlinkSync(fifo);
+    c = loadContainer(root, id);
+    if (c.status !== 'created') throw new StateError(id, `cannot start container ${id}: it is ${c.status}, not created`);
+    releaseInit(execFifo(c.dir), () => isAlive(c!.state), id);
   } finally {
     unlock();
   }

@@ -10,6 +10,7 @@ export const MSG = {
   ERROR: 7,
   READY_SECCOMP: 8,
   SECCOMP_STATE: 9,
+  RECORDED: 10,
 } as const;
 
 export const STEPS: Record<number, string> = {

@@ -1,7 +1,7 @@
 // A container's status is derived, never stored: its process alive (same
 // pid *and* start time), then the freezer (v1 freezer.state or v2
 // cgroup.events, by the manager), then the exec fifo (there = not started).
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { execFifo } from './paths.ts';
 import { readProcStat } from './proc-stat.ts';
 import type { ContainerState } from './store.ts';
@@ -17,8 +17,21 @@ export function containerStatus(dir: string, state: ContainerState, cgroup: { is
   if (!isAlive(state)) return 'stopped';
   // runc: a paused created container is "paused" too.
   if (safeIsFrozen(cgroup)) return 'paused';
-  if (existsSync(execFifo(dir))) return 'created';
+  if (existsSync(execFifo(dir)) && !hasExeced(state.pid)) return 'created';
   return 'running';
+}
+
+// The init names itself "tsrun:[init]" (csrc/init/main.c) and keeps that
+// name until execve. A `start` killed between releasing the init and
+// removing the fifo leaves a fifo behind a process that already runs: by
+// its name it is running, not created. (A container process renaming
+// itself so can only make itself look created.)
+function hasExeced(pid: number): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/comm`, 'utf8') !== 'tsrun:[init]\n';
+  } catch {
+    return false; // exited meanwhile: isAlive() decides next time
+  }
 }
 
 // A cgroup that cannot be read (removed under us) is not frozen; status

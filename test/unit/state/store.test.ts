@@ -52,10 +52,24 @@ t.test('missing and corrupt states are errors for their id only', async (t) => {
 t.test('status: alive + fifo = created; alive = running; other start time = stopped', async (t) => {
   const root = t.testdir({});
   const dir = createContainerDir(root, 'a');
+  // A stand-in for tsrun-init waiting on its fifo: a process named as the init names itself.
+  const { spawn } = await import('node:child_process');
+  const { mkdtempSync, rmSync: rm, symlinkSync } = await import('node:fs');
+  const binDir = mkdtempSync('/tmp/tsrun-fake-init-');
+  const fakeInit = `${binDir}/tsrun:[init]`;
+  symlinkSync('/bin/sleep', fakeInit);
+  const child = spawn(fakeInit, ['100'], { stdio: 'ignore' });
+  t.teardown(() => {
+    child.kill('SIGKILL');
+    rm(binDir, { recursive: true, force: true });
+  });
+  await new Promise((r) => child.once('spawn', r));
+  const waiting = { ...sample('a'), pid: child.pid!, initStartTime: readProcStat(child.pid!)!.startTime };
   const s = sample('a');
   writeFileSync(`${dir}/exec.fifo`, '');
   const thawed = { isFrozen: () => false };
-  t.equal(containerStatus(dir, s, thawed), 'created');
+  t.equal(containerStatus(dir, waiting, thawed), 'created');
+  t.equal(containerStatus(dir, s, thawed), 'running', 'a fifo left behind a process that exec()ed: running');
   const { rmSync } = await import('node:fs');
   rmSync(`${dir}/exec.fifo`);
   t.equal(containerStatus(dir, s, thawed), 'running');
