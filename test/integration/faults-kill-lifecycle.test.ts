@@ -55,8 +55,9 @@ t.test('kill -9 of tsrun at each step', skip, async (t) => {
       { name: 'at the kill of the processes', pattern: new RegExp(`^(kill|pidfd_send_signal)\\(|^open(at)?\\(.*"${cg}/(cgroup\\.kill|freezer\\.state)", O_WRONLY`) },
       { name: 'at the rmdir of the first cgroup', pattern: new RegExp(`^(rmdir|unlinkat)\\(.*"${cg}"`) },
       { name: 'at the rmdir of the last cgroup', pattern: new RegExp(`^(rmdir|unlinkat)\\(.*"${cg}"`), last: true },
-      { name: 'at the removal of state.json', pattern: new RegExp(`^unlink(at)?\\(.*"${dir}/state\\.json"`) },
-      { name: 'at the rmdir of the state directory', pattern: new RegExp(`^(rmdir|unlinkat)\\(.*"${dir}"`) },
+      // By full path (node) or relative to the directory's fd (the C front door).
+      { name: 'at the removal of state.json', pattern: new RegExp(`^unlink(at)?\\(.*("${dir}/state\\.json"|\\d+, "state\\.json")`) },
+      { name: 'at the rmdir of the state directory', pattern: new RegExp(`^(rmdir|unlinkat)\\(.*("${dir}"|\\d+, "${id}", AT_REMOVEDIR)`) },
     ];
     await killAtEachStep(t, { tsrun, bundle, id, prepare, args: ['delete', '--force', id] }, steps.map((s) => ({ ...s, exists: true })));
   });
