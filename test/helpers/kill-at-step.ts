@@ -155,6 +155,10 @@ export async function killAtEachStep(t: Test, s: Scenario, steps: Step[]): Promi
       const del = tsrun.run(['delete', '--force', id]);
       t.equal(del.status, 0, `delete --force: ${del.stderr}`);
       t.same(tsrun.leftovers(), [], 'no state directory left');
+      // A killed pid-namespace init finishes dying only once the zombies of
+      // its namespace are reaped, some by the host's pid 1 (an exec's
+      // intermediate process, orphaned by the kill): give that a moment.
+      await waitFor(() => containerProcesses().every((p) => before.processes.includes(p)), 5000);
       t.same(hostSnapshot(bundle.dir, before), before, 'no cgroup, mount or process left');
       s.after?.(t);
 

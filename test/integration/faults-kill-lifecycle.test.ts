@@ -1,4 +1,4 @@
-// kill -9 of tsrun at each step of run, start and delete (how:
+// kill -9 of tsrun at each step of run, start, exec and delete (how:
 // test/helpers/kill-at-step.ts). The container exists by then, so its
 // process may stay; `list`, `state` and `delete --force` must still work and
 // leave nothing, and the id can be created again.
@@ -39,6 +39,24 @@ t.test('kill -9 of tsrun at each step', skip, async (t) => {
       { name: 'at the unlink of the exec fifo', pattern: new RegExp(`^unlink(at)?\\(.*"${dir}/exec\\.fifo"`) },
     ];
     await killAtEachStep(t, { tsrun, bundle, id, prepare, args: ['start', id] }, steps.map((s) => ({ ...s, exists: true })));
+  });
+
+  t.test('exec --detach', async (t) => {
+    const bundle = makeBundle(t, (c) => (c.process.args = ['sleep', '1000']));
+    const id = tsrun.id();
+    const prepare = (): void => {
+      const r = tsrun.run(['run', '--detach', '--bundle', bundle.dir, id]);
+      if (r.status !== 0) throw new Error(`run: ${r.stderr}`);
+    };
+    // The exec's own tsrun-init talks over the same socket protocol: a
+    // tsrun killed before CREATED leaves an init that sees EOF and exits;
+    // after it, the exec'd process runs in the container and goes with it.
+    const steps: Step[] = [
+      { name: 'with the exec init started (its first message)', pattern: /^recvmsg\(/ },
+      { name: 'at PID', pattern: message('recvmsg', '3') },
+      { name: 'at CREATED', pattern: message('recvmsg', '6') },
+    ];
+    await killAtEachStep(t, { tsrun, bundle, id, prepare, args: ['exec', '--detach', id, 'sleep', '999'] }, steps.map((s) => ({ ...s, exists: true })));
   });
 
   t.test('delete', async (t) => {
