@@ -152,6 +152,9 @@ t.test('front door and TypeScript commands agree', { ...skipUnlessRoot(), timeou
   t.test('state.json changed since create: the TypeScript side decides', async (t) => {
     const [a, b] = pair();
     const file = join(tsrun.root, a, 'state.json');
+    const original = readFileSync(file);
+    // Put back at the end: no delete can clean a container whose state is corrupt (it names nothing safely).
+    t.teardown(() => writeFileSync(file, original));
     writeFileSync(file, '{"corrupt');
     t.equal(c(['state', a]).status, 125, 'the front door hands it to node');
     same(t, run('c', ['state', a]), run('ts', ['state', a]), 'corrupt state');
