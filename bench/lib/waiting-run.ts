@@ -80,6 +80,7 @@ export async function waitingRunSample(sp: Spawner, rt: Runtime, bundle: string,
   rt.live.add(id);
   const child = spawn(file!, args, { stdio: ['ignore', out, out], env: sp.env, detached: true });
   closeSync(out);
+  let sample: RssSample;
   try {
     const until = Date.now() + 10_000;
     for (;;) {
@@ -95,20 +96,26 @@ export async function waitingRunSample(sp: Spawner, rt: Runtime, bundle: string,
     await sleep(settleMs);
     const pids = runtimeProcesses(child.pid!);
     const rss = pids.map(vmRssKiB);
-    return { total_kib: rss.reduce((a: number, b) => a + (b ?? 0), 0), main_kib: vmRssKiB(child.pid!) ?? 0, processes: pids.length };
+    sample = { total_kib: rss.reduce((a: number, b) => a + (b ?? 0), 0), main_kib: vmRssKiB(child.pid!) ?? 0, processes: pids.length };
+  } catch (err) {
+    await stopWaitingRun(sp, rt, child, id, false);
+    throw err;
+  }
+  await stopWaitingRun(sp, rt, child, id, true);
+  return sample;
+}
+
+/** Kills and deletes the container of a waiting run; `report`: a failure of it is the round's error. */
+async function stopWaitingRun(sp: Spawner, rt: Runtime, child: ChildProcess, id: string, report: boolean): Promise<void> {
+  const k = timedSync(sp, rtArgv(rt, ['kill', id, 'KILL']));
+  if (!(await exited(child, 10_000))) child.kill('SIGKILL');
+  await exited(child, 2000);
+  const st = timedSync(sp, rtArgv(rt, ['state', id]));
+  try {
+    if (st.ok) call(sp, rt, 'delete after run', ['delete', '-f', id]);
+  } catch (e) {
+    if (report) throw k.ok ? e : new CallError('kill of the waiting run', k);
   } finally {
-    const k = timedSync(sp, rtArgv(rt, ['kill', id, 'KILL']));
-    if (!(await exited(child, 10_000))) child.kill('SIGKILL');
-    await exited(child, 2000);
-    const st = timedSync(sp, rtArgv(rt, ['state', id]));
-    if (st.ok) {
-      try {
-        call(sp, rt, 'delete after run', ['delete', '-f', id]);
-      } catch (e) {
-        if (!k.ok) throw new CallError('kill of the waiting run', k);
-        throw e;
-      }
-    }
     rt.live.delete(id);
   }
 }

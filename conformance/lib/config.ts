@@ -1,7 +1,6 @@
 // The base config.json every case starts from: the shape of `runc spec` output
 // (runtime-spec 1.2), with the probe as the process. Cases patch a fresh copy.
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
 export type Config = Record<string, any>;
 
 export const DEFAULT_CAPS = ['CAP_AUDIT_WRITE', 'CAP_KILL', 'CAP_NET_BIND_SERVICE'];

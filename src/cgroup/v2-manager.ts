@@ -8,7 +8,7 @@ import type { LinuxResources } from '../spec/types.ts';
 import { CgroupError } from '../errors.ts';
 import { applyWrites, writeCgroupFile } from './apply-writes.ts';
 import { CgroupDir } from './cgroup-dir.ts';
-import { resourceError, type CgroupProbe, type CgroupWrite } from './cgroup-write.ts';
+import { resourceError, type CgroupProbe } from './cgroup-write.ts';
 import type { CgroupDirs, CgroupManager, JoinFd, V2Record } from './manager.ts';
 import { v2Writes } from './v2-files.ts';
 
