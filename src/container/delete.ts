@@ -12,6 +12,7 @@ import { loadContainer } from './container.ts';
 import { detachHostMounts } from './host-mounts.ts';
 import { moveNetDevicesBack } from './net-devices.ts';
 import { ociState } from './oci-state.ts';
+import { allows } from '../state/operations.ts';
 
 const SIGKILL = 9;
 
@@ -44,7 +45,7 @@ async function deleteLocked(root: string, id: string, force: boolean, warn: (msg
     if (err instanceof StateError && force && !existsSync(containerDir(root, id))) return;
     throw err;
   }
-  if ((c.status === 'running' || c.status === 'paused') && !force) {
+  if (!allows(force ? 'delete --force' : 'delete', c.status)) {
     throw new StateError(id, `cannot delete container ${id} that is not stopped: ${c.status} (use --force)`);
   }
   assertCgroupIsContainers(c);

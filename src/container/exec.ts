@@ -13,6 +13,7 @@ import type { Process } from '../spec/types.ts';
 import { loadContainer } from './container.ts';
 import { connectListener, seccompListenerState } from './seccomp-state.ts';
 import { stateFile } from '../state/paths.ts';
+import { allows } from '../state/operations.ts';
 
 export interface ExecOptions {
   root: string;
@@ -26,7 +27,7 @@ export interface ExecOptions {
 export function execProcess(opts: ExecOptions): number {
   const c = loadContainer(opts.root, opts.id);
   // runc refuses a paused container too: the new process would freeze at once.
-  if (c.status !== 'running' && c.status !== 'created') {
+  if (!allows('exec', c.status)) {
     throw new StateError(opts.id, `cannot exec in container ${opts.id}: it is ${c.status}`);
   }
   const lsmHost = readHostLsm();

@@ -5,6 +5,7 @@ import { StateError } from '../errors.ts';
 import { lockContainer } from '../state/lock.ts';
 import { assertCgroupIsContainers } from './cgroup-guard.ts';
 import { loadContainer } from './container.ts';
+import { allows } from '../state/operations.ts';
 
 const SIGKILL = 9;
 
@@ -24,7 +25,7 @@ async function killLocked(root: string, id: string, signal: number, all: boolean
   // containerd's runc shim recognises an exited container by runc's words
   // "container not running" in the error (checkKillError) and then treats
   // the kill as done; any other text fails StopContainer/StopPodSandbox.
-  if (c.status === 'stopped') throw new StateError(id, `cannot kill container ${id}: container not running`);
+  if (!allows('kill', c.status)) throw new StateError(id, `cannot kill container ${id}: container not running`);
   assertCgroupIsContainers(c);
   if (all) {
     await c.cgroup.killAll(signal);

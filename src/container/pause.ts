@@ -3,10 +3,11 @@
 // a running or created container can be paused, only a paused one resumed.
 import { StateError } from '../errors.ts';
 import { loadContainer } from './container.ts';
+import { allows } from '../state/operations.ts';
 
 export async function pauseContainer(root: string, id: string): Promise<void> {
   const c = loadContainer(root, id);
-  if (c.status !== 'running' && c.status !== 'created') {
+  if (!allows('pause', c.status)) {
     throw new StateError(id, `cannot pause container ${id}: it is ${c.status}, not running or created`);
   }
   await c.cgroup.freeze();
@@ -14,6 +15,6 @@ export async function pauseContainer(root: string, id: string): Promise<void> {
 
 export async function resumeContainer(root: string, id: string): Promise<void> {
   const c = loadContainer(root, id);
-  if (c.status !== 'paused') throw new StateError(id, `cannot resume container ${id}: it is ${c.status}, not paused`);
+  if (!allows('resume', c.status)) throw new StateError(id, `cannot resume container ${id}: it is ${c.status}, not paused`);
   await c.cgroup.thaw();
 }

@@ -9,6 +9,7 @@ import { execFifo } from '../state/paths.ts';
 import { isAlive } from '../state/status.ts';
 import { loadContainer } from './container.ts';
 import { ociState } from './oci-state.ts';
+import { allows } from '../state/operations.ts';
 
 /** Bounds the wait for startContainer hooks and execve (hooks have their own timeouts). */
 const FIFO_TIMEOUT_MS = 120_000;
@@ -66,7 +67,7 @@ export function startContainer(root: string, id: string, warn: (msg: string) => 
   let c;
   try {
     c = loadContainer(root, id);
-    if (c.status !== 'created') throw new StateError(id, `cannot start container ${id}: it is ${c.status}, not created`);
+    if (!allows('start', c.status)) throw new StateError(id, `cannot start container ${id}: it is ${c.status}, not created`);
     releaseInit(execFifo(c.dir), () => isAlive(c!.state), id);
   } finally {
     unlock();
