@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "frontdoor.h"
@@ -56,6 +57,9 @@ _Noreturn void fallback(void) {
     argv[n + 1] = "--force";
     argv[n + 2] = (char *)foreground_id;
     argv[n + 3] = NULL;
+    /* Drop the container's flock (and every other fd but stdio) first: the
+     * node delete takes the same lock, and we wait for it. */
+    syscall(SYS_close_range, 3u, ~0u, 0u);
     pid_t child = fork();
     if (child == 0) {
       execvp("node", argv);
