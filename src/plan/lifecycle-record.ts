@@ -76,8 +76,13 @@ function procs(cg: V1Record | V2Record): PlanRecord[] {
 // As CgroupDir.remove() per hierarchy (v1 directories, then the cgroup2
 // one): what create made, deepest first; the container's own directory as
 // a tree, its parents only when empty.
+/** Each directory record of a cgroup: the v1 ones, then the cgroup2 one. */
+export function cgroupDirRecords(cg: V1Record | V2Record): CgroupDirRecord[] {
+  return cg.kind === 'v1' ? [...cg.dirs, ...(cg.v2 ? [cg.v2] : [])] : [cg];
+}
+
 function rmdirs(cg: V1Record | V2Record, sharedParents: readonly string[]): PlanRecord[] {
-  const dirs: CgroupDirRecord[] = cg.kind === 'v1' ? [...cg.dirs, ...(cg.v2 ? [cg.v2] : [])] : [cg];
+  const dirs = cgroupDirRecords(cg);
   const out: PlanRecord[] = [];
   const listed = new Set<string>();
   for (const d of dirs) {

@@ -5,18 +5,12 @@
 // the TypeScript side, which reads state.json.
 import { renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { CgroupDirRecord } from '../cgroup/cgroup-dir.ts';
-import type { V1Record, V2Record } from '../cgroup/manager.ts';
-import { encodeLifecycle } from '../plan/lifecycle-record.ts';
+import { cgroupDirRecords, encodeLifecycle } from '../plan/lifecycle-record.ts';
 import { execFifo, stateFile } from './paths.ts';
 import type { ContainerState } from './store.ts';
 
 export function lifecycleFile(dir: string): string {
   return join(dir, 'lifecycle');
-}
-
-function cgroupDirs(cg: V1Record | V2Record): CgroupDirRecord[] {
-  return cg.kind === 'v1' ? [...cg.dirs, ...(cg.v2 ? [cg.v2] : [])] : [cg];
 }
 
 /** A container without a cgroup (rootless) gets no record: the front door hands its commands to node. */
@@ -32,7 +26,7 @@ export function writeLifecycle(dir: string, state: ContainerState): void {
     deleteInNode: state.hostMounts !== undefined || state.netDevices !== undefined,
     stateFile: { ino: st.ino, size: st.size, mtimeNs: st.mtimeNs },
     // The default <hierarchy>/tsrun parents, as the cgroup records name them (CgroupDir.remove tries the same).
-    sharedParents: [...new Set(cgroupDirs(cgroup).flatMap((d) => (d.sharedParent !== undefined ? [d.sharedParent] : [])))],
+    sharedParents: [...new Set(cgroupDirRecords(cgroup).flatMap((d) => (d.sharedParent !== undefined ? [d.sharedParent] : [])))],
   });
   const file = lifecycleFile(dir);
   const temp = `${file}.${process.pid}.tmp`;
