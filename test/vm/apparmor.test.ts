@@ -7,13 +7,9 @@
 //
 // TSRUN_VM_RUNTIME=/usr/sbin/runc runs the same scenarios against runc.
 import t, { type Test } from 'tap';
-import { existsSync, readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { baseConfig } from '../helpers/bundle.ts';
-import { Guest, GuestUnavailable, type GuestResult } from './guest.ts';
+import { existsSync } from 'node:fs';
+import { bootGuestFile, guestConfig, runScenario, RUNTIME } from './guest-file.ts';
 
-const RUNTIME = process.env.TSRUN_VM_RUNTIME ?? resolve(import.meta.dirname, '../../bin/tsrun');
-const LIB = readFileSync(resolve(import.meta.dirname, 'container-lib.sh'), 'utf8');
 const PARSER = '/sbin/apparmor_parser';
 const PROFILE = 'tsrun-test-deny-tmp';
 
@@ -35,53 +31,22 @@ const PROFILE_TEXT = `profile ${PROFILE} flags=(attach_disconnected,mediate_dele
 }
 `;
 
-const fileStarted = Date.now();
-let guest: Guest | undefined;
-let skip: string | false = false;
-if (process.getuid?.() !== 0) {
-  skip = 'needs root: the guest image is cached under /var/cache/tsrun-vm';
-} else if (!existsSync(PARSER)) {
-  skip = `no ${PARSER} on the host (apt package apparmor)`;
-} else {
-  try {
-    guest = await Guest.boot({ append: 'apparmor=1 security=apparmor' });
-    t.comment(`guest booted in ${guest.bootMs} ms (${guest.accel}); runtime ${RUNTIME}`);
-  } catch (err) {
-    if (!(err instanceof GuestUnavailable)) throw err;
-    skip = `no guest: ${err.message}`;
-  }
-}
-if (skip) {
-  process.stderr.write(`\n${'!'.repeat(72)}\n!! AppArmor guest tests SKIPPED: ${skip}\n${'!'.repeat(72)}\n\n`);
-}
-t.teardown(async () => {
-  await guest?.close();
-  t.comment(`guest file total ${Date.now() - fileStarted} ms`);
-});
+const { guest, opts } = await bootGuestFile(t, 'AppArmor guest tests', { append: 'apparmor=1 security=apparmor' }, () =>
+  existsSync(PARSER) ? false : `no ${PARSER} on the host (apt package apparmor)`,
+);
 
+/** The guest config with a writable root (the tests write into it). */
 function config(id: string, args: string[], patch?: (c: any) => void): any {
-  const c = baseConfig();
-  c.process.args = args;
-  c.root.readonly = false;
-  c.linux.cgroupsPath = `/tsrun-vm/${id}`;
-  c.mounts = c.mounts.filter((m: any) => m.destination !== '/sys/fs/cgroup');
-  patch?.(c);
-  return c;
+  return guestConfig(id, args, (c) => {
+    c.root.readonly = false;
+    patch?.(c);
+  });
 }
 
 async function scenario(t: Test, id: string, cfg: any, script: string): Promise<Record<string, string>> {
-  const full = [`R='${RUNTIME}'`, `ID='${id}'`, LIB, `bundle <<'TSRUN_VM_CONFIG'\n${JSON.stringify(cfg)}\nTSRUN_VM_CONFIG`, script].join('\n');
-  const r: GuestResult = await guest!.run(full, { timeoutSec: 300 });
-  t.comment(`${id}: ${r.ms} ms in the guest; stdout:\n${r.stdout}stderr:\n${r.stderr}`);
-  const facts: Record<string, string> = {};
-  for (const line of r.stdout.split('\n')) {
-    const m = /^([a-z][\w.]*)=(.*)$/.exec(line);
-    if (m) facts[m[1]!] = m[2]!;
-  }
-  return facts;
+  return (await runScenario(t, guest!, id, cfg, script, 300)).facts;
 }
 
-const opts = skip ? { skip } : {};
 
 t.test('the guest runs AppArmor and loads the test profile', opts, async (t) => {
   const r = await guest!.run(

@@ -8,75 +8,22 @@
 // in the guest through the read-only 9p root); TSRUN_VM_RUNTIME=/usr/sbin/runc
 // proves the tests themselves against runc.
 import t, { type Test } from 'tap';
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { baseConfig } from '../helpers/bundle.ts';
-import { Guest, GuestUnavailable, type GuestResult } from './guest.ts';
+import { bootGuestFile, guestConfig as config, runScenario, RUNTIME } from './guest-file.ts';
 
-const RUNTIME = process.env.TSRUN_VM_RUNTIME ?? resolve(import.meta.dirname, '../../bin/tsrun');
-const LIB = readFileSync(resolve(import.meta.dirname, 'container-lib.sh'), 'utf8');
 const MiB = 1024 * 1024;
 
-const fileStarted = Date.now();
-let guest: Guest | undefined;
-let skip: string | false = false;
-if (process.getuid?.() !== 0) {
-  skip = 'needs root: the guest image is cached under /var/cache/tsrun-vm';
-} else {
-  try {
-    guest = await Guest.boot();
-    t.comment(`guest booted in ${guest.bootMs} ms (${guest.accel}); runtime ${RUNTIME}`);
-  } catch (err) {
-    if (!(err instanceof GuestUnavailable)) throw err;
-    skip = `no guest: ${err.message}`;
-  }
-}
-if (skip) {
-  // Loud: a skipped guest file means cgroup v2 enforcement went unproved.
-  process.stderr.write(`\n${'!'.repeat(72)}\n!! cgroup v2 guest tests SKIPPED: ${skip}\n${'!'.repeat(72)}\n\n`);
-}
-t.teardown(async () => {
-  await guest?.close();
-  t.comment(`guest file total ${Date.now() - fileStarted} ms`);
-});
+const { guest, opts } = await bootGuestFile(t, 'cgroup v2 guest tests');
 
-/** A config for the guest: runc's default, cgroup at /tsrun-vm/ID, no /sys/fs/cgroup mount (the tests look from outside). */
-function config(id: string, args: string[], patch?: (c: any) => void): any {
-  const c = baseConfig();
-  c.process.args = args;
-  c.linux.cgroupsPath = `/tsrun-vm/${id}`;
-  c.mounts = c.mounts.filter((m: any) => m.destination !== '/sys/fs/cgroup');
-  patch?.(c);
-  return c;
-}
-
-/** Run SCRIPT in the guest with the container library, ID's bundle holding CONFIG; return its facts. */
+/** Run SCRIPT in the guest; its facts, or undefined (and a failure) when the script reported `failed`. */
 async function scenario(t: Test, id: string, cfg: any, script: string, timeoutSec = 120): Promise<Record<string, string> | undefined> {
-  const full = [
-    `R='${RUNTIME}'`,
-    `ID='${id}'`,
-    LIB,
-    `bundle <<'TSRUN_VM_CONFIG'\n${JSON.stringify(cfg)}\nTSRUN_VM_CONFIG`,
-    script,
-  ].join('\n');
-  const r: GuestResult = await guest!.run(full, { timeoutSec });
-  t.comment(`${id}: ${r.ms} ms in the guest`);
-  const facts: Record<string, string> = {};
-  for (const line of r.stdout.split('\n')) {
-    const m = /^([a-z][\w.]*)=(.*)$/.exec(line);
-    if (m) facts[m[1]!] = m[2]!;
-  }
-  if (r.status !== 0) t.comment(`script exit ${r.status}`);
-  // Everything the script printed, for the reader of a failure.
-  t.comment(`stdout:\n${r.stdout}stderr:\n${r.stderr}`);
+  const { facts, result } = await runScenario(t, guest!, id, cfg, script, timeoutSec);
   if (facts.failed) {
-    t.fail(`${facts.failed} failed: ${r.stderr.trim()}`);
+    t.fail(`${facts.failed} failed: ${result.stderr.trim()}`);
     return undefined;
   }
   return facts;
 }
 
-const opts = skip ? { skip } : {};
 
 t.test('memory.max: a process allocating past it is OOM-killed and `events` reports the oom', opts, async (t) => {
   const cfg = config('oom', ['tail', '/dev/zero'], (c) => {
