@@ -5,7 +5,7 @@ import type { Spec } from '../spec/types.ts';
 import { DEFAULT_SYMLINKS, planDevices } from './devices.ts';
 import type { LaunchPlan, PlannedHook, PlannedMount, PlannedSeccomp } from './launch-plan.ts';
 import { MS, parseMountOptions, PROPAGATION_OPTIONS } from './mount-options.ts';
-import { CLOCK_IDS, NAMESPACE_FLAGS } from './namespaces.ts';
+import { CLOCK_IDS, NAMESPACE_FLAGS } from '../kernel/namespaces.ts';
 import { IDMAP_OPTIONS, isIdmapped, planIdmap } from './idmap.ts';
 import { labelMountData, planLsm, type LsmHost } from './lsm.ts';
 import { planIdentity, sysctlPath } from './process.ts';

@@ -9,11 +9,11 @@ import { readFileSync } from 'node:fs';
 import pkg from '../../package.json' with { type: 'json' };
 import { findCgroupLayout, type CgroupLayout } from '../cgroup/mountinfo.ts';
 import { V1_CONTROLLERS } from '../cgroup/v1-manager.ts';
-import { CAPABILITY_NAMES } from '../plan/capabilities.ts';
+import { CAPABILITY_NAMES } from '../kernel/capabilities.ts';
 import { release } from 'node:os';
 import { EXTENSION_OPTIONS, MOUNT_OPTIONS, PROPAGATION_OPTIONS, RECURSIVE_OPTIONS } from '../plan/mount-options.ts';
 import { IDMAP_OPTIONS } from '../plan/idmap.ts';
-import { NAMESPACE_FLAGS } from '../plan/namespaces.ts';
+import { NAMESPACE_FLAGS } from '../kernel/namespaces.ts';
 import { SPEC_VERSION } from './types.ts';
 
 export interface Features {

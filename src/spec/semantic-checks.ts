@@ -4,9 +4,9 @@
 // none throws, so the user sees all of them at once.
 import { posix } from 'node:path';
 import type { SpecProblem } from '../errors.ts';
-import { capabilityBit } from '../plan/capabilities.ts';
+import { capabilityBit } from '../kernel/capabilities.ts';
 import { PROPAGATION_OPTIONS } from '../plan/mount-options.ts';
-import { rlimitResource } from '../plan/rlimits.ts';
+import { rlimitResource } from '../kernel/rlimits.ts';
 import { seccompProblems } from './seccomp-checks.ts';
 import { isIdmapped } from '../plan/idmap.ts';
 import { IOPRIO_LEVELS, parseCpuList, PERSONALITY_FLAGS } from '../plan/process-attrs.ts';
