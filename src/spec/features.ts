@@ -11,8 +11,7 @@ import { findCgroupLayout, type CgroupLayout } from '../cgroup/mountinfo.ts';
 import { V1_CONTROLLERS } from '../cgroup/v1-manager.ts';
 import { CAPABILITY_NAMES } from '../kernel/capabilities.ts';
 import { release } from 'node:os';
-import { EXTENSION_OPTIONS, MOUNT_OPTIONS, PROPAGATION_OPTIONS, RECURSIVE_OPTIONS } from '../plan/mount-options.ts';
-import { IDMAP_OPTIONS } from '../plan/idmap.ts';
+import { EXTENSION_OPTIONS, IDMAP_OPTIONS, MOUNT_OPTIONS, PROPAGATION_OPTIONS, RECURSIVE_OPTIONS } from '../kernel/mount-flags.ts';
 import { NAMESPACE_FLAGS } from '../kernel/namespaces.ts';
 import { SPEC_VERSION } from './types.ts';
 

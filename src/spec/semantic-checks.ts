@@ -5,7 +5,7 @@
 import { posix } from 'node:path';
 import type { SpecProblem } from '../errors.ts';
 import { capabilityBit } from '../kernel/capabilities.ts';
-import { PROPAGATION_OPTIONS } from '../plan/mount-options.ts';
+import { PROPAGATION_OPTIONS } from '../kernel/mount-flags.ts';
 import { rlimitResource } from '../kernel/rlimits.ts';
 import { seccompProblems } from './seccomp-checks.ts';
 import { isIdmapped } from '../plan/idmap.ts';

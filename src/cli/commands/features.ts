@@ -2,7 +2,7 @@ import { seccompFeatures } from '../../launch/seccomp-program.ts';
 import { closeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { native } from '../../native/addon.ts';
-import { MOUNT_ATTR } from '../../plan/idmap.ts';
+import { MOUNT_ATTR } from '../../kernel/mount-flags.ts';
 import { featuresDocument } from '../../spec/features.ts';
 import { readHostLsm } from '../../spec/host-lsm.ts';
 import { parseArgs, requirePositional } from '../args.ts';

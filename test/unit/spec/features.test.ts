@@ -1,6 +1,6 @@
 import t from 'tap';
 import { CAPABILITY_NAMES } from '../../../src/kernel/capabilities.ts';
-import { EXTENSION_OPTIONS, MOUNT_OPTIONS, PROPAGATION_OPTIONS, RECURSIVE_OPTIONS } from '../../../src/plan/mount-options.ts';
+import { EXTENSION_OPTIONS, MOUNT_OPTIONS, PROPAGATION_OPTIONS, RECURSIVE_OPTIONS } from '../../../src/kernel/mount-flags.ts';
 import type { CgroupLayout } from '../../../src/cgroup/mountinfo.ts';
 import { featuresDocument as document, hostCgroupFeatures, kernelHasMountSetattr, type SeccompFeatures } from '../../../src/spec/features.ts';
 
