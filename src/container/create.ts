@@ -4,7 +4,7 @@
 import { closeSync, constants, openSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { resolve } from 'node:path';
-import { DEFAULT_DEVICE_RULES, deviceFilterProgram, type LinuxDeviceCgroup } from '../cgroup/device-filter.ts';
+import { DEFAULT_DEVICE_RULES, deviceFilterProgram } from '../cgroup/device-filter.ts';
 import { newManager } from '../cgroup/manager.ts';
 import { findCgroupLayout, parseMountinfo } from '../cgroup/mountinfo.ts';
 import { HookError, InitError, SpecError, StateError, UsageError } from '../errors.ts';
@@ -18,7 +18,7 @@ import { plan, rootfsPath } from '../plan/plan.ts';
 import { checkContainerId } from '../spec/container-id.ts';
 import { readHostLsm, specLsmProblems } from '../spec/host-lsm.ts';
 import { loadSpec } from '../spec/load.ts';
-import type { LinuxResources, Spec } from '../spec/types.ts';
+import type { LinuxDeviceCgroup, Spec } from '../spec/types.ts';
 import { lockContainerDir } from '../state/lock.ts';
 import { execFifo, netnsFile, seccompCacheDir } from '../state/paths.ts';
 import { writeLifecycle } from '../state/lifecycle-file.ts';
@@ -95,7 +95,7 @@ function checkRootfs(spec: Spec, bundle: string, configFile: string): string {
 // then the defaults every container needs, which a config cannot deny.
 // A linux.devices node is reachable only when a rule allows it, as in runc.
 function deviceRules(spec: Spec): LinuxDeviceCgroup[] {
-  return [...((spec.linux?.resources?.devices ?? []) as LinuxDeviceCgroup[]), ...DEFAULT_DEVICE_RULES];
+  return [...(spec.linux?.resources?.devices ?? []), ...DEFAULT_DEVICE_RULES];
 }
 
 /**
@@ -251,8 +251,7 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
       native().attachDeviceFilter(cgroupFd, deviceFilterProgram(deviceRules(spec)));
     } else {
       // No cgroup v2 (a legacy host): the v1 devices lists instead.
-      // (device-filter's rule type also allows runc's null wildcards, which v1DeviceWrites reads as "*")
-      cgroup.apply({ devices: deviceRules(spec) as LinuxResources['devices'] });
+      cgroup.apply({ devices: deviceRules(spec) });
     }
     const joins = cgroup.joinFds();
     parentFds.push(...joins.map((j) => j.fd));

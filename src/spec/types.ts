@@ -124,11 +124,15 @@ export interface LinuxDevice {
   gid?: number;
 }
 
+/** One linux.resources.devices entry (config-linux.md; semantic-checks.ts checks it). */
 export interface LinuxDeviceCgroup {
   allow: boolean;
+  /** "a" (all, the default), "c" or "b". */
   type?: string;
+  /** Absent or -1 (runc's own encoding): every major. */
   major?: number;
   minor?: number;
+  /** Letters from "rwm"; absent means "rwm" (the v1 devices list's "a" meaning all access). */
   access?: string;
 }
 
