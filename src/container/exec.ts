@@ -8,7 +8,7 @@ import { spawnInit } from '../launch/spawn-init.ts';
 import { MSG } from '../launch/wire.ts';
 import { native } from '../native/addon.ts';
 import { planExec } from '../plan/exec-plan.ts';
-import { processLsmProblems, readHostLsm } from '../spec/host-lsm.ts';
+import { processLsmProblems, readHostLsm } from '../spec/lsm-checks.ts';
 import type { Process } from '../spec/types.ts';
 import { loadContainer } from './container.ts';
 import { connectListener, seccompListenerState } from './seccomp-state.ts';

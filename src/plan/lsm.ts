@@ -1,6 +1,6 @@
 // LSM labels → what tsrun-init writes to /proc/thread-self/attr/<file>
 // just before execve, and the SELinux context= option of mounts. Whether
-// the LSM is enabled is a host fact (src/spec/host-lsm.ts checks it first).
+// the LSM is enabled is a host fact (src/spec/lsm-checks.ts checks it first).
 import type { Process } from '../spec/types.ts';
 import type { LaunchPlan } from './launch-plan.ts';
 

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { findCgroup2Mount, parseMountinfo } from '../../../src/cgroup/mountinfo.ts';
+import { findCgroup2Mount, parseMountinfo } from '../../../src/host/mountinfo.ts';
 
 // A unified host (Debian 12 / Fedora default): cgroup2 at /sys/fs/cgroup.
 const UNIFIED = `22 28 0:21 / /sys rw,nosuid,nodev,noexec,relatime shared:7 - sysfs sysfs rw
