@@ -35,6 +35,25 @@ export default tseslint.config(
     },
   },
   {
+    // The ground floor: kernel name tables and host facts import no layer
+    // above them, so spec/, plan/ and the rest may all use them.
+    // (This replaces the rule's options for these files: the bans above are repeated.)
+    files: ['src/kernel/**/*.ts', 'src/host/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            { name: 'child_process', importNames: ['fork'], allowTypeImports: true, message: 'never fork Node: it is multithreaded; tsrun-init is its own executable' },
+            { name: 'node:child_process', importNames: ['fork'], allowTypeImports: true, message: 'never fork Node: it is multithreaded; tsrun-init is its own executable' },
+            { name: 'bindings', message: 'only src/native/addon.ts loads the addon' },
+          ],
+          patterns: [{ group: ['../*', '!../kernel', '!../host'], message: 'src/kernel/ and src/host/ are the ground floor: they import only each other' }],
+        },
+      ],
+    },
+  },
+  {
     // Tests and the conformance suite read untyped JSON from the runtime under test.
     files: ['test/**/*.ts', 'conformance/**/*.ts', 'bench/**/*.ts'],
     rules: { '@typescript-eslint/no-explicit-any': 'off' },

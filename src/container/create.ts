@@ -6,7 +6,8 @@ import { userInfo } from 'node:os';
 import { resolve } from 'node:path';
 import { DEFAULT_DEVICE_RULES, deviceFilterProgram } from '../cgroup/device-filter.ts';
 import { newManager } from '../cgroup/manager.ts';
-import { findCgroupLayout, parseMountinfo } from '../host/mountinfo.ts';
+import { findCgroupLayout } from '../host/cgroup-layout.ts';
+import { mountHolding } from '../host/mountinfo.ts';
 import { HookError, InitError, SpecError, StateError, UsageError } from '../errors.ts';
 import { runHooks, runHooksWarning } from '../hooks/run-hooks.ts';
 import { InitChannel } from '../launch/init-channel.ts';
@@ -16,7 +17,8 @@ import { MSG, MSG_MAX } from '../launch/wire.ts';
 import { native } from '../native/addon.ts';
 import { plan, rootfsPath } from '../plan/plan.ts';
 import { checkContainerId } from '../spec/container-id.ts';
-import { readHostLsm, specLsmProblems } from '../spec/lsm-checks.ts';
+import { readHostLsm } from '../host/lsm.ts';
+import { specLsmProblems } from '../spec/lsm-checks.ts';
 import { loadSpec } from '../spec/load.ts';
 import type { LinuxDeviceCgroup, Spec } from '../spec/types.ts';
 import { lockContainerDir } from '../state/lock.ts';
@@ -66,18 +68,6 @@ export interface Created {
 }
 
 const O_PATH = 0o10000000;
-
-/** The mount holding `path` (the last, i.e. top, of the longest matching mount points) and whether it is shared. */
-function parentMountOf(path: string, mountinfo: string): { mountPoint: string; shared: boolean } {
-  let best = { mountPoint: '/', shared: false };
-  for (const m of parseMountinfo(mountinfo)) {
-    const mp = m.mountPoint;
-    if ((path === mp || path.startsWith(mp.endsWith('/') ? mp : `${mp}/`)) && mp.length >= best.mountPoint.length) {
-      best = { mountPoint: mp, shared: m.optional.some((o) => o.startsWith('shared:')) };
-    }
-  }
-  return best;
-}
 
 function checkRootfs(spec: Spec, bundle: string, configFile: string): string {
   const path = rootfsPath(spec, bundle);
@@ -161,7 +151,7 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
   const planned = newManager(layout, spec.linux?.cgroupsPath, id);
   const cgroup = rootlessCgroups(opts.rootless ?? 'auto') ? rootlessCgroupManager(planned, layout.v2) : planned;
   prepareUserStateRoot(root, opts.defaultRoot ?? false);
-  const parent = parentMountOf(rootfs, mountinfo);
+  const parent = mountHolding(rootfs, mountinfo);
   // Compiled (or taken from the cache under the state root) before anything exists.
   const seccomp = spec.linux?.seccomp ? seccompProgram(spec.linux.seccomp, configFile, seccompCacheDir(root)) : undefined;
   const launchPlan = plan(

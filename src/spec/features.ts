@@ -7,7 +7,7 @@
 // them), and linux.cgroup says what this host has (from /proc/self/mountinfo).
 import { readFileSync } from 'node:fs';
 import pkg from '../../package.json' with { type: 'json' };
-import { findCgroupLayout, type CgroupLayout } from '../host/mountinfo.ts';
+import { findCgroupLayout, type CgroupLayout } from '../host/cgroup-layout.ts';
 import { V1_CONTROLLERS } from '../cgroup/v1-manager.ts';
 import { CAPABILITY_NAMES } from '../kernel/capabilities.ts';
 import { release } from 'node:os';

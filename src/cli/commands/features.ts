@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { native } from '../../native/addon.ts';
 import { MOUNT_ATTR } from '../../kernel/mount-flags.ts';
 import { featuresDocument } from '../../spec/features.ts';
-import { readHostLsm } from '../../spec/lsm-checks.ts';
+import { readHostLsm } from '../../host/lsm.ts';
 import { parseArgs, requirePositional } from '../args.ts';
 import type { CommandHelp } from '../help.ts';
 import { writeOut } from '../output.ts';
