@@ -63,6 +63,13 @@ export const DEFAULT_DEVICE_RULES: readonly LinuxDeviceCgroup[] = Object.freeze(
   rule('c', 10, 200, 'rwm'),
 ]);
 
+// runc's order: the config's rules (applied in order, last match wins),
+// then the defaults every container needs, which a config cannot deny.
+// A linux.devices node is reachable only when a rule allows it, as in runc.
+export function withDefaultDeviceRules(configRules: readonly LinuxDeviceCgroup[] = []): LinuxDeviceCgroup[] {
+  return [...configRules, ...DEFAULT_DEVICE_RULES];
+}
+
 // include/uapi/linux/bpf.h: enum bpf_cgroup_dev_type / bpf_cgroup_dev_access.
 const DEV_BLOCK = 1;
 const DEV_CHAR = 2;

@@ -1,6 +1,7 @@
 // plan(spec, options) → LaunchPlan: every decision tsrun-init needs, made
 // here, without I/O. The spec has been validated (src/spec) before.
 import { isAbsolute, posix, resolve } from 'node:path';
+import { rootfsPath } from '../spec/rootfs.ts';
 import type { Spec } from '../spec/types.ts';
 import { DEFAULT_SYMLINKS, planDevices } from './devices.ts';
 import type { LaunchPlan, PlannedHook, PlannedMount, PlannedSeccomp } from './launch-plan.ts';
@@ -35,11 +36,6 @@ const PER_LINUX32 = 0x0008;
 // linux/key.h permission bits
 const KEY_USR_SEARCH = 0x00080000;
 const KEY_OTH_SEARCH = 0x00000008;
-
-export function rootfsPath(spec: Spec, bundle: string): string {
-  const path = spec.root?.path ?? 'rootfs';
-  return isAbsolute(path) ? posix.normalize(path) : resolve(bundle, path);
-}
 
 function planMounts(spec: Spec, bundle: string, cgroupDir: string | undefined): PlannedMount[] {
   const mountLabel = spec.linux?.mountLabel;

@@ -3,7 +3,7 @@
 // structural check rejects what the kernel verifier would (unreachable or
 // out-of-range instructions, falling off the end, uninitialised registers).
 import t from 'tap';
-import { DEFAULT_DEVICE_RULES, deviceFilterProgram } from '../../../src/cgroup/device-filter.ts';
+import { DEFAULT_DEVICE_RULES, deviceFilterProgram, withDefaultDeviceRules } from '../../../src/cgroup/device-filter.ts';
 import type { LinuxDeviceCgroup } from '../../../src/spec/types.ts';
 
 type DevType = 'c' | 'b';
@@ -259,4 +259,12 @@ t.test('an unchecked invalid entry is a bug, not a program', async (t) => {
 t.test('absent access means rwm', async (t) => {
   const allowed = compile([{ allow: true, type: 'c', major: 1, minor: 3 }]);
   t.ok(allowed('c', 1, 3, 'rwm'));
+});
+
+t.test('withDefaultDeviceRules: the config rules first, the defaults last (a config cannot deny them)', async (t) => {
+  const config = [{ allow: false, access: 'rwm' }];
+  t.same(withDefaultDeviceRules(config), [...config, ...DEFAULT_DEVICE_RULES]);
+  t.same(withDefaultDeviceRules(undefined), [...DEFAULT_DEVICE_RULES]);
+  const rules = compile(withDefaultDeviceRules([{ allow: false, type: 'c', major: 1, minor: 3, access: 'rwm' }]));
+  t.ok(rules('c', 1, 3, 'rw'), '/dev/null stays usable');
 });
