@@ -30,7 +30,7 @@ import { readProcStat } from '../state/proc-stat.ts';
 import { createContainerDir, removeContainerDir, writeState, type ContainerState } from '../state/store.ts';
 import { detachHostMounts, mountIdsAt } from './host-mounts.ts';
 import { checkNetDevices, moveNetDevicesIn } from './net-devices.ts';
-import { containerHookState, ociState, OCI_VERSION } from './oci-state.ts';
+import { containerHookState, ociState } from './oci-state.ts';
 import { connectListener, seccompListenerState } from './seccomp-state.ts';
 import { plannedCgroupRecord } from './planned-cgroup-record.ts';
 import { Rollback } from './rollback.ts';
@@ -38,6 +38,7 @@ import { checkRootlessSpec, rootlessCgroupManager, rootlessCgroups, unprivileged
 import { NoCgroupManager } from '../cgroup/no-cgroup-manager.ts';
 import { prepareUserStateRoot } from '../state/state-root.ts';
 import type { RootlessFlag } from '../cli/global-flags.ts';
+import { SPEC_VERSION } from '../version.ts';
 
 export interface CreateOptions {
   root: string;
@@ -130,7 +131,7 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
   const keepMounts = hostMountNs ? mountIdsAt(rootfs, mountinfo) : [];
 
   const state: ContainerState = {
-    ociVersion: OCI_VERSION,
+    ociVersion: SPEC_VERSION,
     id,
     pid: 0,
     bundle,
@@ -318,7 +319,7 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
     // hook stops the container and the lifecycle goes on at delete, whose
     // poststop hooks still run.
     if (err instanceof HookError || (err instanceof InitError && err.step === 'hooks')) {
-      const stopped = JSON.stringify({ ociVersion: OCI_VERSION, id, pid: 0, status: 'stopped', bundle, annotations: spec.annotations ?? {} });
+      const stopped = JSON.stringify({ ociVersion: SPEC_VERSION, id, pid: 0, status: 'stopped', bundle, annotations: spec.annotations ?? {} });
       runHooksWarning('poststop', spec.hooks?.poststop, stopped, warn);
     }
     throw err;

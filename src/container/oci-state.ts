@@ -7,8 +7,6 @@ import type { Spec } from '../spec/types.ts';
 import type { Status } from '../state/status.ts';
 import type { ContainerState } from '../state/store.ts';
 
-export const OCI_VERSION = '1.2.0';
-
 export function ociState(state: ContainerState, status: Status | 'creating') {
   return {
     ociVersion: state.ociVersion,

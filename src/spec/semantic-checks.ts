@@ -10,7 +10,8 @@ import { rlimitResource } from '../kernel/rlimits.ts';
 import { seccompProblems } from './seccomp-checks.ts';
 import { isIdmapped } from '../plan/idmap.ts';
 import { IOPRIO_LEVELS, parseCpuList, PERSONALITY_FLAGS } from '../plan/process-attrs.ts';
-import { SPEC_VERSION, type CapabilitySet, type HookName, type LinuxNamespace, type NamespaceType, type Process, type Spec } from './types.ts';
+import { SPEC_VERSION } from '../version.ts';
+import type { CapabilitySet, HookName, LinuxNamespace, NamespaceType, Process, Spec } from './types.ts';
 
 type Check = (spec: Spec) => SpecProblem[];
 

@@ -2,9 +2,6 @@
 // with schemas/ (the Linux subset tsrun reads). A Spec has passed the schema
 // and the semantic checks (src/spec/load.ts) before anyone else sees it.
 
-/** The runtime-spec version tsrun implements and writes in `tsrun spec`. */
-export const SPEC_VERSION = '1.2.0';
-
 export interface Spec {
   ociVersion: string;
   root?: Root;
