@@ -54,6 +54,23 @@ export default tseslint.config(
     },
   },
   {
+    // spec/ is read by plan/, never the other way round.
+    files: ['src/spec/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            { name: 'child_process', importNames: ['fork'], allowTypeImports: true, message: 'never fork Node: it is multithreaded; tsrun-init is its own executable' },
+            { name: 'node:child_process', importNames: ['fork'], allowTypeImports: true, message: 'never fork Node: it is multithreaded; tsrun-init is its own executable' },
+            { name: 'bindings', message: 'only src/native/addon.ts loads the addon' },
+          ],
+          patterns: [{ group: ['../plan/*'], message: 'spec/ is below plan/: move what both need to src/kernel/ or src/spec/' }],
+        },
+      ],
+    },
+  },
+  {
     // Tests and the conformance suite read untyped JSON from the runtime under test.
     files: ['test/**/*.ts', 'conformance/**/*.ts', 'bench/**/*.ts'],
     rules: { '@typescript-eslint/no-explicit-any': 'off' },

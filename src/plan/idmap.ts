@@ -2,7 +2,7 @@
 // gidMappings and the idmap/ridmap options): which mounts, with what
 // mappings, and the mount_setattr(2) attributes their detached tree gets.
 import type { IdMapping, Mount, Spec } from '../spec/types.ts';
-import { IDMAP_OPTIONS, MOUNT_ATTR, MS } from '../kernel/mount-flags.ts';
+import { MOUNT_ATTR, MS } from '../kernel/mount-flags.ts';
 
 export interface PlannedIdmap {
   /** uid_map/gid_map text of the user namespace the mount is mapped through. */
@@ -19,10 +19,6 @@ export interface PlannedIdmap {
 
 export function idMapText(maps: readonly IdMapping[] | undefined): string {
   return (maps ?? []).map((m) => `${m.containerID} ${m.hostID} ${m.size}\n`).join('');
-}
-
-export function isIdmapped(m: Mount): boolean {
-  return Boolean(m.uidMappings?.length || m.gidMappings?.length || (m.options ?? []).some((o) => IDMAP_OPTIONS.has(o)));
 }
 
 /**

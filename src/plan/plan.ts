@@ -8,7 +8,8 @@ import type { LaunchPlan, PlannedHook, PlannedMount, PlannedSeccomp } from './la
 import { IDMAP_OPTIONS, MS, PROPAGATION_OPTIONS } from '../kernel/mount-flags.ts';
 import { parseMountOptions } from './mount-options.ts';
 import { CLOCK_IDS, NAMESPACE_FLAGS } from '../kernel/namespaces.ts';
-import { isIdmapped, planIdmap } from './idmap.ts';
+import { isIdmapped } from '../spec/idmapped-mount.ts';
+import { planIdmap } from './idmap.ts';
 import { labelMountData, planLsm, type LsmHost } from './lsm.ts';
 import { planIdentity, sysctlPath } from './process.ts';
 import { ioPriorityValue, personalityFlags, planScheduler } from './process-attrs.ts';

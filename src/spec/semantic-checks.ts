@@ -8,8 +8,8 @@ import { capabilityBit } from '../kernel/capabilities.ts';
 import { PROPAGATION_OPTIONS } from '../kernel/mount-flags.ts';
 import { rlimitResource } from '../kernel/rlimits.ts';
 import { seccompProblems } from './seccomp-checks.ts';
-import { isIdmapped } from '../plan/idmap.ts';
-import { IOPRIO_LEVELS, parseCpuList, PERSONALITY_FLAGS } from '../plan/process-attrs.ts';
+import { isIdmapped } from './idmapped-mount.ts';
+import { IOPRIO_LEVELS, parseCpuList, PERSONALITY_FLAGS } from '../kernel/process-attrs.ts';
 import { SPEC_VERSION } from '../version.ts';
 import type { CapabilitySet, HookName, LinuxNamespace, NamespaceType, Process, Spec } from './types.ts';
 

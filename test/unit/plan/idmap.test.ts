@@ -1,5 +1,6 @@
 import t from 'tap';
-import { isIdmapped, planIdmap } from '../../../src/plan/idmap.ts';
+import { planIdmap } from '../../../src/plan/idmap.ts';
+import { isIdmapped } from '../../../src/spec/idmapped-mount.ts';
 import { MOUNT_ATTR, MS } from '../../../src/kernel/mount-flags.ts';
 import type { Spec } from '../../../src/spec/types.ts';
 
