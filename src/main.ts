@@ -7,9 +7,8 @@ import { defaultGlobals, GLOBAL_FLAGS, rootlessFlag, type GlobalFlags } from './
 import { commandHelpText, overviewHelpText, type CommandHelp } from './cli/help.ts';
 import { Reporter } from './cli/report.ts';
 import { didYouMean } from './cli/suggest.ts';
+import { SPEC_VERSION, VERSION } from './version.ts';
 
-export const VERSION = '0.1.0';
-export const SPEC_VERSION = '1.2.0';
 
 type Command = (argv: string[], g: GlobalFlags, r: Reporter) => Promise<number>;
 interface CommandModule {

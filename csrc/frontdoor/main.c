@@ -152,7 +152,7 @@ static bool parse_cmd(char **args, int n, struct cmd_flags *table, int n_table, 
   return true;
 }
 
-/* src/plan/signals.ts parseSignal; 0 for anything it would reject (node then words it). */
+/* src/kernel/signals.ts parseSignal; 0 for anything it would reject (node then words it). */
 static int parse_signal(const char *text) {
   static const struct {
     const char *name;

@@ -31,19 +31,7 @@
 //     r0 = allow; exit
 //   next: …
 //   r0 = 0; exit                               default deny
-import { SpecError } from '../errors.ts';
-
-/** One linux.resources.devices entry (runtime-spec config-linux.md). */
-export interface LinuxDeviceCgroup {
-  allow: boolean;
-  /** "a" (all, the default), "c" or "b". */
-  type?: string;
-  /** Absent, null or -1 (runc's own encoding): every major. */
-  major?: number | null;
-  minor?: number | null;
-  /** Letters from "rwm"; absent means "rwm" (the v1 devices list's "a" meaning all access). */
-  access?: string;
-}
+import type { LinuxDeviceCgroup } from '../spec/types.ts';
 
 const rule = (type: 'c' | 'b', major: number | undefined, minor: number | undefined, access: string): LinuxDeviceCgroup => ({
   allow: true,
@@ -75,6 +63,13 @@ export const DEFAULT_DEVICE_RULES: readonly LinuxDeviceCgroup[] = Object.freeze(
   rule('c', 10, 200, 'rwm'),
 ]);
 
+// runc's order: the config's rules (applied in order, last match wins),
+// then the defaults every container needs, which a config cannot deny.
+// A linux.devices node is reachable only when a rule allows it, as in runc.
+export function withDefaultDeviceRules(configRules: readonly LinuxDeviceCgroup[] = []): LinuxDeviceCgroup[] {
+  return [...configRules, ...DEFAULT_DEVICE_RULES];
+}
+
 // include/uapi/linux/bpf.h: enum bpf_cgroup_dev_type / bpf_cgroup_dev_access.
 const DEV_BLOCK = 1;
 const DEV_CHAR = 2;
@@ -100,7 +95,6 @@ export const OP = {
 } as const;
 
 const INSN_SIZE = 8;
-const U32_MAX = 0xffff_ffff;
 
 interface Insn {
   code: number;
@@ -112,44 +106,33 @@ interface Insn {
 
 const insn = (code: number, dst: number, src: number, off: number, imm: number): Insn => ({ code, dst, src, off, imm });
 
-/** Why `r` cannot become part of a device program, or undefined when it can. */
-export function deviceRuleProblem(r: LinuxDeviceCgroup): { field: string; reason: string } | undefined {
-  if (typeof r.allow !== 'boolean') return { field: 'allow', reason: 'must be true or false' };
-  if (r.type !== undefined && r.type !== 'a' && r.type !== 'b' && r.type !== 'c') {
-    return { field: 'type', reason: `device type ${JSON.stringify(r.type)} must be one of a, b, c` };
-  }
-  for (const field of ['major', 'minor'] as const) {
-    const v = r[field];
-    if (v === undefined || v === null || v === -1) continue;
-    if (!Number.isInteger(v) || v < 0 || v > U32_MAX) {
-      return { field, reason: `device ${field} ${v} must be an integer from 0 to ${U32_MAX}, or unset for all` };
-    }
-  }
-  if (r.access !== undefined) {
-    if (r.access === '') return { field: 'access', reason: 'device access is empty; use letters from "rwm"' };
-    const bad = [...r.access].find((c) => !(c in ACCESS_BITS));
-    if (bad !== undefined) {
-      return { field: 'access', reason: `device access ${JSON.stringify(r.access)} has ${JSON.stringify(bad)}; use letters from "rwm"` };
-    }
-  }
-  return undefined;
+// The semantic checks (spec/semantic-checks.ts) reject bad rules before
+// create makes anything; meeting one here is a bug, not a config error.
+function unchecked(r: LinuxDeviceCgroup): Error {
+  return new Error(`device rule ${JSON.stringify(r)} reached the device filter unchecked`);
 }
 
-function accessMask(access: string | undefined): number {
-  if (access === undefined) return ACC_ALL;
+function accessMask(r: LinuxDeviceCgroup): number {
+  if (r.access === undefined) return ACC_ALL;
   let mask = 0;
-  for (const c of access) mask |= ACCESS_BITS[c] ?? 0;
+  for (const c of r.access) {
+    const bit = ACCESS_BITS[c];
+    if (bit === undefined) throw unchecked(r);
+    mask |= bit;
+  }
+  if (mask === 0) throw unchecked(r);
   return mask;
 }
 
-const isWildcard = (v: number | null | undefined): boolean => v === undefined || v === null || v === -1;
+const isWildcard = (v: number | undefined): boolean => v === undefined || v === -1;
 
 /** The instructions of one entry's block; jumps hold -1 until their target is known. */
 function ruleBlock(r: LinuxDeviceCgroup): { insns: Insn[]; matchesAll: boolean } {
   const insns: Insn[] = [];
   const type = r.type ?? 'a';
+  if (type !== 'a' && type !== 'b' && type !== 'c') throw unchecked(r);
   if (type !== 'a') insns.push(insn(OP.JMP32_JNE_K, 2, 0, -1, type === 'b' ? DEV_BLOCK : DEV_CHAR));
-  const access = accessMask(r.access);
+  const access = accessMask(r);
   if (access !== ACC_ALL) {
     // r1 = requested & entry's access. Every request asks for at least one
     // access, so with "rwm" both tests below always pass and are left out.
@@ -169,18 +152,11 @@ function ruleBlock(r: LinuxDeviceCgroup): { insns: Insn[]; matchesAll: boolean }
 }
 
 /**
- * The device program for `rules` (the config's entries followed by the
- * caller's additions, e.g. DEFAULT_DEVICE_RULES), as little-endian
- * `struct bpf_insn` records. Throws SpecError naming the entry for a rule
- * the spec does not allow.
+ * The device program for `rules` (the config's entries, already checked by
+ * the semantic checks, followed by the caller's additions, e.g.
+ * DEFAULT_DEVICE_RULES), as little-endian `struct bpf_insn` records.
  */
 export function deviceFilterProgram(rules: readonly LinuxDeviceCgroup[]): Buffer {
-  rules.forEach((r, i) => {
-    const problem = deviceRuleProblem(r);
-    if (problem) {
-      throw new SpecError('config.json', [{ pointer: `/linux/resources/devices/${i}/${problem.field}`, reason: problem.reason }]);
-    }
-  });
 
   const program: Insn[] = [
     insn(OP.LDX_MEM_W, 2, 1, 0, 0),

@@ -10,7 +10,7 @@ import type { LinuxResources } from '../spec/types.ts';
 import { CgroupError } from '../errors.ts';
 import type { CgroupDirRecord } from './cgroup-dir.ts';
 import { cgroupRelativePath, joinMount } from './cgroup-path.ts';
-import type { CgroupLayout } from './mountinfo.ts';
+import type { CgroupLayout } from '../host/cgroup-layout.ts';
 import { V1Manager, V1_CONTROLLERS } from './v1-manager.ts';
 import { V2Manager } from './v2-manager.ts';
 import { NoCgroupManager, type NoCgroupRecord } from './no-cgroup-manager.ts';

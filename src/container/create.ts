@@ -1,24 +1,27 @@
 // create: validate → plan → state dir → cgroup → tsrun-init → id maps →
 // hooks → state.json. Reads top to bottom as the create sequence; every
 // side effect registers its undo, so a failure leaves nothing behind.
-import { closeSync, constants, openSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { closeSync, constants, openSync, readFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { resolve } from 'node:path';
-import { DEFAULT_DEVICE_RULES, deviceFilterProgram, type LinuxDeviceCgroup } from '../cgroup/device-filter.ts';
+import { deviceFilterProgram, withDefaultDeviceRules } from '../cgroup/device-filter.ts';
 import { newManager } from '../cgroup/manager.ts';
-import { findCgroupLayout, parseMountinfo } from '../cgroup/mountinfo.ts';
+import { findCgroupLayout } from '../host/cgroup-layout.ts';
+import { mountHolding } from '../host/mountinfo.ts';
 import { HookError, InitError, SpecError, StateError, UsageError } from '../errors.ts';
 import { runHooks, runHooksWarning } from '../hooks/run-hooks.ts';
 import { InitChannel } from '../launch/init-channel.ts';
 import { seccompProgram } from '../launch/seccomp-program.ts';
 import { spawnInit } from '../launch/spawn-init.ts';
-import { MSG, MSG_MAX } from '../launch/wire.ts';
+import { MSG } from '../launch/wire.ts';
 import { native } from '../native/addon.ts';
-import { plan, rootfsPath } from '../plan/plan.ts';
+import { plan } from '../plan/plan.ts';
 import { checkContainerId } from '../spec/container-id.ts';
-import { readHostLsm, specLsmProblems } from '../spec/host-lsm.ts';
+import { readHostLsm } from '../host/lsm.ts';
+import { specLsmProblems } from '../spec/lsm-checks.ts';
 import { loadSpec } from '../spec/load.ts';
-import type { LinuxResources, Spec } from '../spec/types.ts';
+import { resolveRootfs } from '../spec/rootfs.ts';
+import type { Spec } from '../spec/types.ts';
 import { lockContainerDir } from '../state/lock.ts';
 import { execFifo, netnsFile, seccompCacheDir } from '../state/paths.ts';
 import { writeLifecycle } from '../state/lifecycle-file.ts';
@@ -27,7 +30,7 @@ import { readProcStat } from '../state/proc-stat.ts';
 import { createContainerDir, removeContainerDir, writeState, type ContainerState } from '../state/store.ts';
 import { detachHostMounts, mountIdsAt } from './host-mounts.ts';
 import { checkNetDevices, moveNetDevicesIn } from './net-devices.ts';
-import { ociState, OCI_VERSION } from './oci-state.ts';
+import { containerHookState, ociState } from './oci-state.ts';
 import { connectListener, seccompListenerState } from './seccomp-state.ts';
 import { plannedCgroupRecord } from './planned-cgroup-record.ts';
 import { Rollback } from './rollback.ts';
@@ -35,6 +38,7 @@ import { checkRootlessSpec, rootlessCgroupManager, rootlessCgroups, unprivileged
 import { NoCgroupManager } from '../cgroup/no-cgroup-manager.ts';
 import { prepareUserStateRoot } from '../state/state-root.ts';
 import type { RootlessFlag } from '../cli/global-flags.ts';
+import { SPEC_VERSION } from '../version.ts';
 
 export interface CreateOptions {
   root: string;
@@ -67,62 +71,6 @@ export interface Created {
 
 const O_PATH = 0o10000000;
 
-/** The mount holding `path` (the last, i.e. top, of the longest matching mount points) and whether it is shared. */
-function parentMountOf(path: string, mountinfo: string): { mountPoint: string; shared: boolean } {
-  let best = { mountPoint: '/', shared: false };
-  for (const m of parseMountinfo(mountinfo)) {
-    const mp = m.mountPoint;
-    if ((path === mp || path.startsWith(mp.endsWith('/') ? mp : `${mp}/`)) && mp.length >= best.mountPoint.length) {
-      best = { mountPoint: mp, shared: m.optional.some((o) => o.startsWith('shared:')) };
-    }
-  }
-  return best;
-}
-
-function checkRootfs(spec: Spec, bundle: string, configFile: string): string {
-  const path = rootfsPath(spec, bundle);
-  let real: string;
-  try {
-    real = realpathSync(path);
-    if (!statSync(real).isDirectory()) throw new Error('not a directory');
-  } catch (err) {
-    throw new SpecError(configFile, [{ pointer: '/root/path', reason: `rootfs ${path} is not a directory: ${(err as Error).message}` }]);
-  }
-  return real;
-}
-
-// runc's order: the config's rules (applied in order, last match wins),
-// then the defaults every container needs, which a config cannot deny.
-// A linux.devices node is reachable only when a rule allows it, as in runc.
-function deviceRules(spec: Spec): LinuxDeviceCgroup[] {
-  return [...((spec.linux?.resources?.devices ?? []) as LinuxDeviceCgroup[]), ...DEFAULT_DEVICE_RULES];
-}
-
-/**
- * The state tsrun-init gives its createContainer/startContainer hooks, in
- * one message of at most MSG_MAX bytes. Without such hooks nothing is
- * sent, so huge annotations only matter to a config that has them.
- */
-function initHookState(spec: Spec, configFile: string, json: string): Buffer {
-  if (!spec.hooks?.createContainer?.length && !spec.hooks?.startContainer?.length) return Buffer.alloc(0);
-  const state = Buffer.from(json);
-  if (state.length > MSG_MAX) {
-    throw new SpecError(configFile, [
-      { pointer: '/annotations', reason: `the state for createContainer/startContainer hooks is ${state.length} bytes, more than the ${MSG_MAX} tsrun passes: shorten the annotations` },
-    ]);
-  }
-  return state;
-}
-
-/** The last NSpid of /proc/<pid>/status: the pid in its own pid namespace. */
-function pidInContainer(pid: number): number {
-  const line = readFileSync(`/proc/${pid}/status`, 'utf8')
-    .split('\n')
-    .find((l) => l.startsWith('NSpid:'));
-  const inner = Number(line?.trim().split(/\s+/).at(-1));
-  return Number.isInteger(inner) && inner > 0 ? inner : pid;
-}
-
 // mount_setattr(2): EINVAL where the filesystem has no id-mapping support
 // (FS_ALLOW_IDMAP), EPERM where the mount or caller may not be mapped.
 function idmapHint(code: string | undefined): string {
@@ -150,7 +98,7 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
   const hostMountNs = !(spec.linux?.namespaces ?? []).some((ns) => ns.type === 'mount');
   // runc's rule too: moving the rootfs over "/" would replace the host's root.
   if (hostMountNs && opts.noPivot) throw new UsageError('--no-pivot needs a mount namespace: add {"type": "mount"} to /linux/namespaces');
-  const rootfs = checkRootfs(spec, bundle, configFile);
+  const rootfs = resolveRootfs(spec, bundle, configFile);
   const netDevices = checkNetDevices(configFile, spec.linux?.netDevices ?? {});
   if (spec.process?.terminal && !spec.process.consoleSize && opts.defaultConsoleSize) {
     spec.process.consoleSize = opts.defaultConsoleSize;
@@ -161,7 +109,7 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
   const planned = newManager(layout, spec.linux?.cgroupsPath, id);
   const cgroup = rootlessCgroups(opts.rootless ?? 'auto') ? rootlessCgroupManager(planned, layout.v2) : planned;
   prepareUserStateRoot(root, opts.defaultRoot ?? false);
-  const parent = parentMountOf(rootfs, mountinfo);
+  const parent = mountHolding(rootfs, mountinfo);
   // Compiled (or taken from the cache under the state root) before anything exists.
   const seccomp = spec.linux?.seccomp ? seccompProgram(spec.linux.seccomp, configFile, seccompCacheDir(root)) : undefined;
   const launchPlan = plan(
@@ -183,7 +131,7 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
   const keepMounts = hostMountNs ? mountIdsAt(rootfs, mountinfo) : [];
 
   const state: ContainerState = {
-    ociVersion: OCI_VERSION,
+    ociVersion: SPEC_VERSION,
     id,
     pid: 0,
     bundle,
@@ -248,11 +196,10 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
       if (cgroupFd >= 0) parentFds.push(cgroupFd);
     } else if (cgroupFd >= 0) {
       parentFds.push(cgroupFd);
-      native().attachDeviceFilter(cgroupFd, deviceFilterProgram(deviceRules(spec)));
+      native().attachDeviceFilter(cgroupFd, deviceFilterProgram(withDefaultDeviceRules(spec.linux?.resources?.devices)));
     } else {
       // No cgroup v2 (a legacy host): the v1 devices lists instead.
-      // (device-filter's rule type also allows runc's null wildcards, which v1DeviceWrites reads as "*")
-      cgroup.apply({ devices: deviceRules(spec) as LinuxResources['devices'] });
+      cgroup.apply({ devices: withDefaultDeviceRules(spec.linux?.resources?.devices) });
     }
     const joins = cgroup.joinFds();
     parentFds.push(...joins.map((j) => j.fd));
@@ -338,10 +285,7 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
         const stateJson = JSON.stringify(ociState(state, 'created'));
         runHooks('prestart', spec.hooks?.prestart, stateJson);
         runHooks('createRuntime', spec.hooks?.createRuntime, stateJson);
-        // runtime.md: hooks in the container namespace (createContainer,
-        // startContainer, run by the init) see the pid as the container does.
-        const inner = { ...ociState(state, 'created'), pid: pidInContainer(state.pid) };
-        channel.send(MSG.HOOKS_DONE, initHookState(spec, configFile, JSON.stringify(inner)));
+        channel.send(MSG.HOOKS_DONE, containerHookState(state, spec, configFile));
       } else if (msg.type === MSG.READY_SECCOMP) {
         const listenerState = seccompListenerState(state, 'creating', spec.linux?.seccomp?.listenerMetadata);
         channel.send(MSG.SECCOMP_STATE, Buffer.from(JSON.stringify(listenerState)));
@@ -375,7 +319,7 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
     // hook stops the container and the lifecycle goes on at delete, whose
     // poststop hooks still run.
     if (err instanceof HookError || (err instanceof InitError && err.step === 'hooks')) {
-      const stopped = JSON.stringify({ ociVersion: OCI_VERSION, id, pid: 0, status: 'stopped', bundle, annotations: spec.annotations ?? {} });
+      const stopped = JSON.stringify({ ociVersion: SPEC_VERSION, id, pid: 0, status: 'stopped', bundle, annotations: spec.annotations ?? {} });
       runHooksWarning('poststop', spec.hooks?.poststop, stopped, warn);
     }
     throw err;

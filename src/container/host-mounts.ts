@@ -4,7 +4,7 @@
 // sat at the rootfs path before create, and detaching the ones create
 // added, which takes everything mounted under them along (MNT_DETACH).
 import { readFileSync } from 'node:fs';
-import { parseMountinfo } from '../cgroup/mountinfo.ts';
+import { parseMountinfo } from '../host/mountinfo.ts';
 import { native } from '../native/addon.ts';
 
 const MNT_DETACH = 2;

@@ -5,7 +5,7 @@
 // /proc) and is a regular file. Anything else mounted there is refused
 // (CVE-2025-52881 class: a write redirected to another file).
 import { closeSync, constants, fstatSync, openSync, statSync, writeSync } from 'node:fs';
-import { parseMountinfo } from '../cgroup/mountinfo.ts';
+import { parseMountinfo } from '../host/mountinfo.ts';
 import { SystemError } from '../errors.ts';
 
 /** Why `path` is not a plain procfs file per mountinfo, or undefined when it is. */

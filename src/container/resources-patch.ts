@@ -13,6 +13,7 @@
 import { UsageError, type SpecProblem } from '../errors.ts';
 import { locateSyntaxError, schemaProblems } from '../spec/load.ts';
 import type { LinuxCpu, LinuxMemory, LinuxResources } from '../spec/types.ts';
+import { SPEC_VERSION } from '../version.ts';
 
 /** The resources update may change; `merge` only ever touches these. */
 export interface ResourcesPatch {
@@ -122,7 +123,7 @@ export function parseResourcesDocument(source: string, text: string): LinuxResou
   // The config schema checks the types and ranges; wrap the document where
   // config.json keeps it and strip that prefix from the pointers.
   const prefix = '/linux/resources';
-  for (const p of schemaProblems({ ociVersion: '1.2.0', linux: { resources: doc } })) {
+  for (const p of schemaProblems({ ociVersion: SPEC_VERSION, linux: { resources: doc } })) {
     problems.push({ pointer: p.pointer.startsWith(prefix) ? p.pointer.slice(prefix.length) : p.pointer, reason: p.reason });
   }
   if (problems.length > 0) throw new UsageError(`${source}: ${problems.map((p) => `${p.pointer || '/'}: ${p.reason}`).join('; ')}`);

@@ -7,18 +7,10 @@ import { join } from 'node:path';
 import { SpecError, type SpecProblem } from '../errors.ts';
 import { native } from '../native/addon.ts';
 import type { PlannedSeccomp } from '../plan/launch-plan.ts';
-import {
-  actionValue,
-  filterFlags,
-  flattenProfile,
-  SECCOMP_ACTIONS,
-  SECCOMP_ARCHES,
-  SECCOMP_FLAGS,
-  SECCOMP_OPERATORS,
-  usesNotify,
-  type FlatProfile,
-} from '../plan/seccomp.ts';
+import { SECCOMP_ACTIONS, SECCOMP_ARCHES, SECCOMP_FLAGS, SECCOMP_OPERATORS } from '../kernel/seccomp.ts';
+import { actionValue, filterFlags, flattenProfile, type FlatProfile } from '../plan/seccomp.ts';
 import type { SeccompFeatures } from '../spec/features.ts';
+import { usesNotify } from '../spec/seccomp-checks.ts';
 import type { LinuxSeccomp } from '../spec/types.ts';
 
 const BPF_INSN_SIZE = 8;

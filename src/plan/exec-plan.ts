@@ -2,7 +2,7 @@
 // rootfs record: tsrun-init then only joins, drops privileges and execs.
 import type { LinuxNamespace, Process } from '../spec/types.ts';
 import type { LaunchPlan, PlannedSeccomp } from './launch-plan.ts';
-import { NAMESPACE_FLAGS, NAMESPACE_PROC_NAMES } from './namespaces.ts';
+import { NAMESPACE_FLAGS, NAMESPACE_PROC_NAMES } from '../kernel/namespaces.ts';
 import { planLsm, type LsmHost } from './lsm.ts';
 import { planIdentity } from './process.ts';
 import { planProcessAttrs } from './process-attrs.ts';

@@ -2,22 +2,7 @@
 // gidMappings and the idmap/ridmap options): which mounts, with what
 // mappings, and the mount_setattr(2) attributes their detached tree gets.
 import type { IdMapping, Mount, Spec } from '../spec/types.ts';
-import { MS } from './mount-options.ts';
-
-/** linux/mount.h MOUNT_ATTR_* */
-export const MOUNT_ATTR = {
-  RDONLY: 0x1,
-  NOSUID: 0x2,
-  NODEV: 0x4,
-  NOEXEC: 0x8,
-  ATIME_MASK: 0x70,
-  NOATIME: 0x10,
-  STRICTATIME: 0x20,
-  NODIRATIME: 0x80,
-  IDMAP: 0x100000,
-} as const;
-
-export const IDMAP_OPTIONS = new Set(['idmap', 'ridmap']);
+import { MOUNT_ATTR, MS } from '../kernel/mount-flags.ts';
 
 export interface PlannedIdmap {
   /** uid_map/gid_map text of the user namespace the mount is mapped through. */
@@ -34,10 +19,6 @@ export interface PlannedIdmap {
 
 export function idMapText(maps: readonly IdMapping[] | undefined): string {
   return (maps ?? []).map((m) => `${m.containerID} ${m.hostID} ${m.size}\n`).join('');
-}
-
-export function isIdmapped(m: Mount): boolean {
-  return Boolean(m.uidMappings?.length || m.gidMappings?.length || (m.options ?? []).some((o) => IDMAP_OPTIONS.has(o)));
 }
 
 /**

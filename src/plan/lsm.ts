@@ -1,13 +1,12 @@
 // LSM labels → what tsrun-init writes to /proc/thread-self/attr/<file>
 // just before execve, and the SELinux context= option of mounts. Whether
-// the LSM is enabled is a host fact (src/spec/host-lsm.ts checks it first).
+// the LSM is enabled is a host fact (src/host/lsm.ts; spec/lsm-checks.ts checks it first).
+import type { HostLsm } from '../host/lsm.ts';
 import type { Process } from '../spec/types.ts';
 import type { LaunchPlan } from './launch-plan.ts';
 
-export interface LsmHost {
-  /** Kernels since 5.8 have a per-LSM attr/apparmor/ directory; older ones only attr/exec. */
-  apparmorAttrDir: boolean;
-}
+/** The host fact the plan needs (host/lsm.ts reads it). */
+export type LsmHost = Pick<HostLsm, 'apparmorAttrDir'>;
 
 /**
  * AppArmor takes "exec <profile>" (the change_onexec request of

@@ -1,12 +1,15 @@
 // plan(spec, options) → LaunchPlan: every decision tsrun-init needs, made
 // here, without I/O. The spec has been validated (src/spec) before.
 import { isAbsolute, posix, resolve } from 'node:path';
+import { rootfsPath } from '../spec/rootfs.ts';
 import type { Spec } from '../spec/types.ts';
 import { DEFAULT_SYMLINKS, planDevices } from './devices.ts';
 import type { LaunchPlan, PlannedHook, PlannedMount, PlannedSeccomp } from './launch-plan.ts';
-import { MS, parseMountOptions, PROPAGATION_OPTIONS } from './mount-options.ts';
-import { CLOCK_IDS, NAMESPACE_FLAGS } from './namespaces.ts';
-import { IDMAP_OPTIONS, isIdmapped, planIdmap } from './idmap.ts';
+import { IDMAP_OPTIONS, MS, PROPAGATION_OPTIONS } from '../kernel/mount-flags.ts';
+import { parseMountOptions } from './mount-options.ts';
+import { CLOCK_IDS, NAMESPACE_FLAGS } from '../kernel/namespaces.ts';
+import { isIdmapped } from '../spec/idmapped-mount.ts';
+import { planIdmap } from './idmap.ts';
 import { labelMountData, planLsm, type LsmHost } from './lsm.ts';
 import { planIdentity, sysctlPath } from './process.ts';
 import { ioPriorityValue, personalityFlags, planScheduler } from './process-attrs.ts';
@@ -34,11 +37,6 @@ const PER_LINUX32 = 0x0008;
 // linux/key.h permission bits
 const KEY_USR_SEARCH = 0x00080000;
 const KEY_OTH_SEARCH = 0x00000008;
-
-export function rootfsPath(spec: Spec, bundle: string): string {
-  const path = spec.root?.path ?? 'rootfs';
-  return isAbsolute(path) ? posix.normalize(path) : resolve(bundle, path);
-}
 
 function planMounts(spec: Spec, bundle: string, cgroupDir: string | undefined): PlannedMount[] {
   const mountLabel = spec.linux?.mountLabel;

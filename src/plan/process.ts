@@ -1,9 +1,9 @@
 // The parts of a LaunchPlan that come from process alone, shared by create
 // (plan.ts) and exec (exec-plan.ts): rlimits, capability sets, identity.
 import type { Process } from '../spec/types.ts';
-import { capabilityMask } from './capabilities.ts';
+import { capabilityMask } from '../kernel/capabilities.ts';
 import type { LaunchPlan } from './launch-plan.ts';
-import { RLIMITS } from './rlimits.ts';
+import { RLIMITS } from '../kernel/rlimits.ts';
 
 const DEFAULT_UMASK = 0o022;
 const RLIM_INFINITY = 0xffffffffffffffffn;

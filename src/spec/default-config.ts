@@ -1,7 +1,8 @@
 // The config.json that `tsrun spec` writes: the same content as `runc spec`
 // (libcontainer/specconv/example.go), hostname "tsrun", and with --rootless
 // runc's ToRootless changes.
-import { SPEC_VERSION, type Mount, type Spec } from './types.ts';
+import { SPEC_VERSION } from '../version.ts';
+import type { Mount, Spec } from './types.ts';
 
 const DEFAULT_CAPABILITIES = ['CAP_AUDIT_WRITE', 'CAP_KILL', 'CAP_NET_BIND_SERVICE'];
 

@@ -6,15 +6,13 @@
 // from libseccomp and the running kernel (src/launch/seccomp-program.ts asks
 // them), and linux.cgroup says what this host has (from /proc/self/mountinfo).
 import { readFileSync } from 'node:fs';
-import pkg from '../../package.json' with { type: 'json' };
-import { findCgroupLayout, type CgroupLayout } from '../cgroup/mountinfo.ts';
+import { findCgroupLayout, type CgroupLayout } from '../host/cgroup-layout.ts';
 import { V1_CONTROLLERS } from '../cgroup/v1-manager.ts';
-import { CAPABILITY_NAMES } from '../plan/capabilities.ts';
+import { CAPABILITY_NAMES } from '../kernel/capabilities.ts';
 import { release } from 'node:os';
-import { EXTENSION_OPTIONS, MOUNT_OPTIONS, PROPAGATION_OPTIONS, RECURSIVE_OPTIONS } from '../plan/mount-options.ts';
-import { IDMAP_OPTIONS } from '../plan/idmap.ts';
-import { NAMESPACE_FLAGS } from '../plan/namespaces.ts';
-import { SPEC_VERSION } from './types.ts';
+import { EXTENSION_OPTIONS, IDMAP_OPTIONS, MOUNT_OPTIONS, PROPAGATION_OPTIONS, RECURSIVE_OPTIONS } from '../kernel/mount-flags.ts';
+import { NAMESPACE_FLAGS } from '../kernel/namespaces.ts';
+import { SPEC_VERSION, VERSION } from '../version.ts';
 
 export interface Features {
   ociVersionMin: string;
@@ -115,7 +113,7 @@ export function featuresDocument(
       mountExtensions: { idmap: { enabled: host.idmap } },
       netDevices: { enabled: true },
     },
-    annotations: { 'io.github.tsrun.version': pkg.version },
+    annotations: { 'io.github.tsrun.version': VERSION },
     // tsrun gives no annotation a meaning, so none can weaken a container.
     potentiallyUnsafeConfigAnnotations: [],
   };

@@ -8,6 +8,7 @@ import { errnoText, SpecError, type SpecProblem } from '../errors.ts';
 import { parseJson, schemaProblems } from './load.ts';
 import { semanticProblems } from './semantic-checks.ts';
 import type { Process, Spec } from './types.ts';
+import { SPEC_VERSION } from '../version.ts';
 
 /** Problems of `document` as config.json's process, pointers rebased onto the process object. */
 export function processDocumentProblems(document: unknown): SpecProblem[] {
@@ -15,7 +16,7 @@ export function processDocumentProblems(document: unknown): SpecProblem[] {
     return [{ pointer: '', reason: 'must be an object (a runtime-spec process)' }];
   }
   // A config around the process that is valid in every other respect.
-  const wrapper = { ociVersion: '1.2.0', root: { path: 'rootfs' }, process: document, linux: { namespaces: [{ type: 'mount' }] } };
+  const wrapper = { ociVersion: SPEC_VERSION, root: { path: 'rootfs' }, process: document, linux: { namespaces: [{ type: 'mount' }] } };
   const rebase = (problems: SpecProblem[]): SpecProblem[] =>
     problems
       .filter((p) => p.pointer === '/process' || p.pointer.startsWith('/process/'))

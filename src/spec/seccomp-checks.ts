@@ -3,10 +3,15 @@
 // architecture is skipped when the filter is compiled, as runc does, since
 // profiles list syscalls of newer kernels and other architectures.
 import type { SpecProblem } from '../errors.ts';
-import { ACTIONS_WITH_ERRNO, SECCOMP_ACTIONS, SECCOMP_ARCHES, SECCOMP_FLAGS, SECCOMP_OPERATORS, usesNotify } from '../plan/seccomp.ts';
-import type { Spec } from './types.ts';
+import { ACTIONS_WITH_ERRNO, SECCOMP_ACTIONS, SECCOMP_ARCHES, SECCOMP_FLAGS, SECCOMP_OPERATORS } from '../kernel/seccomp.ts';
+import type { LinuxSeccomp, Spec } from './types.ts';
 
 const BASE = '/linux/seccomp';
+
+/** Whether any rule (or the default) hands syscalls to a listener. */
+export function usesNotify(seccomp: LinuxSeccomp): boolean {
+  return seccomp.defaultAction === 'SCMP_ACT_NOTIFY' || (seccomp.syscalls ?? []).some((s) => s.action === 'SCMP_ACT_NOTIFY');
+}
 /** The filter's return value has 16 bits of data. */
 const MAX_ERRNO_RET = 0xffff;
 /** seccomp_data carries six syscall arguments. */

@@ -4,13 +4,14 @@
 // none throws, so the user sees all of them at once.
 import { posix } from 'node:path';
 import type { SpecProblem } from '../errors.ts';
-import { capabilityBit } from '../plan/capabilities.ts';
-import { PROPAGATION_OPTIONS } from '../plan/mount-options.ts';
-import { rlimitResource } from '../plan/rlimits.ts';
+import { capabilityBit } from '../kernel/capabilities.ts';
+import { PROPAGATION_OPTIONS } from '../kernel/mount-flags.ts';
+import { rlimitResource } from '../kernel/rlimits.ts';
 import { seccompProblems } from './seccomp-checks.ts';
-import { isIdmapped } from '../plan/idmap.ts';
-import { IOPRIO_LEVELS, parseCpuList, PERSONALITY_FLAGS } from '../plan/process-attrs.ts';
-import { SPEC_VERSION, type CapabilitySet, type HookName, type LinuxNamespace, type NamespaceType, type Process, type Spec } from './types.ts';
+import { isIdmapped } from './idmapped-mount.ts';
+import { IOPRIO_LEVELS, parseCpuList, PERSONALITY_FLAGS } from '../kernel/process-attrs.ts';
+import { SPEC_VERSION } from '../version.ts';
+import type { CapabilitySet, HookName, LinuxNamespace, NamespaceType, Process, Spec } from './types.ts';
 
 type Check = (spec: Spec) => SpecProblem[];
 
@@ -434,6 +435,32 @@ const checkResources: Check = (spec) => {
   return out;
 };
 
+// linux.resources.devices (config-linux.md, the v1 devices list's
+// fields): checked here, before the state directory and the cgroup exist,
+// so the device filter compiled at create only meets rules it can encode.
+// The schema has made allow a boolean and the numbers int64 integers.
+const U32_MAX = 0xffff_ffff;
+const DEVICE_RULE_TYPES = ['a', 'b', 'c'];
+
+const checkDeviceRules: Check = (spec) =>
+  (spec.linux?.resources?.devices ?? []).flatMap((r, i) => {
+    const out: SpecProblem[] = [];
+    const at = (field: string) => ['linux', 'resources', 'devices', i, field];
+    if (r.type !== undefined && !DEVICE_RULE_TYPES.includes(r.type)) {
+      out.push(problem(`device type ${JSON.stringify(r.type)} must be one of a (all), b (block), c (char)`, ...at('type')));
+    }
+    for (const field of ['major', 'minor'] as const) {
+      const v = r[field];
+      // -1 is runc's own "every number", as an absent field is.
+      if (v === undefined || v === -1) continue;
+      if (v < 0 || v > U32_MAX) out.push(problem(`device ${field} ${v} must be from 0 to ${U32_MAX}, or -1 or absent for every ${field}`, ...at(field)));
+    }
+    if (r.access === '') out.push(problem('device access is empty: use letters from "rwm", or leave it out for all three', ...at('access')));
+    const bad = [...(r.access ?? '')].find((c) => !'rwm'.includes(c));
+    if (bad !== undefined) out.push(problem(`device access ${JSON.stringify(r.access)} has ${JSON.stringify(bad)}: use letters from "rwm"`, ...at('access')));
+    return out;
+  });
+
 // Fields the schema accepts but tsrun-init does not apply yet. Ignoring a
 // security setting (an LSM label) would run the container weaker
 // than asked, so each one is refused by name instead.
@@ -483,6 +510,7 @@ const CHECKS: Check[] = [
   checkTimeOffsets,
   checkMaskedAndReadonly,
   checkResources,
+  checkDeviceRules,
   seccompProblems,
   checkNotApplied,
   checkIdmappedMounts,

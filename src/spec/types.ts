@@ -2,9 +2,6 @@
 // with schemas/ (the Linux subset tsrun reads). A Spec has passed the schema
 // and the semantic checks (src/spec/load.ts) before anyone else sees it.
 
-/** The runtime-spec version tsrun implements and writes in `tsrun spec`. */
-export const SPEC_VERSION = '1.2.0';
-
 export interface Spec {
   ociVersion: string;
   root?: Root;
@@ -124,11 +121,15 @@ export interface LinuxDevice {
   gid?: number;
 }
 
+/** One linux.resources.devices entry (config-linux.md; semantic-checks.ts checks it). */
 export interface LinuxDeviceCgroup {
   allow: boolean;
+  /** "a" (all, the default), "c" or "b". */
   type?: string;
+  /** Absent or -1 (runc's own encoding): every major. */
   major?: number;
   minor?: number;
+  /** Letters from "rwm"; absent means "rwm" (the v1 devices list's "a" meaning all access). */
   access?: string;
 }
 

@@ -1,7 +1,7 @@
 // Looking at a container from the host: /proc/<pid>/status fields,
 // namespace inodes, mountinfo, cgroup directories.
 import { existsSync, readFileSync, readlinkSync } from 'node:fs';
-import { findCgroupLayout } from '../../src/cgroup/mountinfo.ts';
+import { findCgroupLayout } from '../../src/host/cgroup-layout.ts';
 
 export function procStatus(pid: number): Record<string, string> {
   const out: Record<string, string> = {};

@@ -11,8 +11,9 @@ import { constants as osConstants, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CgroupDir as Cgroup2Manager } from '../../src/cgroup/cgroup-dir.ts';
-import { DEFAULT_DEVICE_RULES, deviceFilterProgram, type LinuxDeviceCgroup } from '../../src/cgroup/device-filter.ts';
-import { findCgroup2Mount } from '../../src/cgroup/mountinfo.ts';
+import { DEFAULT_DEVICE_RULES, deviceFilterProgram } from '../../src/cgroup/device-filter.ts';
+import type { LinuxDeviceCgroup } from '../../src/spec/types.ts';
+import { findCgroup2Mount } from '../../src/host/cgroup-layout.ts';
 
 const repo = resolve(fileURLToPath(import.meta.url), '../../..');
 const mount = findCgroup2Mount();

@@ -10,7 +10,7 @@ import { makeBundle } from '../helpers/bundle.ts';
 import { skipUnlessRoot } from '../helpers/requires.ts';
 import { runScript } from '../helpers/run-in.ts';
 import { Tsrun } from '../helpers/tsrun.ts';
-import { readHostLsm } from '../../src/spec/host-lsm.ts';
+import { readHostLsm } from '../../src/host/lsm.ts';
 
 /** Fields of /proc/<pid>/stat by their 1-based number in proc(5). */
 function statFields(line: string): (n: number) => string {

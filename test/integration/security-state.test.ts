@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
-import { findCgroup2Mount } from '../../src/cgroup/mountinfo.ts';
+import { findCgroup2Mount } from '../../src/host/cgroup-layout.ts';
 import { readProcStat } from '../../src/state/proc-stat.ts';
 import { makeBundle } from '../helpers/bundle.ts';
 import { pidGone } from '../helpers/host.ts';

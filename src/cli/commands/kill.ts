@@ -1,6 +1,6 @@
 import { killContainer } from '../../container/kill.ts';
 import { UsageError } from '../../errors.ts';
-import { parseSignal } from '../../plan/signals.ts';
+import { parseSignal } from '../../kernel/signals.ts';
 import { flagBool, parseArgs, requirePositional } from '../args.ts';
 import type { GlobalFlags } from '../global-flags.ts';
 import type { CommandHelp } from '../help.ts';

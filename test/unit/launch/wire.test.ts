@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import t from 'tap';
-import { MOUNT_EXT } from '../../../src/plan/mount-options.ts';
+import { MOUNT_EXT } from '../../../src/kernel/mount-flags.ts';
 import { CPU_AFFINITY, FD_OFF, MOUNT_KINDS, HOOK_KINDS, LSM_KINDS, PLAN_VERSION, PROC_FLAGS, REC, ROOTFS_FLAGS, SLOTS } from '../../../src/plan/encode.ts';
 import { MSG, MSG_MAX, STEPS } from '../../../src/launch/wire.ts';
 import { CGKILL, FREEZER, LC_CGROUP_KILL, LC_CONTAINER, LC_CONTAINER_STR, LC_FREEZER, LC_HOOK, LC_HOOK_KIND, LC_PROCS, LC_RMDIR, LCF, PROCS, RMDIR } from '../../../src/plan/lifecycle-record.ts';

@@ -1,6 +1,7 @@
 import t from 'tap';
-import { isIdmapped, MOUNT_ATTR, planIdmap } from '../../../src/plan/idmap.ts';
-import { MS } from '../../../src/plan/mount-options.ts';
+import { planIdmap } from '../../../src/plan/idmap.ts';
+import { isIdmapped } from '../../../src/spec/idmapped-mount.ts';
+import { MOUNT_ATTR, MS } from '../../../src/kernel/mount-flags.ts';
 import type { Spec } from '../../../src/spec/types.ts';
 
 const spec: Spec = {

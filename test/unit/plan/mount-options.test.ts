@@ -1,5 +1,6 @@
 import t from 'tap';
-import { MOUNT_ATTR, MOUNT_EXT, MS, parseMountOptions } from '../../../src/plan/mount-options.ts';
+import { MOUNT_ATTR, MOUNT_EXT, MS } from '../../../src/kernel/mount-flags.ts';
+import { parseMountOptions } from '../../../src/plan/mount-options.ts';
 
 t.test('flags, propagation and data', async (t) => {
   const p = parseMountOptions(['nosuid', 'noexec', 'nodev', 'ro', 'rslave', 'mode=755', 'size=65536k']);

@@ -2,7 +2,7 @@
 // default config, then each decision plan() makes that the C init used to
 // make itself (the rootfs propagation truth table).
 import t from 'tap';
-import { MS } from '../../../src/plan/mount-options.ts';
+import { MS } from '../../../src/kernel/mount-flags.ts';
 import { plan, rootfsPropagation } from '../../../src/plan/plan.ts';
 import { defaultConfig } from '../../../src/spec/default-config.ts';
 import type { Spec } from '../../../src/spec/types.ts';

@@ -2,7 +2,8 @@ import t from 'tap';
 import { planExec } from '../../../src/plan/exec-plan.ts';
 import { labelMountData, planLsm } from '../../../src/plan/lsm.ts';
 import { plan } from '../../../src/plan/plan.ts';
-import { cpuMaskWords, ioPriorityValue, parseCpuList, personalityFlags, planProcessAttrs, planScheduler } from '../../../src/plan/process-attrs.ts';
+import { parseCpuList } from '../../../src/kernel/process-attrs.ts';
+import { cpuMaskWords, ioPriorityValue, personalityFlags, planProcessAttrs, planScheduler } from '../../../src/plan/process-attrs.ts';
 import type { Process, Spec } from '../../../src/spec/types.ts';
 
 const proc = (extra: Partial<Process> = {}): Process => ({ cwd: '/', user: { uid: 0, gid: 0 }, args: ['sh'], ...extra });

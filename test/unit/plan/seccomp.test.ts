@@ -1,5 +1,6 @@
 import t from 'tap';
-import { actionValue, filterFlags, flattenProfile, usesNotify } from '../../../src/plan/seccomp.ts';
+import { actionValue, filterFlags, flattenProfile } from '../../../src/plan/seccomp.ts';
+import { usesNotify } from '../../../src/spec/seccomp-checks.ts';
 
 t.test('actions are the kernel return values; errno actions carry errnoRet (EPERM by default)', async (t) => {
   t.equal(actionValue('SCMP_ACT_ALLOW', undefined), 0x7fff0000);

@@ -1,7 +1,7 @@
 import t from 'tap';
-import { CAPABILITY_NAMES } from '../../../src/plan/capabilities.ts';
-import { EXTENSION_OPTIONS, MOUNT_OPTIONS, PROPAGATION_OPTIONS, RECURSIVE_OPTIONS } from '../../../src/plan/mount-options.ts';
-import type { CgroupLayout } from '../../../src/cgroup/mountinfo.ts';
+import { CAPABILITY_NAMES } from '../../../src/kernel/capabilities.ts';
+import { EXTENSION_OPTIONS, MOUNT_OPTIONS, PROPAGATION_OPTIONS, RECURSIVE_OPTIONS } from '../../../src/kernel/mount-flags.ts';
+import type { CgroupLayout } from '../../../src/host/cgroup-layout.ts';
 import { featuresDocument as document, hostCgroupFeatures, kernelHasMountSetattr, type SeccompFeatures } from '../../../src/spec/features.ts';
 
 // What libseccomp and the kernel report is the addon's part (tested from

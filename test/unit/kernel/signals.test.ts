@@ -1,5 +1,5 @@
 import t from 'tap';
-import { parseSignal, signalName } from '../../../src/plan/signals.ts';
+import { parseSignal, signalName } from '../../../src/kernel/signals.ts';
 
 t.test('names, prefixes, case and numbers', async (t) => {
   t.equal(parseSignal('KILL'), 9);

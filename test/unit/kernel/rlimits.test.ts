@@ -1,5 +1,5 @@
 import t from 'tap';
-import { RLIMITS, rlimitResource } from '../../../src/plan/rlimits.ts';
+import { RLIMITS, rlimitResource } from '../../../src/kernel/rlimits.ts';
 
 t.test('RLIMIT_* numbers on x86_64 Linux', async (t) => {
   t.same(RLIMITS, {

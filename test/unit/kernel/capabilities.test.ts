@@ -1,5 +1,5 @@
 import t from 'tap';
-import { CAPABILITY_NAMES, capabilityBit, capabilityMask } from '../../../src/plan/capabilities.ts';
+import { CAPABILITY_NAMES, capabilityBit, capabilityMask } from '../../../src/kernel/capabilities.ts';
 
 t.test('bit numbers follow linux/capability.h', async (t) => {
   t.equal(CAPABILITY_NAMES.length, 41);

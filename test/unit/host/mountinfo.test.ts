@@ -1,5 +1,6 @@
 import t from 'tap';
-import { findCgroup2Mount, parseMountinfo } from '../../../src/cgroup/mountinfo.ts';
+import { findCgroup2Mount } from '../../../src/host/cgroup-layout.ts';
+import { mountHolding, parseMountinfo } from '../../../src/host/mountinfo.ts';
 
 // A unified host (Debian 12 / Fedora default): cgroup2 at /sys/fs/cgroup.
 const UNIFIED = `22 28 0:21 / /sys rw,nosuid,nodev,noexec,relatime shared:7 - sysfs sysfs rw
@@ -61,4 +62,18 @@ garbage line
 t.test('reads /proc/self/mountinfo when given no text', async (t) => {
   const found = findCgroup2Mount();
   t.ok(found === undefined || found.startsWith('/'), `found ${String(found)}`);
+});
+
+t.test('mountHolding: the longest mount point holding the path, the top one of stacked mounts', async (t) => {
+  const text = `28 1 254:1 / / rw,relatime shared:1 - ext4 /dev/vda1 rw
+70 28 0:50 / /srv rw,relatime - tmpfs tmpfs rw
+71 70 0:51 / /srv/bundles rw,relatime shared:30 - tmpfs tmpfs rw
+72 71 0:52 / /srv/bundles rw,relatime - tmpfs tmpfs rw
+73 28 0:53 / /srv2 rw,relatime shared:31 - tmpfs tmpfs rw
+`;
+  t.same(mountHolding('/srv/bundles/b1/rootfs', text), { mountPoint: '/srv/bundles', shared: false }, 'the top of two mounts on one point');
+  t.same(mountHolding('/srv/other', text), { mountPoint: '/srv', shared: false });
+  t.same(mountHolding('/srv2x/rootfs', text), { mountPoint: '/', shared: true }, '/srv2 is not a prefix of /srv2x');
+  t.same(mountHolding('/srv2', text), { mountPoint: '/srv2', shared: true }, 'the path itself a mount point');
+  t.same(mountHolding('/anything', ''), { mountPoint: '/', shared: false }, 'no mountinfo: "/", not shared');
 });

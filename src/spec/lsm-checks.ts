@@ -1,33 +1,10 @@
-// Which Linux security modules this host enforces, and the config fields
-// that need one. A label for an LSM the kernel does not run would be
+// The config fields that need a Linux security module the host (host/lsm.ts)
+// may not enforce. A label for an LSM the kernel does not run would be
 // silently ignored by the kernel; runc and crun refuse it, and so does
 // tsrun, naming the field.
-import { existsSync, readFileSync } from 'node:fs';
 import type { SpecProblem } from '../errors.ts';
-import type { LsmHost } from '../plan/lsm.ts';
+import type { HostLsm } from '../host/lsm.ts';
 import type { Process, Spec } from './types.ts';
-
-export interface HostLsm extends LsmHost {
-  apparmor: boolean;
-  selinux: boolean;
-}
-
-function readOr(path: string, fallback: string): string {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch {
-    return fallback;
-  }
-}
-
-/** runc's tests: AppArmor's securityfs directory and its module parameter; SELinux's selinuxfs. */
-export function readHostLsm(): HostLsm {
-  return {
-    apparmor: existsSync('/sys/kernel/security/apparmor') && readOr('/sys/module/apparmor/parameters/enabled', 'N').startsWith('Y'),
-    selinux: existsSync('/sys/fs/selinux/enforce'),
-    apparmorAttrDir: existsSync('/proc/thread-self/attr/apparmor'),
-  };
-}
 
 function notEnabled(lsm: string, pointer: string): SpecProblem {
   return { pointer, reason: `${lsm} is not enabled on this host: remove the field or run where ${lsm} is enabled` };

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { processLsmProblems, specLsmProblems } from '../../../src/spec/host-lsm.ts';
+import { processLsmProblems, specLsmProblems } from '../../../src/spec/lsm-checks.ts';
 
 const none = { apparmor: false, selinux: false, apparmorAttrDir: false };
 const proc = { cwd: '/', user: { uid: 0, gid: 0 } };
