@@ -72,6 +72,7 @@ export class SpecError extends TsrunError {
     super(problems.map((p) => `${p.pointer || '/'}: ${p.reason}`).join('; '), options);
   }
 }
+markErrorClass(SpecError, 'SpecError');
 
 /**
  * Why a StateError: what callers test instead of the message or the disk.
