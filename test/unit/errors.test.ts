@@ -14,7 +14,16 @@ import { captureStderr } from '../helpers/stderr.ts';
 const require = createRequire(import.meta.url);
 
 async function bundle(entry: string): Promise<string> {
-  const out = await build({ entryPoints: [entry], bundle: true, platform: 'node', target: 'node20', format: 'cjs', minifySyntax: true, write: false, logLevel: 'silent' });
+  const out = await build({
+    entryPoints: [entry],
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    minifySyntax: true,
+    write: false,
+    logLevel: 'silent',
+  });
   return out.outputFiles[0]!.text;
 }
 
@@ -86,5 +95,9 @@ t.test('a command bundle: its StateError and HelpRequested are recognised by the
     new Reporter(quiet, 'state').error(new other.StateError('c1', 'not-found', 'container c1 does not exist', { cause: new Error('why') }));
     new Reporter(quiet, 'create').error(new other.SpecError('/b/config.json', [{ pointer: '/process', reason: 'x' }]));
   });
-  t.same(lines, ['tsrun: state: container c1 does not exist: why', 'tsrun: create: /b/config.json: /process: x'], 'the cause and the file, as for its own errors');
+  t.same(
+    lines,
+    ['tsrun: state: container c1 does not exist: why', 'tsrun: create: /b/config.json: /process: x'],
+    'the cause and the file, as for its own errors',
+  );
 });

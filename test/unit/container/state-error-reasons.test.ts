@@ -47,7 +47,11 @@ function rootWith(t: Test): string {
   return root;
 }
 
-async function refused(t: Test, fn: () => unknown, expect: { reason: StateReason; message: string | RegExp; status?: Status; wanted?: Status[] }): Promise<void> {
+async function refused(
+  t: Test,
+  fn: () => unknown,
+  expect: { reason: StateReason; message: string | RegExp; status?: Status; wanted?: Status[] },
+): Promise<void> {
   let err: unknown;
   try {
     await fn();

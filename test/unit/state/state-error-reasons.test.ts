@@ -51,13 +51,28 @@ t.test('state root of a caller that is not root: bad-root for each refusal', asy
   const own = process.geteuid!();
   // The caller tsrun is told it runs as: another uid than the directories' owner.
   const caller = own === 0 ? 4242 : own;
-  reasonOf(t, () => prepareUserStateRoot(`${base}/no/such/root`, true, caller), 'bad-root', `state root ${base}/no/such/root: ${base}/no/such does not exist (no login session made it): set XDG_RUNTIME_DIR to a directory of yours, or give --root`);
+  reasonOf(
+    t,
+    () => prepareUserStateRoot(`${base}/no/such/root`, true, caller),
+    'bad-root',
+    `state root ${base}/no/such/root: ${base}/no/such does not exist (no login session made it): set XDG_RUNTIME_DIR to a directory of yours, or give --root`,
+  );
   reasonOf(t, () => prepareUserStateRoot(`${base}/file/sub`, false, caller), 'bad-root', `cannot create state root ${base}/file/sub: ENOTDIR`);
   reasonOf(t, () => prepareUserStateRoot(`${base}/file`, false, caller), 'bad-root', `state root ${base}/file is not a directory`);
   if (own === 0) {
-    reasonOf(t, () => prepareUserStateRoot(`${base}/root`, false, caller), 'bad-root', `state root ${base}/root belongs to uid 0, not to you (uid 4242): give --root a directory of your own`);
+    reasonOf(
+      t,
+      () => prepareUserStateRoot(`${base}/root`, false, caller),
+      'bad-root',
+      `state root ${base}/root belongs to uid 0, not to you (uid 4242): give --root a directory of your own`,
+    );
     chownSync(`${base}/others`, caller, caller);
   }
   chmodSync(`${base}/others`, 0o777);
-  reasonOf(t, () => prepareUserStateRoot(`${base}/others`, false, caller), 'bad-root', `state root ${base}/others is writable by others (mode 777): chmod go-w it or give another --root`);
+  reasonOf(
+    t,
+    () => prepareUserStateRoot(`${base}/others`, false, caller),
+    'bad-root',
+    `state root ${base}/others is writable by others (mode 777): chmod go-w it or give another --root`,
+  );
 });
