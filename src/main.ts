@@ -2,7 +2,7 @@
 // that command runs (state and kill never load the addon or ajv).
 import { writeOut } from './cli/output.ts';
 import { UsageError } from './errors.ts';
-import { flagBool, flagString, parseArgs } from './cli/args.ts';
+import { flagBool, flagString, HelpRequested, parseArgs } from './cli/args.ts';
 import { defaultGlobals, GLOBAL_FLAGS, rootlessFlag, type GlobalFlags } from './cli/global-flags.ts';
 import { commandHelpText, overviewHelpText, type CommandHelp } from './cli/help.ts';
 import { Reporter } from './cli/report.ts';
@@ -101,12 +101,12 @@ export async function main(argv: string[]): Promise<number> {
     try {
       return await mod.default(argv.slice(split + 1), globals, reporter);
     } catch (err) {
-      if (err instanceof Error && err.name === 'HelpRequested') return await printCommandHelp(name);
+      if (err instanceof HelpRequested) return await printCommandHelp(name);
       throw err;
     }
   } catch (err) {
     // --help among the global flags.
-    if (err instanceof Error && err.name === 'HelpRequested') {
+    if (err instanceof HelpRequested) {
       writeOut(overview());
       return 0;
     }

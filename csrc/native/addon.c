@@ -313,15 +313,6 @@ static napi_value exec_file(napi_env env, napi_callback_info info) {
   return r;
 }
 
-static napi_value pidfd_open(napi_env env, napi_callback_info info) {
-  napi_value a[1];
-  if (get_args(env, info, 1, a)) return NULL;
-  long fd = syscall(SYS_pidfd_open, int_arg(env, a[0]), 0);
-  if (fd < 0) return throw_errno(env, errno, "pidfd_open", NULL);
-  /* pidfd_open sets O_CLOEXEC itself. */
-  return int_result(env, fd);
-}
-
 static napi_value pidfd_send_signal(napi_env env, napi_callback_info info) {
   napi_value a[2];
   if (get_args(env, info, 2, a)) return NULL;
@@ -538,7 +529,6 @@ static napi_value init(napi_env env, napi_value exports) {
       {"waitPidAsync", NULL, wait_pid_async, NULL, NULL, NULL, napi_default, NULL},
       {"setChildSubreaper", NULL, set_child_subreaper, NULL, NULL, NULL, napi_default, NULL},
       {"execFile", NULL, exec_file, NULL, NULL, NULL, napi_default, NULL},
-      {"pidfdOpen", NULL, pidfd_open, NULL, NULL, NULL, napi_default, NULL},
       {"pidfdSendSignal", NULL, pidfd_send_signal, NULL, NULL, NULL, napi_default, NULL},
       {"flock", NULL, flock_fd, NULL, NULL, NULL, napi_default, NULL},
       {"mkfifo", NULL, make_fifo, NULL, NULL, NULL, napi_default, NULL},

@@ -2,7 +2,7 @@
 // or two dashes, `--flag=value` or `--flag value`, short aliases, and
 // positional arguments. The same table gives `--help` its text. yargs would
 // cost more than tsrun's own work per call (docs/ARCHITECTURE.md, "The CLI parser").
-import { UsageError } from '../errors.ts';
+import { markErrorClass, MarkedError, UsageError } from '../errors.ts';
 import { didYouMean } from './suggest.ts';
 
 export interface FlagSpec {
@@ -27,12 +27,13 @@ export interface Parsed {
 
 /**
  * `--help` or `-h` among a command's flags: the caller prints the
- * command's help instead of running it. Matched by name, not instanceof:
- * each command bundle has its own copy of this class.
+ * command's help instead of running it. A MarkedError: main (the entry
+ * bundle) recognises it when a command bundle throws it.
  */
-export class HelpRequested extends Error {
+export class HelpRequested extends MarkedError {
   override name = 'HelpRequested';
 }
+markErrorClass(HelpRequested, 'HelpRequested');
 
 function isHelp(key: string): boolean {
   return key === 'help' || key === 'h';

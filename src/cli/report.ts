@@ -2,7 +2,7 @@
 // --log the same in runc's format (containerd's shim reads the last
 // "error" line of that file, so every line must be valid JSON).
 import { appendFileSync } from 'node:fs';
-import { errnoText, type SpecError } from '../errors.ts';
+import { errnoText, SpecError, TsrunError } from '../errors.ts';
 import type { GlobalFlags } from './global-flags.ts';
 
 type LogFlags = Pick<GlobalFlags, 'log' | 'logFormat' | 'debug'>;
@@ -57,13 +57,10 @@ export class Reporter {
   }
 }
 
-// By name, not instanceof: each command is a bundle of its own
-// (dist/commands/*.cjs) with its own copies of the error classes.
-const TSRUN_ERRORS = new Set(['TsrunError', 'UsageError', 'SpecError', 'StateError', 'CgroupError', 'HookError', 'InitError', 'SystemError']);
-
+// instanceof works for errors thrown in a command bundle too (errors.ts).
 function describe(err: unknown): string {
-  if (err instanceof Error && err.name === 'SpecError') return `${(err as SpecError).file}: ${err.message}`;
-  if (err instanceof Error && TSRUN_ERRORS.has(err.name)) {
+  if (err instanceof SpecError) return `${err.file}: ${err.message}`;
+  if (err instanceof TsrunError) {
     const cause = err.cause instanceof Error ? `: ${err.cause.message}` : '';
     return `${err.message}${cause}`;
   }

@@ -16,7 +16,7 @@ export interface Container {
 
 export function loadContainer(root: string, id: string): Container {
   const problem = checkContainerId(id);
-  if (problem) throw new StateError(id, `invalid container id ${JSON.stringify(id)}: ${problem}`);
+  if (problem) throw new StateError(id, 'invalid-id', `invalid container id ${JSON.stringify(id)}: ${problem}`);
   const dir = containerDir(root, id);
   const state = readState(root, id);
   const cgroup = managerFromRecord(state.cgroup);

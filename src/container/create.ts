@@ -64,9 +64,6 @@ export interface Created {
   state: ContainerState;
   /** process.terminal: the pty master went to the console socket. */
   terminal: boolean;
-  dir: string;
-  /** The spawned tsrun-init when it is also the container process (no pid-namespace fork). */
-  initPid: number;
 }
 
 const O_PATH = 0o10000000;
@@ -83,7 +80,7 @@ function idmapHint(code: string | undefined): string {
 export async function createContainer(opts: CreateOptions): Promise<Created> {
   const { root, id, warn } = opts;
   const idProblem = checkContainerId(id);
-  if (idProblem) throw new StateError(id, `invalid container id ${JSON.stringify(id)}: ${idProblem}`);
+  if (idProblem) throw new StateError(id, 'invalid-id', `invalid container id ${JSON.stringify(id)}: ${idProblem}`);
   const bundle = resolve(opts.bundle);
   const spec = loadSpec(bundle);
   const configFile = `${bundle}/config.json`;
@@ -296,7 +293,7 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
 
     // 5. The container exists: record it and leave the init waiting.
     const stat = readProcStat(state.pid);
-    if (!stat) throw new StateError(id, `container process ${state.pid} exited during create`);
+    if (!stat) throw new StateError(id, 'wrong-status', `container process ${state.pid} exited during create`, { status: 'stopped', wanted: ['created'] });
     state.initStartTime = stat.startTime;
     if (cgroup instanceof NoCgroupManager) {
       cgroup.track(state.pid, stat.startTime, (spec.linux?.namespaces ?? []).some((ns) => ns.type === 'pid' && !ns.path));
@@ -311,7 +308,7 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
     closeSync(init.pidfd);
     unlock();
     rollback.clear();
-    return { state, dir, initPid: init.pid, terminal: spec.process?.terminal ?? false };
+    return { state, terminal: spec.process?.terminal ?? false };
   } catch (err) {
     closeParentFds();
     await rollback.run(warn);

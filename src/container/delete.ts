@@ -4,15 +4,13 @@
 import { StateError } from '../errors.ts';
 import { runHooksWarning } from '../hooks/run-hooks.ts';
 import { lockContainer } from '../state/lock.ts';
-import { containerDir } from '../state/paths.ts';
 import { removeContainerDir } from '../state/store.ts';
-import { existsSync } from 'node:fs';
 import { assertCgroupIsContainers } from './cgroup-guard.ts';
 import { loadContainer } from './container.ts';
 import { detachHostMounts } from './host-mounts.ts';
 import { moveNetDevicesBack } from './net-devices.ts';
 import { ociState } from './oci-state.ts';
-import { allows } from '../state/operations.ts';
+import { ALLOWED, allows } from '../state/operations.ts';
 
 const SIGKILL = 9;
 
@@ -21,7 +19,8 @@ export async function deleteContainer(root: string, id: string, force: boolean, 
   try {
     unlock = lockContainer(root, id);
   } catch (err) {
-    if (err instanceof StateError && force && !existsSync(containerDir(root, id))) return;
+    // --force of a container that is not there: nothing to do (as runc).
+    if (force && err instanceof StateError && err.reason === 'not-found') return;
     throw err;
   }
   try {
@@ -37,16 +36,17 @@ async function deleteLocked(root: string, id: string, force: boolean, warn: (msg
     c = loadContainer(root, id);
   } catch (err) {
     // A create killed before its first state.json leaves only its directory
-    // (nothing outside it exists yet: the provisional state comes first).
-    if (err instanceof StateError && existsSync(containerDir(root, id)) && force) {
+    // (nothing outside it exists yet: the provisional state comes first);
+    // an unreadable state.json can name nothing to clean up either.
+    if (force && err instanceof StateError && (err.reason === 'not-found' || err.reason === 'corrupt')) {
       removeContainerDir(root, id);
       return;
     }
-    if (err instanceof StateError && force && !existsSync(containerDir(root, id))) return;
     throw err;
   }
-  if (!allows(force ? 'delete --force' : 'delete', c.status)) {
-    throw new StateError(id, `cannot delete container ${id} that is not stopped: ${c.status} (use --force)`);
+  const op = force ? 'delete --force' : 'delete';
+  if (!allows(op, c.status)) {
+    throw new StateError(id, 'wrong-status', `cannot delete container ${id} that is not stopped: ${c.status} (use --force)`, { status: c.status, wanted: ALLOWED[op] });
   }
   assertCgroupIsContainers(c);
   // Also for a stopped container: without a pid namespace the init's

@@ -9,7 +9,7 @@ import { toJson } from '../cgroup/stats.ts';
 import { messageOf, StateError } from '../errors.ts';
 import { isAlive } from '../state/status.ts';
 import { loadContainer } from './container.ts';
-import { allows } from '../state/operations.ts';
+import { ALLOWED, allows } from '../state/operations.ts';
 
 export interface EventsOptions {
   /** One stats event, then return. */
@@ -31,7 +31,7 @@ function event(type: 'stats' | 'oom', id: string, data?: unknown): string {
 
 export async function containerEvents(root: string, id: string, opts: EventsOptions): Promise<void> {
   const c = loadContainer(root, id);
-  if (!allows('events', c.status)) throw new StateError(id, `container with id ${id} is not running`);
+  if (!allows('events', c.status)) throw new StateError(id, 'wrong-status', `container with id ${id} is not running`, { status: c.status, wanted: ALLOWED.events });
   const dirs = c.cgroup.dirs();
   if (opts.stats) {
     opts.write(event('stats', id, readCgroupStats(dirs)));

@@ -14,7 +14,7 @@ import type { Process } from '../spec/types.ts';
 import { loadContainer } from './container.ts';
 import { connectListener, seccompListenerState } from './seccomp-state.ts';
 import { stateFile } from '../state/paths.ts';
-import { allows } from '../state/operations.ts';
+import { ALLOWED, allows } from '../state/operations.ts';
 
 export interface ExecOptions {
   root: string;
@@ -29,7 +29,7 @@ export function execProcess(opts: ExecOptions): number {
   const c = loadContainer(opts.root, opts.id);
   // runc refuses a paused container too: the new process would freeze at once.
   if (!allows('exec', c.status)) {
-    throw new StateError(opts.id, `cannot exec in container ${opts.id}: it is ${c.status}`);
+    throw new StateError(opts.id, 'wrong-status', `cannot exec in container ${opts.id}: it is ${c.status}`, { status: c.status, wanted: ALLOWED.exec });
   }
   const lsmHost = readHostLsm();
   const lsmProblems = processLsmProblems(opts.process, lsmHost);
@@ -56,7 +56,7 @@ export function execProcess(opts: ExecOptions): number {
     });
     // Check the init is still the one we opened namespaces of (pid reuse).
     const again = loadContainer(opts.root, opts.id);
-    if (again.status === 'stopped') throw new StateError(opts.id, `container ${opts.id} stopped`);
+    if (again.status === 'stopped') throw new StateError(opts.id, 'wrong-status', `container ${opts.id} stopped`, { status: 'stopped', wanted: ALLOWED.exec });
     const [syncParent, syncChild] = native().seqpacketPair();
     fds.push(syncParent, syncChild);
     const consoleFd = opts.consoleSocket ? native().connectUnix(opts.consoleSocket) : -1;

@@ -9,7 +9,7 @@ import { execFifo } from '../state/paths.ts';
 import { isAlive } from '../state/status.ts';
 import { loadContainer } from './container.ts';
 import { ociState } from './oci-state.ts';
-import { allows } from '../state/operations.ts';
+import { ALLOWED, allows } from '../state/operations.ts';
 
 /** Bounds the wait for startContainer hooks and execve (hooks have their own timeouts). */
 const FIFO_TIMEOUT_MS = 120_000;
@@ -49,8 +49,8 @@ function releaseInit(fifo: string, alive: () => boolean, id: string): void {
       }
       // 0 before any byte: the init has not opened its end yet.
       if (n === 0 && got) break;
-      if (!got && !alive()) throw new StateError(id, `container ${id} exited before it could start`);
-      if (Date.now() > deadline) throw new StateError(id, `container ${id} did not answer on its exec fifo`);
+      if (!got && !alive()) throw new StateError(id, 'wrong-status', `container ${id} exited before it could start`, { status: 'stopped', wanted: ALLOWED.start });
+      if (Date.now() > deadline) throw new StateError(id, 'unresponsive', `container ${id} did not answer on its exec fifo`);
       sleep(1);
     }
     const failure = execFifoFailure(Buffer.concat(chunks));
@@ -67,7 +67,7 @@ export function startContainer(root: string, id: string, warn: (msg: string) => 
   let c;
   try {
     c = loadContainer(root, id);
-    if (!allows('start', c.status)) throw new StateError(id, `cannot start container ${id}: it is ${c.status}, not created`);
+    if (!allows('start', c.status)) throw new StateError(id, 'wrong-status', `cannot start container ${id}: it is ${c.status}, not created`, { status: c.status, wanted: ALLOWED.start });
     releaseInit(execFifo(c.dir), () => isAlive(c!.state), id);
   } finally {
     unlock();

@@ -9,7 +9,7 @@ import { lockContainerDir } from '../state/lock.ts';
 import { writeState } from '../state/store.ts';
 import { loadContainer, type Container } from './container.ts';
 import { mergeResources, resourcesToApply, type ResourcesPatch } from './resources-patch.ts';
-import { allows } from '../state/operations.ts';
+import { ALLOWED, allows } from '../state/operations.ts';
 
 export function updateContainer(root: string, id: string, patch: ResourcesPatch, warn: (msg: string) => void): void {
   const probe = loadContainer(root, id);
@@ -17,7 +17,7 @@ export function updateContainer(root: string, id: string, patch: ResourcesPatch,
   try {
     // Read again under the lock: another update may have just saved.
     const c = loadContainer(root, id);
-    if (!allows('update', c.status)) throw new StateError(id, `cannot update container ${id}: it is not running`);
+    if (!allows('update', c.status)) throw new StateError(id, 'wrong-status', `cannot update container ${id}: it is not running`, { status: c.status, wanted: ALLOWED.update });
     const current: LinuxResources = c.state.resources ?? {};
     const merged = mergeResources(current, patch);
     checkMemoryUsage(c, merged, patch);

@@ -33,7 +33,6 @@ export interface Native {
   setChildSubreaper(): void;
   /** execv(path, argv): replaces this process; returns only by throwing. */
   execFile(path: string, argv: string[]): never;
-  pidfdOpen(pid: number): number;
   pidfdSendSignal(pidfd: number, signal: number): void;
   /** flock(2); returns false when `wait` is false and the lock is held elsewhere. */
   flock(fd: number, exclusive: boolean, wait: boolean): boolean;

@@ -22,11 +22,11 @@ export function lockContainerDir(dir: string): () => void {
 /** Locks container `id` under `root`; a missing container is a StateError ("does not exist"). */
 export function lockContainer(root: string, id: string): () => void {
   const problem = checkContainerId(id);
-  if (problem) throw new StateError(id, `invalid container id ${JSON.stringify(id)}: ${problem}`);
+  if (problem) throw new StateError(id, 'invalid-id', `invalid container id ${JSON.stringify(id)}: ${problem}`);
   try {
     return lockContainerDir(containerDir(root, id));
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new StateError(id, `container ${id} does not exist`);
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new StateError(id, 'not-found', `container ${id} does not exist`);
     throw err;
   }
 }

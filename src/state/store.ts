@@ -59,13 +59,13 @@ export function readState(root: string, id: string): ContainerState {
   try {
     text = readFileSync(stateFile(dir), 'utf8');
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new StateError(id, `container ${id} does not exist`);
-    throw new StateError(id, `read state of container ${id}`, { cause: err });
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new StateError(id, 'not-found', `container ${id} does not exist`);
+    throw new StateError(id, 'corrupt', `read state of container ${id}`, { cause: err });
   }
   try {
     return JSON.parse(text) as ContainerState;
   } catch (err) {
-    throw new StateError(id, `state of container ${id} is corrupt (${stateFile(dir)})`, { cause: err });
+    throw new StateError(id, 'corrupt', `state of container ${id} is corrupt (${stateFile(dir)})`, { cause: err });
   }
 }
 
@@ -76,7 +76,7 @@ export function createContainerDir(root: string, id: string): string {
   try {
     mkdirSync(dir, { mode: 0o711 });
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw new StateError(id, `container ${id} already exists`);
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw new StateError(id, 'exists', `container ${id} already exists`);
     throw err;
   }
   return dir;

@@ -24,7 +24,7 @@ async function lineOf(err: unknown, command = 'create'): Promise<string> {
 
 t.test('each kind of error is one line: tsrun, the command, the message', async (t) => {
   t.equal(await lineOf(new UsageError('needs <container-id>, got 0 arguments')), 'tsrun: create: needs <container-id>, got 0 arguments');
-  t.equal(await lineOf(new StateError('c1', 'container c1 does not exist'), 'state'), 'tsrun: state: container c1 does not exist');
+  t.equal(await lineOf(new StateError('c1', 'not-found', 'container c1 does not exist'), 'state'), 'tsrun: state: container c1 does not exist');
   t.equal(
     await lineOf(new SpecError('/b/config.json', [{ pointer: '/process/args', reason: 'must not be empty' }, { pointer: '', reason: 'x' }])),
     'tsrun: create: /b/config.json: /process/args: must not be empty; /: x',
@@ -56,7 +56,7 @@ t.test('--log json: one runc-style record per error and warning', async (t) => {
   const r = new Reporter({ log, logFormat: 'json', debug: false }, 'kill');
   await captureStderr(() => {
     r.warn('cgroup busy');
-    r.error(new StateError('c1', 'container not running'));
+    r.error(new StateError('c1', 'wrong-status', 'container not running'));
   });
   const records = readFileSync(log, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, string>);
   t.equal(records.length, 2);

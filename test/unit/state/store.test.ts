@@ -34,7 +34,7 @@ t.test('write then read; the temp file does not stay', async (t) => {
 t.test('one create of an id wins', async (t) => {
   const root = t.testdir({});
   createContainerDir(root, 'a');
-  t.throws(() => createContainerDir(root, 'a'), new StateError('a', 'container a already exists'));
+  t.throws(() => createContainerDir(root, 'a'), new StateError('a', 'exists', 'container a already exists'));
 });
 
 t.test('missing and corrupt states are errors for their id only', async (t) => {
