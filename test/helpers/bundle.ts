@@ -1,50 +1,28 @@
 // makeBundle(t, patch): a busybox-static rootfs and a config.json in a
-// temp dir, removed at teardown. The base config is runc spec's default
+// temp dir, removed at teardown. The base config is `tsrun spec`'s default
 // without a terminal.
 import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { defaultConfig } from '../../src/spec/default-config.ts';
 
 export interface TestLike {
   teardown(fn: () => void | Promise<void>): void;
 }
 
+/**
+ * The config `tsrun spec` writes (defaultConfig), with one override: tests
+ * run containers without a console socket, so process.terminal is false
+ * (the default's true would make every create fail for want of
+ * --console-socket). The default also masks /sys/devices/virtual/tpm, which
+ * an older hand-kept copy here lacked; a masked path missing from the host
+ * is skipped, so no test depends on it.
+ */
 export function baseConfig(): any {
-  return {
-    ociVersion: '1.2.0',
-    process: {
-      terminal: false,
-      user: { uid: 0, gid: 0 },
-      args: ['sh'],
-      env: ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', 'TERM=xterm'],
-      cwd: '/',
-      capabilities: {
-        bounding: ['CAP_AUDIT_WRITE', 'CAP_KILL', 'CAP_NET_BIND_SERVICE'],
-        effective: ['CAP_AUDIT_WRITE', 'CAP_KILL', 'CAP_NET_BIND_SERVICE'],
-        permitted: ['CAP_AUDIT_WRITE', 'CAP_KILL', 'CAP_NET_BIND_SERVICE'],
-      },
-      rlimits: [{ type: 'RLIMIT_NOFILE', hard: 1024, soft: 1024 }],
-      noNewPrivileges: true,
-    },
-    root: { path: 'rootfs', readonly: true },
-    hostname: 'tsrun',
-    mounts: [
-      { destination: '/proc', type: 'proc', source: 'proc' },
-      { destination: '/dev', type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'strictatime', 'mode=755', 'size=65536k'] },
-      { destination: '/dev/pts', type: 'devpts', source: 'devpts', options: ['nosuid', 'noexec', 'newinstance', 'ptmxmode=0666', 'mode=0620', 'gid=5'] },
-      { destination: '/dev/shm', type: 'tmpfs', source: 'shm', options: ['nosuid', 'noexec', 'nodev', 'mode=1777', 'size=65536k'] },
-      { destination: '/dev/mqueue', type: 'mqueue', source: 'mqueue', options: ['nosuid', 'noexec', 'nodev'] },
-      { destination: '/sys', type: 'sysfs', source: 'sysfs', options: ['nosuid', 'noexec', 'nodev', 'ro'] },
-      { destination: '/sys/fs/cgroup', type: 'cgroup', source: 'cgroup', options: ['nosuid', 'noexec', 'nodev', 'relatime', 'ro'] },
-    ],
-    linux: {
-      resources: { devices: [{ allow: false, access: 'rwm' }] },
-      namespaces: [{ type: 'pid' }, { type: 'network' }, { type: 'ipc' }, { type: 'uts' }, { type: 'mount' }, { type: 'cgroup' }],
-      maskedPaths: ['/proc/acpi', '/proc/asound', '/proc/kcore', '/proc/keys', '/proc/latency_stats', '/proc/timer_list', '/proc/timer_stats', '/proc/sched_debug', '/sys/firmware', '/proc/scsi'],
-      readonlyPaths: ['/proc/bus', '/proc/fs', '/proc/irq', '/proc/sys', '/proc/sysrq-trigger'],
-    },
-  };
+  const config: any = defaultConfig({ rootless: false });
+  config.process.terminal = false;
+  return config;
 }
 
 export interface Bundle {

@@ -114,3 +114,65 @@ t.test('process options of create reach the plan', async (t) => {
   t.equal(p.process.keyringName, '', 'no id: an anonymous keyring');
   t.throws(() => plan({ ...spec(), process: undefined } as unknown as Spec, options), /no process/);
 });
+
+t.test('bind sources are relative to the bundle; other sources are kept as written', async (t) => {
+  const p = plan(
+    spec((s) => {
+      s.mounts = [
+        { destination: '/data', type: 'bind', source: 'volumes/data', options: ['rbind'] },
+        { destination: '/etc/hosts', source: '/etc/hosts', options: ['bind', 'ro'] },
+        { destination: '/tmp', type: 'tmpfs', source: 'tmpfs-name' },
+        { destination: '/proc', type: 'proc' },
+      ];
+    }),
+    options,
+  );
+  t.same(
+    p.mounts.map((m) => [m.source, m.bind]),
+    [
+      ['/b/volumes/data', true],
+      ['/etc/hosts', true],
+      ['tmpfs-name', false],
+      ['proc', false],
+    ],
+    'relative bind → under the bundle; absolute bind as is; a filesystem source untouched; none → the fstype',
+  );
+  t.ok(p.mounts[1]!.flags & MS.BIND, 'the "bind" option alone makes a bind mount');
+});
+
+t.test('createContainer and startContainer hooks are planned for the init, in order; the others are not', async (t) => {
+  const p = plan(
+    spec((s) => {
+      s.hooks = {
+        prestart: [{ path: '/bin/prestart' }],
+        createRuntime: [{ path: '/bin/create-runtime' }],
+        createContainer: [{ path: '/bin/cc1' }, { path: '/bin/cc2', args: ['cc2', '-v'], env: ['A=1'], timeout: 5 }],
+        startContainer: [{ path: '/bin/sc', args: [] }],
+        poststart: [{ path: '/bin/poststart' }],
+        poststop: [{ path: '/bin/poststop' }],
+      };
+    }),
+    options,
+  );
+  t.same(p.hooks, [
+    { kind: 'createContainer', path: '/bin/cc1', args: ['/bin/cc1'], env: [], timeout: 0 },
+    { kind: 'createContainer', path: '/bin/cc2', args: ['cc2', '-v'], env: ['A=1'], timeout: 5 },
+    // An empty args list would leave argv[0] unset: the path stands in, as without args.
+    { kind: 'startContainer', path: '/bin/sc', args: ['/bin/sc'], env: [], timeout: 0 },
+  ]);
+});
+
+t.test('time namespace offsets: clock ids of clock_gettime(2), seconds as 64-bit', async (t) => {
+  const p = plan(
+    spec((s) => {
+      s.linux!.namespaces!.push({ type: 'time' });
+      s.linux!.timeOffsets = { monotonic: { secs: -86400 }, boottime: { secs: 2 ** 40, nanosecs: 5 } };
+    }),
+    options,
+  );
+  t.same(p.timeOffsets, [
+    { clock: 1, secs: -86400n, nanosecs: 0 },
+    { clock: 7, secs: 2n ** 40n, nanosecs: 5 },
+  ]);
+  t.same(plan(spec(), options).timeOffsets, [], 'none configured');
+});

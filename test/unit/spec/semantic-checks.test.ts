@@ -335,6 +335,18 @@ t.test('accepted forms next to the refused ones', async (t) => {
   t.same(semanticProblems(spec), []);
 });
 
+// intelRdt is refused only when it asks for something: an empty block, an
+// empty closID and false switches ask for nothing, as in runc.
+t.test('linux.intelRdt is refused by name only when it sets something', async (t) => {
+  const refused = [{ pointer: '/linux/intelRdt', reason: 'not supported yet by tsrun: remove the field' }];
+  const rdt = (intelRdt: NonNullable<Spec['linux']>['intelRdt']) => semanticProblems(specWith((s) => (linux(s).intelRdt = intelRdt)));
+  t.same(rdt({}), [], 'empty object');
+  t.same(rdt({ closID: '', enableCMT: false, enableMBM: false }), [], 'empty string and false');
+  t.same(rdt({ closID: 'guaranteed' }), refused, 'a class of service');
+  t.same(rdt({ schemata: 'L3:0=7f' }), refused, 'a schema');
+  t.same(rdt({ enableCMT: true }), refused, 'monitoring switched on');
+});
+
 t.test('processProblems checks an exec process file at its own root', async (t) => {
   t.same(processProblems({ cwd: 'x', user: { uid: 0, gid: 0 }, args: ['sh'] }, []), [{ pointer: '/cwd', reason: 'must be an absolute path, not "x"' }]);
 });
