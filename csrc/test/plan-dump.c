@@ -40,6 +40,15 @@ static const char *const slot_names[REC_KIND_MAX][8] = {
                        [SCHEDULER_PERIOD] = "period"},
     [REC_CPU_AFFINITY] = {[AFFINITY_WHEN] = "when"},
     [REC_LSM] = {[LSM_KIND] = "kind"},
+    [REC_LC_CONTAINER] = {[LC_CONTAINER_PID] = "pid", [LC_CONTAINER_START_TIME] = "start_time",
+                          [LC_CONTAINER_FLAGS] = "flags", [LC_CONTAINER_STATE_INO] = "state_ino",
+                          [LC_CONTAINER_STATE_SIZE] = "state_size", [LC_CONTAINER_STATE_MTIME_NS] = "state_mtime_ns"},
+    [REC_LC_FREEZER] = {[LC_FREEZER_KIND] = "kind"},
+    [REC_LC_PROCS] = {[LC_PROCS_FLAGS] = "flags"},
+    [REC_LC_CGROUP_KILL] = {[LC_CGROUP_KILL_FLAGS] = "flags"},
+    [REC_LC_RMDIR] = {[LC_RMDIR_HOW] = "how"},
+    [REC_LC_HOOK] = {[LC_HOOK_KIND] = "kind", [LC_HOOK_TIMEOUT] = "timeout", [LC_HOOK_ARGC] = "argc",
+                     [LC_HOOK_ENV_COUNT] = "env_count", [LC_HOOK_HAS_ENV] = "has_env"},
 };
 
 static void print_json_string(const char *s) {
