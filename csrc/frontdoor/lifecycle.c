@@ -43,11 +43,21 @@ static int read_whole(const char *path, void **out, size_t *size) {
 int lifecycle_load(const char *dir, struct lifecycle *lc) {
   char path[4096];
   if ((size_t)snprintf(path, sizeof path, "%s/lifecycle", dir) >= sizeof path) return -1;
-  memset(lc, 0, sizeof *lc);
+  void *buf;
   size_t size;
+  if (read_whole(path, &buf, &size) < 0) return -1;
+  if (lifecycle_parse(lc, buf, size) < 0) {
+    free(buf);
+    return -1;
+  }
+  lc->buf = buf;
+  return 0;
+}
+
+int lifecycle_parse(struct lifecycle *lc, const void *buf, size_t size) {
+  memset(lc, 0, sizeof *lc);
   const char *why;
-  if (read_whole(path, &lc->buf, &size) < 0) return -1;
-  if (plan_check(&lc->plan, lc->buf, size, &why) < 0) return -1;
+  if (plan_check(&lc->plan, buf, size, &why) < 0) return -1;
   bool container = false;
   struct record r;
   const uint8_t *cur = NULL;
