@@ -1,7 +1,8 @@
 {
   "target_defaults": {
     "cflags": ["-Wall", "-Wextra", "-Werror", "-fstack-protector-strong", "-fvisibility=hidden", "-O2"],
-    "cflags_c": ["-std=gnu11"]
+    "cflags_c": ["-std=gnu11"],
+    "cflags!": ["-Wno-unused-parameter"]
   },
   "targets": [
     {

@@ -7,7 +7,9 @@ cd "$(dirname "$0")/.."
 # qemu-system-x86 and xz-utils: the cgroup v2 guest of test/vm (npm run test:vm).
 # strace: the kill -9 fault injection of test/integration/faults-kill-*.
 # uidmap (newuidmap) and apparmor (apparmor_parser): rootless and the guest's AppArmor test.
-APT_PACKAGES=(build-essential python3 pkg-config libseccomp-dev busybox-static iproute2 util-linux runc crun qemu-system-x86 xz-utils strace uidmap apparmor)
+# libasan8 and libubsan1 (gcc-12's sanitizer runtimes): the plan reader fuzz of test/unit/launch.
+# clang-format: npm run fmt:c:check (.clang-format).
+APT_PACKAGES=(build-essential python3 pkg-config libseccomp-dev busybox-static iproute2 util-linux runc crun qemu-system-x86 xz-utils strace uidmap apparmor libasan8 libubsan1 clang-format)
 
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do

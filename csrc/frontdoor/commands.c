@@ -68,13 +68,8 @@ static const char *STEP_NAMES[] = {
 static void init_error(const char *data, size_t len) {
   struct tsr_msg m;
   struct buf b = {0};
-  if (len < sizeof m) {
-    buf_printf(&b, "exec_fifo: malformed report on the exec fifo (%zu bytes)", len + 1);
-    report_error(b.data);
-    return;
-  }
-  memcpy(&m, data, sizeof m);
-  if (m.type != MSG_ERROR || m.len > len - sizeof m) {
+  if (len >= sizeof m) memcpy(&m, data, sizeof m);
+  if (len < sizeof m || m.type != MSG_ERROR || m.len > len - sizeof m) {
     buf_printf(&b, "exec_fifo: malformed report on the exec fifo (%zu bytes)", len + 1);
     report_error(b.data);
     return;

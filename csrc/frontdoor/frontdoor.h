@@ -66,6 +66,8 @@ extern int foreground_exit_code;
 
 /* lifecycle.c */
 int lifecycle_load(const char *dir, struct lifecycle *lc);
+/* The same from a buffer the caller keeps (lc points into it). */
+int lifecycle_parse(struct lifecycle *lc, const void *buf, size_t size);
 bool state_file_unchanged(const char *dir, const struct lifecycle *lc);
 
 /* status.c */

@@ -1,5 +1,6 @@
 /* Load <root>/<id>/lifecycle (plan.h records 27..35) with the launch plan's
- * reader: every size, count and terminator checked before use. */
+ * reader: every size, count and terminator checked before use, and every
+ * record's named slots and strings there (plan_check refuses it otherwise). */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -42,18 +43,27 @@ static int read_whole(const char *path, void **out, size_t *size) {
 int lifecycle_load(const char *dir, struct lifecycle *lc) {
   char path[4096];
   if ((size_t)snprintf(path, sizeof path, "%s/lifecycle", dir) >= sizeof path) return -1;
-  memset(lc, 0, sizeof *lc);
+  void *buf;
   size_t size;
+  if (read_whole(path, &buf, &size) < 0) return -1;
+  if (lifecycle_parse(lc, buf, size) < 0) {
+    free(buf);
+    return -1;
+  }
+  lc->buf = buf;
+  return 0;
+}
+
+int lifecycle_parse(struct lifecycle *lc, const void *buf, size_t size) {
+  memset(lc, 0, sizeof *lc);
   const char *why;
-  if (read_whole(path, &lc->buf, &size) < 0) return -1;
-  if (plan_check(&lc->plan, lc->buf, size, &why) < 0) return -1;
+  if (plan_check(&lc->plan, buf, size, &why) < 0) return -1;
   bool container = false;
   struct record r;
   const uint8_t *cur = NULL;
   while (plan_next(&lc->plan, &cur, &r)) {
     switch (r.kind) {
     case REC_LC_CONTAINER:
-      if (r.num_count < LC_CONTAINER_NUMS || r.str_count < LC_CONTAINER_STR_COUNT) return -1;
       lc->pid = (pid_t)rec_num(&r, LC_CONTAINER_PID);
       lc->start_time = rec_num(&r, LC_CONTAINER_START_TIME);
       lc->flags = rec_num(&r, LC_CONTAINER_FLAGS);
@@ -66,16 +76,14 @@ int lifecycle_load(const char *dir, struct lifecycle *lc) {
       container = true;
       break;
     case REC_LC_ANNOTATION:
-      if (r.str_count < 2 || lc->n_annotations >= MAX_LC_ITEMS) return -1;
+      if (lc->n_annotations >= MAX_LC_ITEMS) return -1;
       lc->annotations[lc->n_annotations][0] = rec_str(&r, 0);
       lc->annotations[lc->n_annotations++][1] = rec_str(&r, 1);
       break;
     case REC_LC_FIFO:
-      if (r.str_count < 1) return -1;
       lc->fifo = rec_str(&r, 0);
       break;
     case REC_LC_FREEZER:
-      if (r.num_count < LC_FREEZER_NUMS || r.str_count < 5) return -1;
       lc->freezer.present = true;
       lc->freezer.kind = rec_num(&r, LC_FREEZER_KIND);
       if (lc->freezer.kind != FREEZER_V1 && lc->freezer.kind != FREEZER_V2) return -1;
@@ -86,25 +94,27 @@ int lifecycle_load(const char *dir, struct lifecycle *lc) {
       lc->freezer.state_key = rec_str(&r, 4);
       break;
     case REC_LC_PROCS:
-      if (r.num_count < LC_PROCS_NUMS || r.str_count < 1 || lc->n_procs >= MAX_LC_ITEMS) return -1;
+      if (lc->n_procs >= MAX_LC_ITEMS) return -1;
       lc->procs[lc->n_procs].flags = rec_num(&r, LC_PROCS_FLAGS);
       lc->procs[lc->n_procs++].path = rec_str(&r, 0);
       break;
     case REC_LC_CGROUP_KILL:
-      if (r.num_count < LC_CGROUP_KILL_NUMS || r.str_count < 1) return -1;
       lc->cgroup_kill = rec_str(&r, 0);
       lc->cgroup_kill_flags = rec_num(&r, LC_CGROUP_KILL_FLAGS);
       break;
     case REC_LC_RMDIR:
-      if (r.num_count < LC_RMDIR_NUMS || r.str_count < 1 || lc->n_rmdirs >= MAX_LC_ITEMS) return -1;
+      if (lc->n_rmdirs >= MAX_LC_ITEMS) return -1;
       lc->rmdirs[lc->n_rmdirs].flags = rec_num(&r, LC_RMDIR_HOW);
       lc->rmdirs[lc->n_rmdirs++].path = rec_str(&r, 0);
       break;
-    case REC_LC_HOOK:
-      if (r.num_count < LC_HOOK_NUMS || lc->n_hooks >= MAX_LC_ITEMS) return -1;
-      if (r.str_count != 1 + rec_num(&r, LC_HOOK_ARGC) + rec_num(&r, LC_HOOK_ENV_COUNT)) return -1;
+    case REC_LC_HOOK: {
+      /* path, argv[argc], env[env_count] exactly; compared without a sum
+       * that two huge counts could wrap back to str_count */
+      uint64_t argc = rec_num(&r, LC_HOOK_ARGC), envc = rec_num(&r, LC_HOOK_ENV_COUNT);
+      if (lc->n_hooks >= MAX_LC_ITEMS || argc > r.str_count - 1 || envc != r.str_count - 1 - argc) return -1;
       lc->hooks[lc->n_hooks++] = r;
       break;
+    }
     default:
       return -1; /* a launch-plan record, or a newer kind: not ours to guess */
     }

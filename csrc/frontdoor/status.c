@@ -9,14 +9,27 @@
 
 #include "frontdoor.h"
 
-bool pid_alive(pid_t pid, uint64_t start_time) {
+/* What /proc/<pid>/stat says of the init; false when the pid is not the
+ * init create started (gone, reused, a zombie). One read gives both the
+ * liveness and the name. */
+struct init_stat {
+  char comm[64];
+};
+
+static bool init_stat(pid_t pid, uint64_t start_time, struct init_stat *out) {
   if (pid <= 0) return false;
   char path[64], text[1024];
   snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
   if (read_file(path, text, sizeof text) < 0) return false;
-  /* comm may hold spaces and parens: fields start after the last ')'. */
+  /* "pid (comm) state ...": comm may hold spaces and parens, so it ends at
+   * the last ')' and the fields start after it. */
+  char *open = strchr(text, '(');
   char *p = strrchr(text, ')');
-  if (!p || p[1] != ' ') return false;
+  if (!open || !p || p < open || p[1] != ' ') return false;
+  size_t comm_len = (size_t)(p - open - 1);
+  if (comm_len >= sizeof out->comm) comm_len = sizeof out->comm - 1;
+  memcpy(out->comm, open + 1, comm_len);
+  out->comm[comm_len] = '\0';
   p += 2;
   char state = *p;
   /* p is field 3 (state); the start time is field 22. */
@@ -31,22 +44,21 @@ bool pid_alive(pid_t pid, uint64_t start_time) {
   return t == start_time && state != 'Z' && state != 'X';
 }
 
-/* The init is named "tsrun:[init]" until execve (csrc/init/main.c): a fifo
- * left behind a process that already exec'd (a start killed before it
- * removed the fifo) means running, not created. */
-static bool has_execed(pid_t pid) {
-  char path[64], comm[64];
-  snprintf(path, sizeof path, "/proc/%d/comm", (int)pid);
-  if (read_file(path, comm, sizeof comm) < 0) return false; /* exited meanwhile */
-  return strcmp(comm, "tsrun:[init]\n") != 0;
+bool pid_alive(pid_t pid, uint64_t start_time) {
+  struct init_stat st;
+  return init_stat(pid, start_time, &st);
 }
 
 enum status container_status(const struct lifecycle *lc) {
-  if (!pid_alive(lc->pid, lc->start_time)) return ST_STOPPED;
+  struct init_stat init;
+  if (!init_stat(lc->pid, lc->start_time, &init)) return ST_STOPPED;
   /* runc: a paused created container is "paused" too. */
   if (cg_is_frozen(lc)) return ST_PAUSED;
+  /* The init is named "tsrun:[init]" until execve (csrc/init/main.c): a
+   * fifo left behind a process that already exec'd (a start killed before
+   * it removed the fifo) means running, not created. */
   struct stat st;
-  if (stat(lc->fifo, &st) == 0 && !has_execed(lc->pid)) return ST_CREATED;
+  if (stat(lc->fifo, &st) == 0 && strcmp(init.comm, "tsrun:[init]") == 0) return ST_CREATED;
   return ST_RUNNING;
 }
 

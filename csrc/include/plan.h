@@ -85,16 +85,16 @@ enum tsr_record_kind {
    * the later commands (start, state, kill, delete, pause, resume, ps),
    * which the C front door (csrc/frontdoor/) carries out. Written by
    * src/plan/lifecycle-record.ts; the slots of each kind are named below. */
-  REC_LC_CONTAINER = 27,  /* LC_CONTAINER_* nums; LC_CONTAINER_STR_* strings */
+  REC_LC_CONTAINER = 27,  /* LC_CONTAINER_* slots; LC_CONTAINER_STR_* strings */
   REC_LC_ANNOTATION = 28, /* -; key, value (in the state document's order) */
   REC_LC_FIFO = 29,       /* -; the exec fifo */
-  /* LC_FREEZER_* nums; control file, value to freeze, value to thaw, file
+  /* LC_FREEZER_* slots; control file, value to freeze, value to thaw, file
    * to read, key in it ("" = the whole file) */
   REC_LC_FREEZER = 30,
-  REC_LC_PROCS = 31,       /* LC_PROCS_* nums; a cgroup directory whose subtree holds the container */
-  REC_LC_CGROUP_KILL = 32, /* -; a cgroup.kill file (used for SIGKILL when the kernel has it) */
-  REC_LC_RMDIR = 33,       /* LC_RMDIR_* nums; a directory to remove at delete, deepest first */
-  /* LC_HOOK_* nums; path, argv[argc], env[env_count] (poststart, poststop) */
+  REC_LC_PROCS = 31,       /* LC_PROCS_* slots; a cgroup directory whose subtree holds the container */
+  REC_LC_CGROUP_KILL = 32, /* LC_CGROUP_KILL_* slots; a cgroup.kill file (used for SIGKILL when the kernel has it) */
+  REC_LC_RMDIR = 33,       /* LC_RMDIR_* slots; a directory to remove at delete, deepest first */
+  /* LC_HOOK_* slots; path, argv[argc], env[env_count] (poststart, poststop) */
   REC_LC_HOOK = 34,
   REC_KIND_MAX = 36,
 };
@@ -154,70 +154,55 @@ enum tsr_scheduler_slot {
 enum tsr_cpu_affinity_slot { AFFINITY_WHEN /* CPU_AFFINITY_* */, AFFINITY_SLOTS };
 enum tsr_lsm_slot { LSM_KIND /* LSM_APPARMOR, LSM_SELINUX */, LSM_SLOTS };
 
-/* REC_LC_CONTAINER slots */
-enum lc_container_slot {
-  LC_CONTAINER_PID = 0,
-  LC_CONTAINER_START_TIME = 1, /* /proc/<pid>/stat field 22 */
-  LC_CONTAINER_FLAGS = 2,      /* LCF_* */
+/* The lifecycle record's slots, as the launch plan's above. */
+enum tsr_lc_container_slot {
+  LC_CONTAINER_PID,
+  LC_CONTAINER_START_TIME, /* /proc/<pid>/stat field 22 */
+  LC_CONTAINER_FLAGS,      /* LCF_* */
   /* state.json as create left it: another (update, a hand edit) sends the
    * command to the TypeScript side, which reads state.json */
-  LC_CONTAINER_STATE_INO = 3,
-  LC_CONTAINER_STATE_SIZE = 4,
-  LC_CONTAINER_STATE_MTIME_NS = 5,
-  LC_CONTAINER_NUMS = 6,
+  LC_CONTAINER_STATE_INO,
+  LC_CONTAINER_STATE_SIZE,
+  LC_CONTAINER_STATE_MTIME_NS,
+  LC_CONTAINER_SLOTS
 };
-enum lc_container_str {
-  LC_CONTAINER_STR_OCI_VERSION = 0,
-  LC_CONTAINER_STR_ID = 1,
-  LC_CONTAINER_STR_BUNDLE = 2,
-  LC_CONTAINER_STR_ROOTFS = 3,
-  LC_CONTAINER_STR_CREATED = 4,
-  LC_CONTAINER_STR_OWNER = 5,
-  LC_CONTAINER_STR_COUNT = 6,
+/* REC_LC_CONTAINER's strings are named too (<PREFIX>_STRS: how many it has
+ * at least; encode.ts STRS mirrors them). */
+enum tsr_lc_container_str {
+  LC_CONTAINER_STR_OCI_VERSION,
+  LC_CONTAINER_STR_ID,
+  LC_CONTAINER_STR_BUNDLE,
+  LC_CONTAINER_STR_ROOTFS,
+  LC_CONTAINER_STR_CREATED,
+  LC_CONTAINER_STR_OWNER,
+  LC_CONTAINER_STRS
 };
 /* LC_CONTAINER_FLAGS */
 #define LCF_MOUNT_NS 0x1u      /* own mount namespace: no process of its cgroup shares the runtime's */
 #define LCF_DELETE_IN_NODE 0x2u /* delete undoes host mounts or network devices: TypeScript does it */
 
-/* REC_LC_FREEZER slots */
-enum lc_freezer_slot {
-  LC_FREEZER_KIND = 0, /* FREEZER_* */
-  LC_FREEZER_NUMS = 1,
-};
+enum tsr_lc_freezer_slot { LC_FREEZER_KIND /* FREEZER_* */, LC_FREEZER_SLOTS };
 #define FREEZER_V1 1 /* freezer.state: FROZEN / THAWED, the file read back whole */
 #define FREEZER_V2 2 /* cgroup.freeze 1 / 0, cgroup.events "frozen 1" */
 
-/* REC_LC_PROCS slots */
-enum lc_procs_slot {
-  LC_PROCS_FLAGS = 0, /* PROCS_* */
-  LC_PROCS_NUMS = 1,
-};
+enum tsr_lc_procs_slot { LC_PROCS_FLAGS /* PROCS_* */, LC_PROCS_SLOTS };
 #define PROCS_ALONE 0x1u /* when this directory exists, it alone lists the processes */
 
-/* REC_LC_CGROUP_KILL slots */
-enum lc_cgroup_kill_slot {
-  LC_CGROUP_KILL_FLAGS = 0, /* CGKILL_* */
-  LC_CGROUP_KILL_NUMS = 1,
-};
+enum tsr_lc_cgroup_kill_slot { LC_CGROUP_KILL_FLAGS /* CGKILL_* */, LC_CGROUP_KILL_SLOTS };
 /* a v1 manager: a task the v1 freezer holds handles its SIGKILL only once thawed */
 #define CGKILL_THAW_FROZEN 0x1u
 
-/* REC_LC_RMDIR slots */
-enum lc_rmdir_slot {
-  LC_RMDIR_HOW = 0, /* RMDIR_* */
-  LC_RMDIR_NUMS = 1,
-};
+enum tsr_lc_rmdir_slot { LC_RMDIR_HOW /* RMDIR_* */, LC_RMDIR_SLOTS };
 #define RMDIR_TREE 0     /* the container's cgroup: its sub-cgroups, then it, waiting out EBUSY */
 #define RMDIR_IF_EMPTY 1 /* a shared parent: ENOENT, EBUSY and ENOTEMPTY leave it */
 
-/* REC_LC_HOOK slots */
-enum lc_hook_slot {
-  LC_HOOK_KIND = 0,      /* LC_HOOK_KIND_* */
-  LC_HOOK_TIMEOUT = 1,   /* seconds, 0 = none */
-  LC_HOOK_ARGC = 2,      /* argv strings after the path (0: argv is the path alone) */
-  LC_HOOK_ENV_COUNT = 3, /* env strings after argv */
-  LC_HOOK_HAS_ENV = 4,   /* 1: env replaces the environment; 0: the hook inherits it */
-  LC_HOOK_NUMS = 5,
+enum tsr_lc_hook_slot {
+  LC_HOOK_KIND,      /* LC_HOOK_KIND_* */
+  LC_HOOK_TIMEOUT,   /* seconds, 0 = none */
+  LC_HOOK_ARGC,      /* argv strings after the path (0: argv is the path alone) */
+  LC_HOOK_ENV_COUNT, /* env strings after argv */
+  LC_HOOK_HAS_ENV,   /* 1: env replaces the environment; 0: the hook inherits it */
+  LC_HOOK_SLOTS
 };
 #define LC_HOOK_KIND_POSTSTART 1
 #define LC_HOOK_KIND_POSTSTOP 2

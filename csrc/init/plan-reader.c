@@ -35,6 +35,14 @@ static const struct {
     [REC_SCHEDULER] = {SCHEDULER_SLOTS, 0},
     [REC_CPU_AFFINITY] = {AFFINITY_SLOTS, 0},
     [REC_LSM] = {LSM_SLOTS, 2},
+    [REC_LC_CONTAINER] = {LC_CONTAINER_SLOTS, LC_CONTAINER_STRS},
+    [REC_LC_ANNOTATION] = {0, 2},
+    [REC_LC_FIFO] = {0, 1},
+    [REC_LC_FREEZER] = {LC_FREEZER_SLOTS, 5},
+    [REC_LC_PROCS] = {LC_PROCS_SLOTS, 1},
+    [REC_LC_CGROUP_KILL] = {LC_CGROUP_KILL_SLOTS, 1},
+    [REC_LC_RMDIR] = {LC_RMDIR_SLOTS, 1},
+    [REC_LC_HOOK] = {LC_HOOK_SLOTS, 1},
 };
 
 static int check_record(const uint8_t *at, const uint8_t *end, struct record *out, const char **why) {

@@ -64,13 +64,33 @@ export const SLOTS = {
   SCHEDULER: ['POLICY', 'NICE', 'PRIORITY', 'FLAGS', 'RUNTIME', 'DEADLINE', 'PERIOD'],
   CPU_AFFINITY: ['WHEN'],
   LSM: ['KIND'],
+  // The lifecycle record (src/plan/lifecycle-record.ts).
+  LC_CONTAINER: ['PID', 'START_TIME', 'FLAGS', 'STATE_INO', 'STATE_SIZE', 'STATE_MTIME_NS'],
+  LC_FREEZER: ['KIND'],
+  LC_PROCS: ['FLAGS'],
+  LC_CGROUP_KILL: ['FLAGS'],
+  LC_RMDIR: ['HOW'],
+  LC_HOOK: ['KIND', 'TIMEOUT', 'ARGC', 'ENV_COUNT', 'HAS_ENV'],
+} as const satisfies { [K in keyof typeof REC]?: readonly string[] };
+
+/**
+ * The named strings of the kinds that name theirs: plan.h's
+ * `enum tsr_<kind>_str` (members <PREFIX>_STR_<NAME>, count <PREFIX>_STRS).
+ */
+export const STRS = {
+  LC_CONTAINER: ['OCI_VERSION', 'ID', 'BUNDLE', 'ROOTFS', 'CREATED', 'OWNER'],
 } as const satisfies { [K in keyof typeof REC]?: readonly string[] };
 
 type Slotted = keyof typeof SLOTS;
 
 /** A record's numbers in its kind's slot order, then its list (if any). */
-function slotted<K extends Slotted>(kind: K, values: { [S in (typeof SLOTS)[K][number]]: Num }, list: Num[] = []): Num[] {
+export function slotted<K extends Slotted>(kind: K, values: { [S in (typeof SLOTS)[K][number]]: Num }, list: Num[] = []): Num[] {
   return [...SLOTS[kind].map((name) => values[name as keyof typeof values]), ...list];
+}
+
+/** A record's strings in its kind's named order (STRS). */
+export function namedStrs<K extends keyof typeof STRS>(kind: K, values: { [S in (typeof STRS)[K][number]]: string }): string[] {
+  return STRS[kind].map((name) => values[name as keyof typeof values]);
 }
 
 export const PROC_FLAGS = { NO_NEW_PRIVS: 1, TERMINAL: 2, OOM_SCORE_ADJ: 4, NEW_KEYRING: 8, CONSOLE_SIZE: 0x10 };

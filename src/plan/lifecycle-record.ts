@@ -7,21 +7,15 @@
 import type { CgroupDirRecord } from '../cgroup/cgroup-dir.ts';
 import type { V1Record, V2Record } from '../cgroup/manager.ts';
 import type { Hook } from '../spec/types.ts';
-import { encodeEnvelope, REC, type PlanRecord } from './encode.ts';
+import { encodeEnvelope, namedStrs, REC, slotted, type PlanRecord } from './encode.ts';
 
-/** Slots of REC_LC_CONTAINER (plan.h enum lc_container_slot / lc_container_str). */
-export const LC_CONTAINER = { PID: 0, START_TIME: 1, FLAGS: 2, STATE_INO: 3, STATE_SIZE: 4, STATE_MTIME_NS: 5, NUMS: 6 } as const;
-export const LC_CONTAINER_STR = { OCI_VERSION: 0, ID: 1, BUNDLE: 2, ROOTFS: 3, CREATED: 4, OWNER: 5, COUNT: 6 } as const;
+// The number slots of each kind are encode.ts SLOTS.LC_* (plan.h enum
+// tsr_lc_*_slot); the flags and kinds that go in them:
 export const LCF = { MOUNT_NS: 1, DELETE_IN_NODE: 2 } as const;
-export const LC_FREEZER = { KIND: 0, NUMS: 1 } as const;
 export const FREEZER = { V1: 1, V2: 2 } as const;
-export const LC_PROCS = { FLAGS: 0, NUMS: 1 } as const;
 export const PROCS = { ALONE: 1 } as const;
-export const LC_CGROUP_KILL = { FLAGS: 0, NUMS: 1 } as const;
 export const CGKILL = { THAW_FROZEN: 1 } as const;
-export const LC_RMDIR = { HOW: 0, NUMS: 1 } as const;
 export const RMDIR = { TREE: 0, IF_EMPTY: 1 } as const;
-export const LC_HOOK = { KIND: 0, TIMEOUT: 1, ARGC: 2, ENV_COUNT: 3, HAS_ENV: 4, NUMS: 5 } as const;
 export const LC_HOOK_KIND = { POSTSTART: 1, POSTSTOP: 2 } as const;
 
 export interface LifecycleInput {
@@ -54,22 +48,23 @@ function depth(path: string): number {
 function freezer(cg: V1Record | V2Record): PlanRecord | undefined {
   const v2 = (path: string): PlanRecord => ({
     kind: REC.LC_FREEZER,
-    nums: [FREEZER.V2],
+    nums: slotted('LC_FREEZER', { KIND: FREEZER.V2 }),
     strs: [`${path}/cgroup.freeze`, '1', '0', `${path}/cgroup.events`, 'frozen'],
   });
   if (cg.kind !== 'v1') return v2(cg.path);
   const dir = cg.controllers.freezer;
-  if (dir !== undefined) return { kind: REC.LC_FREEZER, nums: [FREEZER.V1], strs: [`${dir}/freezer.state`, 'FROZEN', 'THAWED', `${dir}/freezer.state`, ''] };
+  if (dir !== undefined) return { kind: REC.LC_FREEZER, nums: slotted('LC_FREEZER', { KIND: FREEZER.V1 }), strs: [`${dir}/freezer.state`, 'FROZEN', 'THAWED', `${dir}/freezer.state`, ''] };
   return cg.v2 ? v2(cg.v2.path) : undefined;
 }
 
 // As V1Manager.procs(): the cgroup2 directory alone when it exists, else the
 // union of the v1 directories; V2Manager: its one directory.
 function procs(cg: V1Record | V2Record): PlanRecord[] {
-  if (cg.kind !== 'v1') return [{ kind: REC.LC_PROCS, nums: [0], strs: [cg.path] }];
+  const rec = (flags: number, path: string): PlanRecord => ({ kind: REC.LC_PROCS, nums: slotted('LC_PROCS', { FLAGS: flags }), strs: [path] });
+  if (cg.kind !== 'v1') return [rec(0, cg.path)];
   return [
-    ...(cg.v2 ? [{ kind: REC.LC_PROCS, nums: [PROCS.ALONE], strs: [cg.v2.path] }] : []),
-    ...[...new Set(cg.dirs.map((d) => d.path))].map((path) => ({ kind: REC.LC_PROCS, nums: [0], strs: [path] })),
+    ...(cg.v2 ? [rec(PROCS.ALONE, cg.v2.path)] : []),
+    ...[...new Set(cg.dirs.map((d) => d.path))].map((path) => rec(0, path)),
   ];
 }
 
@@ -84,14 +79,15 @@ export function cgroupDirRecords(cg: V1Record | V2Record): CgroupDirRecord[] {
 function rmdirs(cg: V1Record | V2Record, sharedParents: readonly string[]): PlanRecord[] {
   const dirs = cgroupDirRecords(cg);
   const out: PlanRecord[] = [];
+  const rec = (how: number, dir: string): PlanRecord => ({ kind: REC.LC_RMDIR, nums: slotted('LC_RMDIR', { HOW: how }), strs: [dir] });
   const listed = new Set<string>();
   for (const d of dirs) {
     for (const dir of [...d.created].sort((a, b) => depth(b) - depth(a))) {
-      out.push({ kind: REC.LC_RMDIR, nums: [dir === d.path ? RMDIR.TREE : RMDIR.IF_EMPTY], strs: [dir] });
+      out.push(rec(dir === d.path ? RMDIR.TREE : RMDIR.IF_EMPTY, dir));
       listed.add(dir);
     }
   }
-  for (const dir of sharedParents) if (!listed.has(dir)) out.push({ kind: REC.LC_RMDIR, nums: [RMDIR.IF_EMPTY], strs: [dir] });
+  for (const dir of sharedParents) if (!listed.has(dir)) out.push(rec(RMDIR.IF_EMPTY, dir));
   return out;
 }
 
@@ -100,7 +96,7 @@ function hook(kind: number, h: Hook): PlanRecord {
   const env = h.env ?? [];
   return {
     kind: REC.LC_HOOK,
-    nums: [kind, h.timeout ?? 0, args.length, env.length, h.env ? 1 : 0],
+    nums: slotted('LC_HOOK', { KIND: kind, TIMEOUT: h.timeout ?? 0, ARGC: args.length, ENV_COUNT: env.length, HAS_ENV: h.env ? 1 : 0 }),
     strs: [h.path, ...args, ...env],
   };
 }
@@ -110,8 +106,15 @@ export function lifecycleRecords(c: LifecycleInput): PlanRecord[] {
   const records: PlanRecord[] = [
     {
       kind: REC.LC_CONTAINER,
-      nums: [c.pid, c.initStartTime, flags, c.stateFile.ino, c.stateFile.size, c.stateFile.mtimeNs],
-      strs: [c.ociVersion, c.id, c.bundle, c.rootfs, c.created, c.owner],
+      nums: slotted('LC_CONTAINER', {
+        PID: c.pid,
+        START_TIME: c.initStartTime,
+        FLAGS: flags,
+        STATE_INO: c.stateFile.ino,
+        STATE_SIZE: c.stateFile.size,
+        STATE_MTIME_NS: c.stateFile.mtimeNs,
+      }),
+      strs: namedStrs('LC_CONTAINER', { OCI_VERSION: c.ociVersion, ID: c.id, BUNDLE: c.bundle, ROOTFS: c.rootfs, CREATED: c.created, OWNER: c.owner }),
     },
   ];
   // Object order is the state document's order (JSON.stringify's).
@@ -123,7 +126,7 @@ export function lifecycleRecords(c: LifecycleInput): PlanRecord[] {
   const v2 = c.cgroup.kind === 'v1' ? c.cgroup.v2?.path : c.cgroup.path;
   if (v2 !== undefined) {
     const flags = c.cgroup.kind === 'v1' ? CGKILL.THAW_FROZEN : 0;
-    records.push({ kind: REC.LC_CGROUP_KILL, nums: [flags], strs: [`${v2}/cgroup.kill`] });
+    records.push({ kind: REC.LC_CGROUP_KILL, nums: slotted('LC_CGROUP_KILL', { FLAGS: flags }), strs: [`${v2}/cgroup.kill`] });
   }
   records.push(...rmdirs(c.cgroup, c.sharedParents));
   for (const h of c.hooks.poststart) records.push(hook(LC_HOOK_KIND.POSTSTART, h));

@@ -4,9 +4,9 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import t from 'tap';
 import { MOUNT_EXT } from '../../../src/kernel/mount-flags.ts';
-import { CPU_AFFINITY, FD_OFF, MOUNT_KINDS, HOOK_KINDS, LSM_KINDS, PLAN_VERSION, PROC_FLAGS, REC, ROOTFS_FLAGS, SLOTS } from '../../../src/plan/encode.ts';
+import { CPU_AFFINITY, FD_OFF, MOUNT_KINDS, HOOK_KINDS, LSM_KINDS, PLAN_VERSION, PROC_FLAGS, REC, ROOTFS_FLAGS, SLOTS, STRS } from '../../../src/plan/encode.ts';
 import { MSG, MSG_MAX, STEPS } from '../../../src/launch/wire.ts';
-import { CGKILL, FREEZER, LC_CGROUP_KILL, LC_CONTAINER, LC_CONTAINER_STR, LC_FREEZER, LC_HOOK, LC_HOOK_KIND, LC_PROCS, LC_RMDIR, LCF, PROCS, RMDIR } from '../../../src/plan/lifecycle-record.ts';
+import { CGKILL, FREEZER, LC_HOOK_KIND, LCF, PROCS, RMDIR } from '../../../src/plan/lifecycle-record.ts';
 
 const include = resolve(import.meta.dirname, '../../../csrc/include');
 
@@ -38,27 +38,37 @@ t.test('plan.h and encode.ts agree', async (t) => {
   t.same(cEnum(h, 'EXT_'), MOUNT_EXT);
   t.same(cEnum(h, 'LSM_'), { APPARMOR: LSM_KINDS.apparmor, SELINUX: LSM_KINDS.selinux });
   t.same(cEnum(h, 'HOOK_'), { CREATE_CONTAINER: HOOK_KINDS.createContainer, START_CONTAINER: HOOK_KINDS.startContainer });
+  // The lifecycle record's flags and kinds (src/plan/lifecycle-record.ts).
+  t.same(cEnum(h, 'LCF_'), LCF);
+  t.same(cEnum(h, 'FREEZER_'), FREEZER);
+  t.same(cEnum(h, 'PROCS_'), PROCS);
+  t.same(cEnum(h, 'CGKILL_'), CGKILL);
+  t.same(cEnum(h, 'RMDIR_'), RMDIR);
+  t.same(cEnum(h, 'LC_HOOK_KIND_'), LC_HOOK_KIND);
   t.match(h, new RegExp(`TSR_PLAN_VERSION ${PLAN_VERSION}\\b`));
+  t.match(h, /REC_KIND_MAX = 36,/);
 });
 
 /**
  * plan.h's `enum tsr_<kind>_slot { P_A, P_B, P_SLOTS }` → { KIND: ['A', 'B'] }:
  * the members in order, comments dropped, the count last and named after
- * the prefix every member shares.
+ * the prefix every member shares. With `str`: `enum tsr_<kind>_str
+ * { P_STR_A, P_STR_B, P_STRS }`, the names of a kind's strings.
  */
-function slotEnums(text: string): Record<string, string[]> {
+function slotEnums(text: string, what: 'slot' | 'str' = 'slot'): Record<string, string[]> {
   const out: Record<string, string[]> = {};
-  for (const m of text.matchAll(/enum tsr_([a-z_]+)_slot\s*\{([^}]*)\}/g)) {
+  const suffix = what === 'slot' ? 'SLOTS' : 'STRS';
+  for (const m of text.matchAll(new RegExp(`enum tsr_([a-z_]+)_${what}\\s*\\{([^}]*)\\}`, 'g'))) {
     const members = m[2]!
       .replace(/\/\*[\s\S]*?\*\//g, '')
       .split(',')
       .map((x) => x.trim())
       .filter(Boolean);
     const count = members.pop()!;
-    if (!count.endsWith('_SLOTS')) throw new Error(`enum tsr_${m[1]}_slot must end with its <PREFIX>_SLOTS count, not ${count}`);
-    const prefix = count.slice(0, -'SLOTS'.length);
+    if (!count.endsWith(`_${suffix}`)) throw new Error(`enum tsr_${m[1]}_${what} must end with its <PREFIX>_${suffix} count, not ${count}`);
+    const prefix = what === 'slot' ? count.slice(0, -suffix.length) : `${count.slice(0, -1)}_`;
     out[m[1]!.toUpperCase()] = members.map((x) => {
-      if (!x.startsWith(prefix) || x.includes('=')) throw new Error(`tsr_${m[1]}_slot: ${x} must be ${prefix}NAME, without a value`);
+      if (!x.startsWith(prefix) || x.includes('=')) throw new Error(`tsr_${m[1]}_${what}: ${x} must be ${prefix}NAME, without a value`);
       return x.slice(prefix.length);
     });
   }
@@ -67,29 +77,14 @@ function slotEnums(text: string): Record<string, string[]> {
 
 t.test('plan.h and encode.ts agree slot by slot', async (t) => {
   const h = readFileSync(`${include}/plan.h`, 'utf8');
-  const c = slotEnums(h);
-  // Every launch-plan kind (REC) with slots in C has the same slots in TS;
-  // the lifecycle record's kinds (27..35) are compared by the front door's own mirror.
-  const launchKinds = Object.fromEntries(Object.entries(c).filter(([k]) => k in REC));
-  t.same(launchKinds, SLOTS);
-  for (const kind of Object.keys(SLOTS)) t.ok(kind in REC, `${kind} is a record kind`);
+  // Every kind with slots in C (the launch plan's and the lifecycle
+  // record's) has the same slots in TS, and the named strings likewise.
+  t.same(slotEnums(h), SLOTS);
+  t.same(slotEnums(h, 'str'), STRS);
+  for (const kind of [...Object.keys(SLOTS), ...Object.keys(STRS)]) t.ok(kind in REC, `${kind} is a record kind`);
   t.throws(() => slotEnums('enum tsr_x_slot { X_A, X_B };'), /must end with/, 'the parser itself refuses a malformed enum');
   t.throws(() => slotEnums('enum tsr_x_slot { X_A, Y_B, X_SLOTS };'), /must be X_NAME/);
-});
-
-t.test('plan.h and lifecycle-record.ts agree on the lifecycle record slots', async (t) => {
-  const h = readFileSync(`${include}/plan.h`, 'utf8');
-  const prefixed = (prefix: string, o: Record<string, number>) => Object.fromEntries(Object.entries(o).map(([k, v]) => [`${prefix}${k}`, v]));
-  t.same(cEnum(h, 'LC_CONTAINER_'), { ...LC_CONTAINER, ...prefixed('STR_', LC_CONTAINER_STR) });
-  t.same(cEnum(h, 'LCF_'), LCF);
-  t.same(cEnum(h, 'LC_FREEZER_'), LC_FREEZER);
-  t.same(cEnum(h, 'FREEZER_'), FREEZER);
-  t.same(cEnum(h, 'LC_PROCS_'), LC_PROCS);
-  t.same(cEnum(h, 'PROCS_'), PROCS);
-  t.same(cEnum(h, 'LC_CGROUP_KILL_'), LC_CGROUP_KILL);
-  t.same(cEnum(h, 'CGKILL_'), CGKILL);
-  t.same(cEnum(h, 'LC_RMDIR_'), LC_RMDIR);
-  t.same(cEnum(h, 'RMDIR_'), RMDIR);
-  t.same(cEnum(h, 'LC_HOOK_'), { ...LC_HOOK, ...prefixed('KIND_', LC_HOOK_KIND) });
-  t.match(h, /REC_KIND_MAX = 36,/);
+  t.throws(() => slotEnums('enum tsr_x_slot { X_A = 0, X_SLOTS };'), /without a value/);
+  t.same(slotEnums('enum tsr_x_str { X_STR_A, X_STR_B, X_STRS };', 'str'), { X: ['A', 'B'] });
+  t.throws(() => slotEnums('enum tsr_x_str { X_A, X_STRS };', 'str'), /must be X_STR_NAME/);
 });

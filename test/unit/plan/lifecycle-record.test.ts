@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import t from 'tap';
-import { REC } from '../../../src/plan/encode.ts';
+import { encodeEnvelope, REC } from '../../../src/plan/encode.ts';
 import { CGKILL, encodeLifecycle, FREEZER, LC_HOOK_KIND, LCF, lifecycleRecords, PROCS, RMDIR, type LifecycleInput } from '../../../src/plan/lifecycle-record.ts';
 
 const PLAN_DUMP = resolve(import.meta.dirname, '../../../build/Release/plan-dump');
@@ -118,13 +118,27 @@ t.test('the front door refuses damaged or foreign records (and hands the call to
   const good = encodeLifecycle(sample());
   const refused = (buf: Buffer) => {
     writeFileSync(join(dir, 'lifecycle'), buf);
-    return spawnSync(PLAN_DUMP, ['--lifecycle', dir], { encoding: 'utf8' }).status !== 0;
+    return spawnSync(PLAN_DUMP, ['--lifecycle', dir], { encoding: 'utf8', timeout: 10_000 }).status === 1;
   };
   t.ok(refused(good.subarray(0, good.length - 8)), 'truncated');
   const kind = Buffer.from(good);
   kind.writeUInt32LE(REC.LSM, 24); // a launch-plan kind where the container record should be
   t.ok(refused(kind), 'a launch-plan record');
   const noContainer = Buffer.from(good);
-  noContainer.writeUInt32LE(3, 24 + 8); // num_count 3 < LC_CONTAINER_NUMS
+  noContainer.writeUInt32LE(3, 24 + 8); // num_count 3 < LC_CONTAINER_SLOTS
   t.ok(refused(noContainer), 'a container record with too few numbers');
+  // Hook counts whose sum wraps back to the strings there are (1 + argc + env_count = 4 mod 2^64).
+  const wrapped = lifecycleRecords(sample()).map((r) => (r.kind === REC.LC_HOOK && r.strs.length === 4 ? { ...r, nums: [r.nums[0]!, r.nums[1]!, 2n ** 64n - 1n, 4, 1] } : r));
+  t.ok(refused(encodeEnvelope(wrapped)), 'hook argc and env_count that wrap around');
+});
+
+t.test('a lifecycle record missing a named slot is a plan error in the reader itself', async (t) => {
+  for (const kind of [REC.LC_CONTAINER, REC.LC_FREEZER, REC.LC_PROCS, REC.LC_CGROUP_KILL, REC.LC_RMDIR, REC.LC_HOOK]) {
+    const recs = lifecycleRecords(sample()).map((r) => (r.kind === kind ? { ...r, nums: r.nums.slice(0, -1) } : r));
+    const r = spawnSync(PLAN_DUMP, { input: encodeEnvelope(recs), encoding: 'utf8' });
+    t.equal(r.status, 1, `kind ${kind}`);
+    t.match(r.stdout, /fewer numbers than its kind's slots/, `kind ${kind}`);
+  }
+  const short = lifecycleRecords(sample()).map((r) => (r.kind === REC.LC_CONTAINER ? { ...r, strs: r.strs.slice(0, -1) } : r));
+  t.match(spawnSync(PLAN_DUMP, { input: encodeEnvelope(short), encoding: 'utf8' }).stdout, /fewer strings than its kind needs/, 'a container record without its owner');
 });
