@@ -19,6 +19,7 @@ import { checkContainerId } from '../spec/container-id.ts';
 import { readHostLsm, specLsmProblems } from '../spec/host-lsm.ts';
 import { loadSpec } from '../spec/load.ts';
 import type { LinuxResources, Spec } from '../spec/types.ts';
+import { isoTime } from '../state/iso-time.ts';
 import { lockContainerDir } from '../state/lock.ts';
 import { execFifo, netnsFile, seccompCacheDir } from '../state/paths.ts';
 import { writeLifecycle } from '../state/lifecycle-file.ts';
@@ -188,7 +189,7 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
     pid: 0,
     bundle,
     rootfs,
-    created: new Date().toISOString(),
+    created: isoTime(Date.now()),
     owner: userInfo().username,
     annotations: spec.annotations ?? {},
     initStartTime: 0,
