@@ -6,8 +6,13 @@
 import * as fs from 'node:fs';
 import { constants as osConstants } from 'node:os';
 import { dirname, join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { CgroupError } from '../errors.ts';
+
+// A plain timer rather than node:timers/promises, which would otherwise be
+// loaded by every create (~0.3 ms of CPU) although only removal waits here.
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
 
 /** What state.json keeps of one directory so that a later tsrun process can rebuild it. */
 export interface CgroupDirRecord {

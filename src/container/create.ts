@@ -22,6 +22,7 @@ import { specLsmProblems } from '../spec/lsm-checks.ts';
 import { loadSpec } from '../spec/load.ts';
 import { resolveRootfs } from '../spec/rootfs.ts';
 import type { Spec } from '../spec/types.ts';
+import { isoTime } from '../state/iso-time.ts';
 import { lockContainerDir } from '../state/lock.ts';
 import { execFifo, netnsFile, seccompCacheDir } from '../state/paths.ts';
 import { writeLifecycle } from '../state/lifecycle-file.ts';
@@ -133,7 +134,7 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
     pid: 0,
     bundle,
     rootfs,
-    created: new Date().toISOString(),
+    created: isoTime(Date.now()),
     owner: userInfo().username,
     annotations: spec.annotations ?? {},
     initStartTime: 0,
