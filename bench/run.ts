@@ -147,8 +147,7 @@ async function main(): Promise<number> {
     for (const rt of runtimes) {
       if (rt.live.size) log(`cleanup: delete -f ${rt.live.size} ${rt.name} container(s)`);
       const failed = forceDeleteAll(sp, rt);
-      if (failed.length)
-        log(`cleanup: ${rt.name}: could not delete ${failed.length} container id(s) (perhaps never created), e.g. ${failed[0]}`);
+      if (failed.length) log(`cleanup: ${rt.name}: could not delete ${failed.length} container id(s) (perhaps never created), e.g. ${failed[0]}`);
     }
     // Anything still carrying this run's marker in the host pid namespace
     // was started by this benchmark (e.g. a resident runtime helper).
@@ -317,10 +316,7 @@ async function main(): Promise<number> {
       floors.push({ key: 'crun_wrapper_version', argv: [...crunRt.argv, '--version'], samples: [] });
     }
     type Entry = { kind: 'floor'; floor: Floor } | { kind: 'rt'; rt: Runtime };
-    const entries: Entry[] = [
-      ...floors.map((floor): Entry => ({ kind: 'floor', floor })),
-      ...runtimes.map((rt): Entry => ({ kind: 'rt', rt })),
-    ];
+    const entries: Entry[] = [...floors.map((floor): Entry => ({ kind: 'floor', floor })), ...runtimes.map((rt): Entry => ({ kind: 'rt', rt }))];
     const total = warmup + iterations;
     for (let it = 0; it < total; it++) {
       const keep = it >= warmup;
@@ -366,7 +362,10 @@ async function main(): Promise<number> {
     const dens = new Map<string, { serial?: Density | { error: string }; parallel?: Density | { error: string } }>();
     if (K > 0) {
       const ctx: DensityCtx = { tmp, env, markerAssignment, needles: [tmp], interrupted: () => interrupted };
-      for (const [mi, mode] of [[0, 1], [1, jobs]] as const) {
+      for (const [mi, mode] of [
+        [0, 1],
+        [1, jobs],
+      ] as const) {
         const order = mi === 0 ? runtimes : [...runtimes].reverse();
         for (const rt of order) {
           const slot = dens.get(rt.name) ?? {};
@@ -448,8 +447,7 @@ async function main(): Promise<number> {
       if (rt.note) r.note = rt.note;
       if (sm) {
         r.run = err.run ? { error: err.run } : summarize(sm.run);
-        for (const p of [...LIFECYCLE_PHASES, 'exec', 'lifecycle'] as const)
-          r[p] = err.lifecycle ? { error: err.lifecycle } : summarize(sm[p]);
+        for (const p of [...LIFECYCLE_PHASES, 'exec', 'lifecycle'] as const) r[p] = err.lifecycle ? { error: err.lifecycle } : summarize(sm[p]);
         for (const p of OPTIONAL_PHASES) {
           const e = err.lifecycle ?? err[p];
           r[p] = e ? { error: e } : summarize(sm[p]);

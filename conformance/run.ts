@@ -67,8 +67,7 @@ function parseArgs(argv: string[]): Args {
     else if (k === '--accept') {
       const file = v();
       for (const [id, why] of Object.entries(JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, string>)) a.accepted.set(id, why);
-    }
-    else if (k === '--help' || k === '-h') {
+    } else if (k === '--help' || k === '-h') {
       console.log(USAGE);
       process.exit(0);
     } else throw new Error(`unknown argument ${k}\n${USAGE}`);

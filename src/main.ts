@@ -9,7 +9,6 @@ import { Reporter } from './cli/report.ts';
 import { didYouMean } from './cli/suggest.ts';
 import { SPEC_VERSION, VERSION } from './version.ts';
 
-
 type Command = (argv: string[], g: GlobalFlags, r: Reporter) => Promise<number>;
 interface CommandModule {
   default: Command;

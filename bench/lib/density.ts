@@ -83,14 +83,7 @@ async function pool<T>(items: readonly T[], jobs: number, fn: (item: T, worker: 
   if (failure !== null) throw failure;
 }
 
-export async function density(
-  rt: Runtime,
-  bundle: string,
-  k: number,
-  jobs: number,
-  idPrefix: string,
-  ctx: DensityCtx,
-): Promise<DensityResult> {
+export async function density(rt: Runtime, bundle: string, k: number, jobs: number, idPrefix: string, ctx: DensityCtx): Promise<DensityResult> {
   const spawners: Spawner[] = Array.from({ length: jobs }, (_, w) => ({
     env: ctx.env,
     logFile: join(ctx.tmp, `log-${rt.label}-density-${w}`),

@@ -86,18 +86,10 @@ export function hostPidns(): string {
  * (marker env var `${MARKER_VAR}=${marker}`, or a command line naming one of
  * `needles`). `markerAssignment` is "VAR=value".
  */
-export function leftovers(
-  before: ReadonlySet<string>,
-  markerAssignment: string,
-  needles: readonly string[],
-): ProcInfo[] {
+export function leftovers(before: ReadonlySet<string>, markerAssignment: string, needles: readonly string[]): ProcInfo[] {
   const ns = hostPidns();
   return listProcs(markerAssignment).filter(
-    (p) =>
-      !before.has(procKey(p)) &&
-      p.pid !== process.pid &&
-      p.pidns === ns &&
-      (p.marked || needles.some((n) => p.cmdline.includes(n))),
+    (p) => !before.has(procKey(p)) && p.pid !== process.pid && p.pidns === ns && (p.marked || needles.some((n) => p.cmdline.includes(n))),
   );
 }
 

@@ -4,16 +4,7 @@ import type { DensityResult } from './density.ts';
 import type { Summary } from './stats.ts';
 import { round } from './stats.ts';
 import type { WaitingRunRss } from './waiting-run.ts';
-import {
-  isFailed,
-  LATENCY_SCENARIOS,
-  type BenchJson,
-  type Density,
-  type Failed,
-  type LatencyScenario,
-  type RuntimeResults,
-  type Target,
-} from './types.ts';
+import { isFailed, LATENCY_SCENARIOS, type BenchJson, type Density, type Failed, type LatencyScenario, type RuntimeResults, type Target } from './types.ts';
 
 function med(r: RuntimeResults | undefined, s: LatencyScenario): number | null {
   const v = r?.[s];
@@ -216,8 +207,7 @@ export function renderMarkdown(j: BenchJson): string {
   if (cv != null) L.push(`| \`crun --version\` | ${fmt(cv)} | – |`);
   if (cw != null) L.push(`| \`crun-hybrid.sh --version\` | ${fmt(cw)} | – |`);
   L.push('');
-  if (cv != null && cw != null)
-    L.push(`The crun wrapper (unshare + sh + umount) adds about ${fmt(cw - cv)} ms to every crun call.`, '');
+  if (cv != null && cw != null) L.push(`The crun wrapper (unshare + sh + umount) adds about ${fmt(cw - cv)} ms to every crun call.`, '');
 
   L.push('## Latency (ms)', '');
   L.push(
@@ -230,7 +220,13 @@ export function renderMarkdown(j: BenchJson): string {
   const ratioCols: [string, string][] = [];
   for (const ref of refs) for (const n of names) if (n !== ref) ratioCols.push([n, ref]);
   const head = ['scenario', ...names.flatMap((n) => [`${n} median`, `${n} p90`]), ...ratioCols.map(([a, b]) => `${a} ÷ ${b}`)];
-  L.push(`| ${head.join(' | ')} |`, `|---|${head.slice(1).map(() => '---:').join('|')}|`);
+  L.push(
+    `| ${head.join(' | ')} |`,
+    `|---|${head
+      .slice(1)
+      .map(() => '---:')
+      .join('|')}|`,
+  );
   for (const s of LATENCY_SCENARIOS) {
     const cells = [s === 'lifecycle' ? '**lifecycle (sum)**' : s];
     for (const n of names) cells.push(...summaryCells(j.results[n]?.[s]));
@@ -279,10 +275,7 @@ export function renderMarkdown(j: BenchJson): string {
           )} | ${fmt(d.kernel_mem_per_container_kib, 0)} | ${d.leftover_processes} | ${fmt(
             d.teardown_s,
             2,
-          )} | ${ratio(d.containers_per_s, rd?.containers_per_s ?? null)} | ${ratio(
-            d.mem_per_container_kib,
-            rd?.mem_per_container_kib ?? null,
-          )} |`,
+          )} | ${ratio(d.containers_per_s, rd?.containers_per_s ?? null)} | ${ratio(d.mem_per_container_kib, rd?.mem_per_container_kib ?? null)} |`,
         );
       });
     }
@@ -343,7 +336,7 @@ export function renderMarkdown(j: BenchJson): string {
 
   if (j.targets.length) {
     L.push('## Targets (issue 11) for tsrun', '');
-    L.push('Medians of this run; ratios in parentheses are to runc\'s figure.', '');
+    L.push("Medians of this run; ratios in parentheses are to runc's figure.", '');
     L.push('| target | rule | measured | limit | status |', '|---|---|---:|---:|---|');
     for (const t of j.targets) {
       const st = t.met === null ? '⚪ n/a' : t.met ? '✅ met' : '❌ not met';
@@ -373,8 +366,7 @@ export function renderMarkdown(j: BenchJson): string {
         const p = (v as Density).parallel;
         if (p && isFailed(p)) failures.push(`- **${n}** density (parallel): ${p.error.replace(/\n/g, ' ')}`);
         const d = v as Density;
-        for (const s of [...d.leftover_sample, ...(p && !isFailed(p) ? p.leftover_sample : [])])
-          failures.push(`- **${n}** leftover process: \`${s}\``);
+        for (const s of [...d.leftover_sample, ...(p && !isFailed(p) ? p.leftover_sample : [])]) failures.push(`- **${n}** leftover process: \`${s}\``);
       }
       if (k === 'density_big' && v && !isFailed(v))
         for (const s of (v as DensityResult).leftover_sample) failures.push(`- **${n}** leftover process (K=${j.config.density_big}): \`${s}\``);

@@ -25,9 +25,7 @@ export interface Skipped {
 }
 
 export function which(cmd: string): string | null {
-  for (const dir of (process.env.PATH ?? '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin').split(
-    delimiter,
-  )) {
+  for (const dir of (process.env.PATH ?? '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin').split(delimiter)) {
     const p = join(dir, cmd);
     try {
       accessSync(p, constants.X_OK);
@@ -44,13 +42,7 @@ export const CRUN_NOTE =
   '(`unshare -m`) with /sys/fs/cgroup/unified unmounted and `crun --cgroup-manager=disabled` ' +
   '(so crun creates no cgroups; its figures include the unshare+sh+umount overhead).';
 
-export function resolveRuntime(
-  name: string,
-  repo: string,
-  benchDir: string,
-  tmp: string,
-  sp: Spawner,
-): Runtime | Skipped {
+export function resolveRuntime(name: string, repo: string, benchDir: string, tmp: string, sp: Spawner): Runtime | Skipped {
   let argv: string[];
   let note: string | undefined;
   switch (name) {
@@ -82,7 +74,10 @@ export function resolveRuntime(
   }
   const v = timedSync(sp, [...argv, '--version'], 20_000);
   if (!v.ok) {
-    const lines = v.output.split('\n').map((l) => l.trim()).filter(Boolean);
+    const lines = v.output
+      .split('\n')
+      .map((l) => l.trim())
+      .filter(Boolean);
     const why = lines.find((l) => /error|cannot|not found|denied/i.test(l)) ?? lines[lines.length - 1] ?? '';
     return { name, reason: `\`${v.cmd}\` failed (exit ${v.status ?? v.signal}): ${why.slice(0, 300)}` };
   }

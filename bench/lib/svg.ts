@@ -71,9 +71,7 @@ function panel(
     out.push(`<line x1="${x0 + padL}" x2="${x0 + padL + pw}" y1="${y(t)}" y2="${y(t)}" class="grid"/>`);
     out.push(`<text x="${x0 + padL - 6}" y="${y(t) + 4}" class="tick" text-anchor="end">${tickLabel(t, max)}</text>`);
   }
-  out.push(
-    `<text transform="translate(${x0 + 12},${y0 + padT + ph / 2}) rotate(-90)" class="axis">${esc(unit)}</text>`,
-  );
+  out.push(`<text transform="translate(${x0 + 12},${y0 + padT + ph / 2}) rotate(-90)" class="axis">${esc(unit)}</text>`);
   const gw = pw / Math.max(1, groups.length);
   const bw = Math.min(26, (gw * 0.8) / Math.max(1, series.length));
   groups.forEach((g, gi) => {
@@ -82,8 +80,7 @@ function panel(
       const b = bars[gi]?.[si];
       const bx = gx + si * bw;
       if (!b || b.value === null) {
-        if (b?.failed)
-          out.push(`<text x="${bx + bw / 2}" y="${y(0) - 4}" class="fail" text-anchor="middle">✗</text>`);
+        if (b?.failed) out.push(`<text x="${bx + bw / 2}" y="${y(0) - 4}" class="fail" text-anchor="middle">✗</text>`);
         return;
       }
       if (b.value < 0) {
@@ -102,9 +99,7 @@ function panel(
         out.push(`<line x1="${cx - 3}" x2="${cx + 3}" y1="${y(b.whisker)}" y2="${y(b.whisker)}" class="whisker"/>`);
       }
       out.push(
-        `<text x="${bx + bw / 2}" y="${Math.min(top, b.whisker != null ? y(b.whisker) : top) - 3}" class="val" text-anchor="middle">${num(
-          b.value,
-        )}</text>`,
+        `<text x="${bx + bw / 2}" y="${Math.min(top, b.whisker != null ? y(b.whisker) : top) - 3}" class="val" text-anchor="middle">${num(b.value)}</text>`,
       );
     });
     out.push(`<text x="${x0 + padL + gi * gw + gw / 2}" y="${y0 + padT + ph + 18}" class="label" text-anchor="middle">${esc(g)}</text>`);
@@ -151,24 +146,14 @@ export function renderSvg(j: BenchJson): string {
   );
   // Lifecycle sum panel.
   el.push(
-    ...panel(
-      900,
-      40,
-      270,
-      400,
-      'Lifecycle sum',
-      'ms',
-      ['lifecycle'],
-      series,
-      [
-        names.map((n): Bar => {
-          const v = j.results[n]?.lifecycle;
-          if (!v) return { value: null };
-          if (isFailed(v)) return { value: null, failed: true };
-          return { value: v.median_ms, whisker: v.p90_ms };
-        }),
-      ],
-    ),
+    ...panel(900, 40, 270, 400, 'Lifecycle sum', 'ms', ['lifecycle'], series, [
+      names.map((n): Bar => {
+        const v = j.results[n]?.lifecycle;
+        if (!v) return { value: null };
+        if (isFailed(v)) return { value: null, failed: true };
+        return { value: v.median_ms, whisker: v.p90_ms };
+      }),
+    ]),
   );
   // Density panels.
   const dmodes = ['serial', `${j.config.density_jobs} parallel`, ...(bigK ? [`serial K=${bigK}`] : [])];

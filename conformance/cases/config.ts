@@ -41,7 +41,8 @@ export const configCases: Case[] = [
     spec: S,
     section: 'root',
     level: 'MUST',
-    requirement: 'path (string, REQUIRED) Specifies the path to the root filesystem for the container. ... Either an absolute path or a relative path to the bundle.',
+    requirement:
+      'path (string, REQUIRED) Specifies the path to the root filesystem for the container. ... Either an absolute path or a relative path to the bundle.',
     async run(ctx) {
       fs.writeFileSync(path.join(ctx.rootfs, 'marker'), 'relative');
       const p = await ctx.runProbe(['read=/marker']);
@@ -121,9 +122,15 @@ export const configCases: Case[] = [
     spec: S,
     section: 'mounts',
     level: 'MUST',
-    requirement: 'type (string, OPTIONAL) The type of the filesystem to be mounted; options: mount options of the filesystem to be used (tmpfs with nosuid, nodev, noexec, mode).',
+    requirement:
+      'type (string, OPTIONAL) The type of the filesystem to be mounted; options: mount options of the filesystem to be used (tmpfs with nosuid, nodev, noexec, mode).',
     async run(ctx) {
-      ctx.config.mounts.push({ destination: '/conformance-tmpfs', type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'nodev', 'noexec', 'mode=710', 'size=1m'] });
+      ctx.config.mounts.push({
+        destination: '/conformance-tmpfs',
+        type: 'tmpfs',
+        source: 'tmpfs',
+        options: ['nosuid', 'nodev', 'noexec', 'mode=710', 'size=1m'],
+      });
       const p = await ctx.runProbe(['mounts', 'stat=/conformance-tmpfs']);
       const m = mountOf(p, '/conformance-tmpfs');
       if (!m) fail('no mount at /conformance-tmpfs');
@@ -161,7 +168,8 @@ export const configCases: Case[] = [
     spec: S,
     section: 'process',
     level: 'MUST',
-    requirement: 'This value MUST be an absolute path. (A relative cwd is an invalid value: "Runtimes ... MUST generate an error when invalid or unsupported values are encountered.")',
+    requirement:
+      'This value MUST be an absolute path. (A relative cwd is an invalid value: "Runtimes ... MUST generate an error when invalid or unsupported values are encountered.")',
     async run(ctx) {
       ctx.config.process.cwd = 'var';
       const c = await ctx.create();
@@ -178,7 +186,8 @@ export const configCases: Case[] = [
     async run(ctx) {
       ctx.config.process.env = ['PATH=/bin', 'CONF_A=1', 'CONF_B=two words', 'CONF_C='];
       const p = await ctx.runProbe(['env']);
-      for (const e of ctx.config.process.env as string[]) expectTrue((p.env as string[]).includes(e), `${JSON.stringify(e)} missing from ${JSON.stringify(p.env)}`);
+      for (const e of ctx.config.process.env as string[])
+        expectTrue((p.env as string[]).includes(e), `${JSON.stringify(e)} missing from ${JSON.stringify(p.env)}`);
     },
   },
   {
@@ -187,7 +196,8 @@ export const configCases: Case[] = [
     section: 'process',
     level: 'MUST',
     area: 'terminal',
-    requirement: 'terminal (bool, OPTIONAL) specifies whether a terminal is attached to the process ... a pseudoterminal pair is allocated for the process and the pseudoterminal pty is duplicated on the process\'s standard streams.',
+    requirement:
+      "terminal (bool, OPTIONAL) specifies whether a terminal is attached to the process ... a pseudoterminal pair is allocated for the process and the pseudoterminal pty is duplicated on the process's standard streams.",
     async run(ctx) {
       const p = await runTerminal(ctx, ['tty']);
       expectEq(p.tty?.isatty, [true, true, true], 'isatty of fds 0, 1, 2');
@@ -223,7 +233,8 @@ export const configCases: Case[] = [
     spec: S,
     section: 'posix-process',
     level: 'MUST',
-    requirement: 'For each entry in rlimits, a getrlimit(3) on type MUST succeed. ... rlim.rlim_cur MUST match the configured value. ... rlim.rlim_max MUST match the configured value.',
+    requirement:
+      'For each entry in rlimits, a getrlimit(3) on type MUST succeed. ... rlim.rlim_cur MUST match the configured value. ... rlim.rlim_max MUST match the configured value.',
     async run(ctx) {
       ctx.config.process.rlimits = [
         { type: 'RLIMIT_NOFILE', soft: 300, hard: 400 },
@@ -307,7 +318,8 @@ export const configCases: Case[] = [
     spec: S,
     section: 'linux-process',
     level: 'MUST',
-    requirement: 'capabilities (object, OPTIONAL) is an object containing arrays that specifies the sets of capabilities for the process (effective, bounding, inheritable, permitted, ambient).',
+    requirement:
+      'capabilities (object, OPTIONAL) is an object containing arrays that specifies the sets of capabilities for the process (effective, bounding, inheritable, permitted, ambient).',
     async run(ctx) {
       const B = ['CAP_CHOWN', 'CAP_DAC_OVERRIDE', 'CAP_KILL', 'CAP_NET_RAW', 'CAP_SETUID', 'CAP_SETGID'];
       const I = ['CAP_KILL', 'CAP_NET_RAW'];
@@ -414,7 +426,8 @@ export const configCases: Case[] = [
     spec: S,
     section: 'extensibility',
     level: 'MUST NOT',
-    requirement: 'Runtimes that are reading or processing this configuration file MUST NOT generate an error if they encounter an unknown property. Instead they MUST ignore unknown properties.',
+    requirement:
+      'Runtimes that are reading or processing this configuration file MUST NOT generate an error if they encounter an unknown property. Instead they MUST ignore unknown properties.',
     async run(ctx) {
       ctx.config.conformanceUnknown = { a: 1 };
       ctx.config.process.conformanceUnknown = 'x';
@@ -435,5 +448,3 @@ export const configCases: Case[] = [
     },
   },
 ];
-
-

@@ -47,7 +47,10 @@ export const featureCases: Case[] = [
     async run(ctx) {
       const doc = await featuresDoc(ctx);
       const { ociVersionMin: min, ociVersionMax: max } = doc;
-      expectTrue(typeof min === 'string' && typeof max === 'string', `ociVersionMin ${JSON.stringify(min)}, ociVersionMax ${JSON.stringify(max)}: both are REQUIRED strings`);
+      expectTrue(
+        typeof min === 'string' && typeof max === 'string',
+        `ociVersionMin ${JSON.stringify(min)}, ociVersionMax ${JSON.stringify(max)}: both are REQUIRED strings`,
+      );
       const c = compareSemver(max, min);
       expectTrue(!Number.isNaN(c), `ociVersionMin ${min} / ociVersionMax ${max} are not SemVer 2.0.0 versions`);
       expectTrue(c >= 0, `ociVersionMax ${max} is less than ociVersionMin ${min}`);
@@ -63,7 +66,10 @@ export const featureCases: Case[] = [
     async run(ctx) {
       const doc = await featuresDoc(ctx);
       const bad: string[] = [];
-      for (const [k, v] of [['ociVersionMin', doc.ociVersionMin], ['ociVersionMax', doc.ociVersionMax]] as const) {
+      for (const [k, v] of [
+        ['ociVersionMin', doc.ociVersionMin],
+        ['ociVersionMax', doc.ociVersionMax],
+      ] as const) {
         if (typeof v !== 'string') fail(`${k} is not a string: ${JSON.stringify(v)}`);
         ctx.config.ociVersion = v;
         const id = ctx.newId();

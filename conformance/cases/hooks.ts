@@ -9,7 +9,8 @@ import type { Ctx } from '../lib/context.ts';
 import { pidAlive, sleep } from '../lib/exec.ts';
 
 const S = 'config.md' as const;
-const SCRIPT = 'cat > "$HOOKDIR/$1.state.json"; echo "$1 $(readlink /proc/self/ns/mnt) $(readlink /proc/self/ns/pid)" >> "$HOOKDIR/hooks.log"; exit ${HOOKEXIT:-0}';
+const SCRIPT =
+  'cat > "$HOOKDIR/$1.state.json"; echo "$1 $(readlink /proc/self/ns/mnt) $(readlink /proc/self/ns/pid)" >> "$HOOKDIR/hooks.log"; exit ${HOOKEXIT:-0}';
 
 function hook(ctx: Ctx, name: string, o: { inContainer?: boolean; exit?: number } = {}): Record<string, any> {
   const dir = o.inContainer ? '' : ctx.rootfs;
@@ -136,7 +137,8 @@ export const hookCases: Case[] = [
         expectEq([st.id, st.bundle], [ctx.id, ctx.bundle], `${n} state id, bundle`);
         expectTrue(typeof st.ociVersion === 'string' && typeof st.status === 'string', `${n} state lacks ociVersion/status: ${JSON.stringify(st)}`);
         // pid is REQUIRED when status is created or running (runtime.md State).
-        if (st.status === 'created' || st.status === 'running') expectTrue(Number.isInteger(st.pid) && st.pid > 0, `${n} state (status ${st.status}) pid ${JSON.stringify(st.pid)}`);
+        if (st.status === 'created' || st.status === 'running')
+          expectTrue(Number.isInteger(st.pid) && st.pid > 0, `${n} state (status ${st.status}) pid ${JSON.stringify(st.pid)}`);
       }
     },
   },
@@ -146,7 +148,8 @@ export const hookCases: Case[] = [
     section: 'posix-platform-hooks',
     level: 'MUST',
     area: 'hooks',
-    requirement: "args (array of strings, OPTIONAL) with the same semantics as IEEE Std 1003.1-2008 execv's argv. env (array of strings, OPTIONAL) with the same semantics as IEEE Std 1003.1-2008's environ.",
+    requirement:
+      "args (array of strings, OPTIONAL) with the same semantics as IEEE Std 1003.1-2008 execv's argv. env (array of strings, OPTIONAL) with the same semantics as IEEE Std 1003.1-2008's environ.",
     async run(ctx) {
       ctx.config.hooks = { createRuntime: [hook(ctx, 'argv-and-env-ok')] };
       await ctx.runProbe(['ids']);
@@ -238,7 +241,10 @@ export const hookCases: Case[] = [
       const p = await lifecycle(ctx);
       expectTrue(!p.afterCreate.includes('poststart'), 'poststart called during create');
       expectTrue(p.afterStart.includes('poststart'), `poststart not called before start returned: ${JSON.stringify(p.afterStart)}`);
-      expectTrue(p.afterStart.indexOf('startContainer') < p.afterStart.indexOf('poststart'), `poststart before startContainer: ${JSON.stringify(p.afterStart)}`);
+      expectTrue(
+        p.afterStart.indexOf('startContainer') < p.afterStart.indexOf('poststart'),
+        `poststart before startContainer: ${JSON.stringify(p.afterStart)}`,
+      );
       runtimeNs(ctx, p, 'poststart');
     },
   },
@@ -348,7 +354,11 @@ export const hookCases: Case[] = [
       const inCt = hookState(ctx, 'startContainer');
       if (!rt || !inCt) fail(`hook state missing: createRuntime ${JSON.stringify(rt)}, startContainer ${JSON.stringify(inCt)}`);
       // The base config has a pid namespace: there the container process is 1.
-      expectEq([rt.pid, inCt.pid], [p.containerPid, 1], 'state pid given to createRuntime (runtime namespace) and startContainer (container namespace, new pid namespace)');
+      expectEq(
+        [rt.pid, inCt.pid],
+        [p.containerPid, 1],
+        'state pid given to createRuntime (runtime namespace) and startContainer (container namespace, new pid namespace)',
+      );
     },
   },
 ];

@@ -11,7 +11,18 @@ import { netDeviceCases } from './net-devices.ts';
 import { seccompCases } from './seccomp.ts';
 
 export function allCases(): Case[] {
-  const all = [...runtimeCases, ...configCases, ...processCases, ...hookCases, ...linuxCases, ...seccompCases, ...namespaceCases, ...netDeviceCases, ...resourceCases, ...featureCases];
+  const all = [
+    ...runtimeCases,
+    ...configCases,
+    ...processCases,
+    ...hookCases,
+    ...linuxCases,
+    ...seccompCases,
+    ...namespaceCases,
+    ...netDeviceCases,
+    ...resourceCases,
+    ...featureCases,
+  ];
   const seen = new Set<string>();
   for (const c of all) {
     if (seen.has(c.id)) throw new Error(`duplicate case id ${c.id}`);

@@ -79,13 +79,14 @@ export const linuxCases: Case[] = [
     spec: S,
     section: 'namespaces',
     level: 'MUST',
-    requirement: 'path (string, OPTIONAL) - namespace file. This value MUST be an absolute path in the runtime mount namespace. The runtime MUST place the container process in the namespace associated with that path. (type network)',
+    requirement:
+      'path (string, OPTIONAL) - namespace file. This value MUST be an absolute path in the runtime mount namespace. The runtime MUST place the container process in the namespace associated with that path. (type network)',
     async run(ctx) {
       // The network type; the other types have a case each (namespaces.ts).
       const holder = await nsHolder(ctx);
       setNamespace(ctx.config, 'network', `/proc/${holder}/ns/net`);
       const p = await ctx.runProbe(['ns']);
-      expectEq(p.ns?.net, fs.readlinkSync(`/proc/${holder}/ns/net`), 'net namespace of the container vs the path\'s');
+      expectEq(p.ns?.net, fs.readlinkSync(`/proc/${holder}/ns/net`), "net namespace of the container vs the path's");
     },
   },
   {
@@ -113,7 +114,7 @@ export const linuxCases: Case[] = [
       dropNamespace(ctx.config, 'ipc');
       ctx.config.mounts = ctx.config.mounts.filter((m: { destination: string }) => m.destination !== '/sys' && m.destination !== '/dev/mqueue');
       const p = await ctx.runProbe(['ns']);
-      expectEq([p.ns?.net, p.ns?.ipc], [ctx.host.ns.net, ctx.host.ns.ipc], 'net, ipc namespaces (the runtime\'s)');
+      expectEq([p.ns?.net, p.ns?.ipc], [ctx.host.ns.net, ctx.host.ns.ipc], "net, ipc namespaces (the runtime's)");
     },
   },
   {
@@ -134,13 +135,18 @@ export const linuxCases: Case[] = [
     section: 'user-namespace-mappings',
     level: 'MUST',
     area: 'userns',
-    requirement: 'uidMappings (array of objects, OPTIONAL) describes the user namespace uid mappings from the host to the container. gidMappings ... the gid mappings.',
+    requirement:
+      'uidMappings (array of objects, OPTIONAL) describes the user namespace uid mappings from the host to the container. gidMappings ... the gid mappings.',
     async run(ctx) {
       userns(ctx);
       await ctx.declaredUnsupported(nsSupported(ctx, 'user'), 'user namespaces');
       const p = await ctx.runProbe(['ns', 'read=/proc/self/uid_map', 'read=/proc/self/gid_map']);
       expectTrue(p.ns?.user !== ctx.host.ns.user, 'no new user namespace');
-      const norm = (s: unknown): string => String(s ?? '').trim().split(/\s+/).join(' ');
+      const norm = (s: unknown): string =>
+        String(s ?? '')
+          .trim()
+          .split(/\s+/)
+          .join(' ');
       expectEq(norm(p['read:/proc/self/uid_map']?.content), '0 100000 65536', 'uid_map');
       expectEq(norm(p['read:/proc/self/gid_map']?.content), '0 100000 65536', 'gid_map');
     },
@@ -221,10 +227,16 @@ export const linuxCases: Case[] = [
     spec: S,
     section: 'default-devices',
     level: 'MUST',
-    requirement: 'In addition to any devices configured with this setting, the runtime MUST also supply: /dev/null, /dev/zero, /dev/full, /dev/random, /dev/urandom, /dev/tty, /dev/ptmx.',
+    requirement:
+      'In addition to any devices configured with this setting, the runtime MUST also supply: /dev/null, /dev/zero, /dev/full, /dev/random, /dev/urandom, /dev/tty, /dev/ptmx.',
     async run(ctx) {
       const devs: Record<string, [number, number]> = {
-        '/dev/null': [1, 3], '/dev/zero': [1, 5], '/dev/full': [1, 7], '/dev/random': [1, 8], '/dev/urandom': [1, 9], '/dev/tty': [5, 0],
+        '/dev/null': [1, 3],
+        '/dev/zero': [1, 5],
+        '/dev/full': [1, 7],
+        '/dev/random': [1, 8],
+        '/dev/urandom': [1, 9],
+        '/dev/tty': [5, 0],
       };
       const p = await ctx.runProbe([...Object.keys(devs).map((d) => `stat=${d}`), 'stat=/dev/ptmx', 'openrw=/dev/null', 'openrw=/dev/zero']);
       for (const [d, [maj, min]] of Object.entries(devs)) {
@@ -232,7 +244,10 @@ export const linuxCases: Case[] = [
         expectEq([s?.type, s?.major, s?.minor], ['c', maj, min], `${d} type, major, minor`);
       }
       const ptmx = p['stat:/dev/ptmx'];
-      expectTrue((ptmx?.type === 'l' && /pts\/ptmx$/.test(ptmx.target)) || (ptmx?.type === 'c' && ptmx.major === 5 && ptmx.minor === 2), `/dev/ptmx: ${JSON.stringify(ptmx)}`);
+      expectTrue(
+        (ptmx?.type === 'l' && /pts\/ptmx$/.test(ptmx.target)) || (ptmx?.type === 'c' && ptmx.major === 5 && ptmx.minor === 2),
+        `/dev/ptmx: ${JSON.stringify(ptmx)}`,
+      );
       expectEq([p['openrw:/dev/null']?.errno, p['openrw:/dev/zero']?.errno], [0, 0], 'errno opening /dev/null, /dev/zero');
     },
   },
@@ -263,9 +278,15 @@ export const linuxCases: Case[] = [
     spec: S,
     section: 'dev-symbolic-links',
     level: 'MUST',
-    requirement: 'While creating the container (step 2 in the lifecycle), runtimes MUST create the following symlinks if the source file exists after processing mounts: /dev/fd -> /proc/self/fd, /dev/stdin -> /proc/self/fd/0, /dev/stdout -> /proc/self/fd/1, /dev/stderr -> /proc/self/fd/2.',
+    requirement:
+      'While creating the container (step 2 in the lifecycle), runtimes MUST create the following symlinks if the source file exists after processing mounts: /dev/fd -> /proc/self/fd, /dev/stdin -> /proc/self/fd/0, /dev/stdout -> /proc/self/fd/1, /dev/stderr -> /proc/self/fd/2.',
     async run(ctx) {
-      const links: Record<string, string> = { '/dev/fd': '/proc/self/fd', '/dev/stdin': '/proc/self/fd/0', '/dev/stdout': '/proc/self/fd/1', '/dev/stderr': '/proc/self/fd/2' };
+      const links: Record<string, string> = {
+        '/dev/fd': '/proc/self/fd',
+        '/dev/stdin': '/proc/self/fd/0',
+        '/dev/stdout': '/proc/self/fd/1',
+        '/dev/stderr': '/proc/self/fd/2',
+      };
       const p = await ctx.runProbe(Object.keys(links).map((l) => `stat=${l}`));
       for (const [l, t] of Object.entries(links)) expectEq([p[`stat:${l}`]?.type, p[`stat:${l}`]?.target], ['l', t], `${l} (type, target)`);
     },
@@ -279,7 +300,11 @@ export const linuxCases: Case[] = [
     async run(ctx) {
       ctx.config.linux.sysctl = { 'net.ipv4.ip_forward': '1', 'kernel.msgmax': '12345' };
       const p = await ctx.runProbe(['read=/proc/sys/net/ipv4/ip_forward', 'read=/proc/sys/kernel/msgmax']);
-      expectEq([p['read:/proc/sys/net/ipv4/ip_forward']?.content?.trim(), p['read:/proc/sys/kernel/msgmax']?.content?.trim()], ['1', '12345'], 'net.ipv4.ip_forward, kernel.msgmax');
+      expectEq(
+        [p['read:/proc/sys/net/ipv4/ip_forward']?.content?.trim(), p['read:/proc/sys/kernel/msgmax']?.content?.trim()],
+        ['1', '12345'],
+        'net.ipv4.ip_forward, kernel.msgmax',
+      );
     },
   },
   {
@@ -420,7 +445,10 @@ export const linuxCases: Case[] = [
     level: 'MUST',
     requirement: 'domain (string, REQUIRED) the execution domain. ... LINUX32 will set the uname system call to show a 32 bit CPU type, such as i686.',
     async run(ctx) {
-      ctx.need(ctx.host.machine === 'x86_64' || ctx.host.machine === 'aarch64', `LINUX32 has a visible effect on x86_64/aarch64 only (host ${ctx.host.machine})`);
+      ctx.need(
+        ctx.host.machine === 'x86_64' || ctx.host.machine === 'aarch64',
+        `LINUX32 has a visible effect on x86_64/aarch64 only (host ${ctx.host.machine})`,
+      );
       ctx.config.linux.personality = { domain: 'LINUX32' };
       const p = await ctx.runProbe(['pers', 'uts']);
       expectEq((p.personality as number) & 0xff, 8, 'personality & PER_MASK (PER_LINUX32 = 8)');
@@ -428,5 +456,3 @@ export const linuxCases: Case[] = [
     },
   },
 ];
-
-

@@ -126,7 +126,8 @@ function pathCase(pc: PathCase): Case {
       await ctx.declaredUnsupported(nsSupported(ctx, pc.type), `${pc.type} namespaces`);
       const p = await ctx.runProbe(['ns', 'pid']);
       expectEq(p.ns?.[pc.file], want, `${pc.file} namespace of the container vs ${nsPath}`);
-      if (pc.type === 'pid') expectTrue(p.pid?.pid !== 1, `the container process is pid 1 in the joined pid namespace, whose pid 1 is the holder (${JSON.stringify(p.pid)})`);
+      if (pc.type === 'pid')
+        expectTrue(p.pid?.pid !== 1, `the container process is pid 1 in the joined pid namespace, whose pid 1 is the holder (${JSON.stringify(p.pid)})`);
       return `joined ${want}`;
     },
   };
@@ -172,7 +173,10 @@ export const namespaceCases: Case[] = [
       const p = parseProbe(fs.readFileSync(c.out, 'utf8'), fs.readFileSync(c.err, 'utf8'));
       ctx.must(await ctx.delete(), 'delete');
       const seen = ((p['ls:/sys/class/net']?.entries ?? []) as string[]).sort();
-      expectTrue(seen.includes('ctnet0') && seen.includes(b), `interfaces in the container: observed ${JSON.stringify(seen)}, expected ctnet0 (host ${a} renamed) and ${b} (name kept)`);
+      expectTrue(
+        seen.includes('ctnet0') && seen.includes(b),
+        `interfaces in the container: observed ${JSON.stringify(seen)}, expected ctnet0 (host ${a} renamed) and ${b} (name kept)`,
+      );
       expectEq(onHost, [], 'interfaces still in the host namespace after create');
     },
   },

@@ -62,7 +62,7 @@ export const netDeviceCases: Case[] = [
       if (!state?.pid) fail(`no pid in the state after create: ${JSON.stringify(state)}`);
       expectEq(link(dev), undefined, `${dev} still in the runtime's network namespace`);
       const inside = link('ctr0', `/proc/${state.pid}/ns/net`);
-      expectTrue(inside !== undefined, 'no interface ctr0 in the container\'s network namespace');
+      expectTrue(inside !== undefined, "no interface ctr0 in the container's network namespace");
       expectEq(inet(inside), ['10.231.9.1/24'], 'IPv4 addresses of ctr0 inside');
       expectTrue(inside!.flags.includes('UP'), `ctr0 is not up inside: ${JSON.stringify(inside!.flags)}`);
       ctx.must(await ctx.delete(ctx.id, true), 'delete');

@@ -70,13 +70,19 @@ export const processCases: Case[] = [
       const prof = profiles.find((p) => p.mode === 'enforce') ?? profiles[0];
       ctx.config.process.apparmorProfile = prof?.name ?? 'conformance-profile';
       await ctx.declaredUnsupported(ctx.features?.linux?.apparmor?.enabled, 'AppArmor');
-      ctx.need(ctx.host.apparmor, 'host has no AppArmor (/sys/module/apparmor/parameters/enabled is not Y, /sys/kernel/security/apparmor absent): a profile can be neither applied nor observed');
+      ctx.need(
+        ctx.host.apparmor,
+        'host has no AppArmor (/sys/module/apparmor/parameters/enabled is not Y, /sys/kernel/security/apparmor absent): a profile can be neither applied nor observed',
+      );
       if (!prof) skip('AppArmor is enabled but no profile is loaded (/sys/kernel/security/apparmor/profiles is empty)');
       ctx.config.process.args = ['/bin/probe', 'read=/proc/self/attr/apparmor/current', 'read=/proc/self/attr/current'];
       await createOrSkip(ctx, 'process.apparmorProfile');
       const p = await probeAfterCreate(ctx);
       const label = p['read:/proc/self/attr/apparmor/current']?.content ?? p['read:/proc/self/attr/current']?.content ?? '';
-      expectTrue(String(label).replace(/\0/g, '').trim().startsWith(prof.name), `AppArmor label of the process: observed ${JSON.stringify(label)}, expected profile ${prof.name}`);
+      expectTrue(
+        String(label).replace(/\0/g, '').trim().startsWith(prof.name),
+        `AppArmor label of the process: observed ${JSON.stringify(label)}, expected profile ${prof.name}`,
+      );
     },
   },
   {
@@ -94,7 +100,9 @@ export const processCases: Case[] = [
       ctx.config.process.args = ['/bin/probe', 'read=/proc/self/attr/current'];
       await createOrSkip(ctx, 'process.selinuxLabel');
       const p = await probeAfterCreate(ctx);
-      const label = String(p['read:/proc/self/attr/current']?.content ?? '').replace(/\0/g, '').trim();
+      const label = String(p['read:/proc/self/attr/current']?.content ?? '')
+        .replace(/\0/g, '')
+        .trim();
       expectEq(label, ctx.config.process.selinuxLabel, 'SELinux label of the process (/proc/self/attr/current)');
     },
   },
@@ -137,7 +145,8 @@ export const processCases: Case[] = [
     spec: S,
     section: 'linux-process',
     level: 'MUST NOT',
-    requirement: "execCPUAffinity (object, OPTIONAL) specifies CPU affinity used to execute the process. This setting is not applicable to the container's init process.",
+    requirement:
+      "execCPUAffinity (object, OPTIONAL) specifies CPU affinity used to execute the process. This setting is not applicable to the container's init process.",
     async run(ctx) {
       const own = /Cpus_allowed_list:\s*(\S+)/.exec(fs.readFileSync('/proc/self/status', 'utf8'))?.[1] ?? '';
       const cpus = own.split(',').flatMap((r) => {
@@ -150,7 +159,11 @@ export const processCases: Case[] = [
       ctx.config.process.args = ['/bin/probe', 'status'];
       await createOrSkip(ctx, 'process.execCPUAffinity');
       const p = await probeAfterCreate(ctx);
-      expectEq(p.status?.Cpus_allowed_list, own, `Cpus_allowed_list of the init process (execCPUAffinity ${first} is for exec'd processes only; the runner's list is ${own})`);
+      expectEq(
+        p.status?.Cpus_allowed_list,
+        own,
+        `Cpus_allowed_list of the init process (execCPUAffinity ${first} is for exec'd processes only; the runner's list is ${own})`,
+      );
     },
   },
   {
@@ -189,8 +202,7 @@ export const processCases: Case[] = [
     spec: S,
     section: 'linux-mount-options',
     level: 'MUST',
-    requirement:
-      "idmap: If there are no uidMappings and gidMappings specified and the container isn't using user namespaces, an error MUST be returned.",
+    requirement: "idmap: If there are no uidMappings and gidMappings specified and the container isn't using user namespaces, an error MUST be returned.",
     async run(ctx) {
       const src = ctx.file('idmap-src');
       fs.mkdirSync(src);

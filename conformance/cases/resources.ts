@@ -103,7 +103,8 @@ function v2Dir(ctx: Ctx, pid: number): string {
   const lines = fs.readFileSync(`/proc/${pid}/cgroup`, 'utf8').trim().split('\n');
   const p = lines.find((x) => x.startsWith('0::'))?.slice(3);
   if (p === undefined) fail(`process ${pid} has no cgroup2 path: ${lines.join(' ; ')}`);
-  if (p === ownCgroups(ctx.host).get(v2.mount)) fail(`container process is in the caller's cgroup2 cgroup ${p}: no cgroup2 cgroup was set up for it, and create did not fail`);
+  if (p === ownCgroups(ctx.host).get(v2.mount))
+    fail(`container process is in the caller's cgroup2 cgroup ${p}: no cgroup2 cgroup was set up for it, and create did not fail`);
   return path.join(v2.mount, p);
 }
 
@@ -122,7 +123,8 @@ export const resourceCases: Case[] = [
     section: 'cgroups-path',
     level: 'MUST',
     area: 'cgroups',
-    requirement: 'If the value is specified, the runtime MUST consistently attach to the same place in the cgroups hierarchy given the same value of cgroupsPath.',
+    requirement:
+      'If the value is specified, the runtime MUST consistently attach to the same place in the cgroups hierarchy given the same value of cgroupsPath.',
     async run(ctx) {
       cgroupsDeclaredOff(ctx);
       const pid = await createdPid(ctx);
@@ -142,7 +144,8 @@ export const resourceCases: Case[] = [
     requirement: 'In the case of an absolute path (starting with /), the runtime MUST take the path to be relative to the cgroups mount point.',
     async run(ctx) {
       cgroupsDeclaredOff(ctx);
-      if (!ctx.opts.allowRootCgroups) skip('not run by default: an absolute cgroupsPath makes cgroups at the root of every host hierarchy (pass --allow-root-cgroups)');
+      if (!ctx.opts.allowRootCgroups)
+        skip('not run by default: an absolute cgroupsPath makes cgroups at the root of every host hierarchy (pass --allow-root-cgroups)');
       ctx.config.linux.cgroupsPath = `/tsrun-conformance/${ctx.id}`;
       const pid = await createdPid(ctx);
       const lines = fs.readFileSync(`/proc/${pid}/cgroup`, 'utf8').trim().split('\n');
@@ -171,7 +174,11 @@ export const resourceCases: Case[] = [
       const l = locate(ctx, pid, 'cpu', 'cpu.shares', 'cpu.max');
       if (l.version === 1) {
         const dir = path.dirname(l.file);
-        expectEq([read(l.file), read(path.join(dir, 'cpu.cfs_quota_us')), read(path.join(dir, 'cpu.cfs_period_us'))], ['512', '50000', '100000'], `${dir} cpu.shares, cpu.cfs_quota_us, cpu.cfs_period_us`);
+        expectEq(
+          [read(l.file), read(path.join(dir, 'cpu.cfs_quota_us')), read(path.join(dir, 'cpu.cfs_period_us'))],
+          ['512', '50000', '100000'],
+          `${dir} cpu.shares, cpu.cfs_quota_us, cpu.cfs_period_us`,
+        );
       } else {
         expectEq(read(l.file), '50000 100000', l.file);
       }
@@ -248,7 +255,8 @@ export const resourceCases: Case[] = [
     section: 'unified',
     level: 'MUST',
     area: 'cgroups',
-    requirement: 'unified (object, OPTIONAL) allows cgroup v2 parameters to be set. Each key in the map refers to a file in the cgroup unified hierarchy. Configuration unknown to the runtime MUST still be written to the relevant file.',
+    requirement:
+      'unified (object, OPTIONAL) allows cgroup v2 parameters to be set. Each key in the map refers to a file in the cgroup unified hierarchy. Configuration unknown to the runtime MUST still be written to the relevant file.',
     async run(ctx) {
       cgroupsDeclaredOff(ctx);
       ctx.need(!!ctx.host.cgroupV2, 'host has no cgroup2 hierarchy mounted');
@@ -270,14 +278,20 @@ export const resourceCases: Case[] = [
       cgroupsDeclaredOff(ctx);
       const v2 = ctx.host.cgroupV2;
       ctx.need(!!v2, 'host has no cgroup2 hierarchy mounted');
-      ctx.need(!!v2?.controllers.includes('hugetlb'), `the host's cgroup2 hierarchy lacks the hugetlb controller (it has: ${v2?.controllers.join(', ') || 'none'})`);
+      ctx.need(
+        !!v2?.controllers.includes('hugetlb'),
+        `the host's cgroup2 hierarchy lacks the hugetlb controller (it has: ${v2?.controllers.join(', ') || 'none'})`,
+      );
       ctx.need(fs.existsSync('/sys/kernel/mm/hugepages/hugepages-2048kB'), 'host has no 2MB huge pages');
       ctx.config.linux.resources.unified = { 'hugetlb.2MB.max': String(8 * 1024 * 1024) };
       const pid = await createUnified(ctx);
       const dir = v2Dir(ctx, pid);
       expectEq(read(path.join(dir, 'hugetlb.2MB.max')), String(8 * 1024 * 1024), path.join(dir, 'hugetlb.2MB.max'));
       const parent = path.dirname(dir);
-      expectTrue(read(path.join(parent, 'cgroup.subtree_control')).split(/\s+/).includes('hugetlb'), `hugetlb is not enabled in ${parent}/cgroup.subtree_control`);
+      expectTrue(
+        read(path.join(parent, 'cgroup.subtree_control')).split(/\s+/).includes('hugetlb'),
+        `hugetlb is not enabled in ${parent}/cgroup.subtree_control`,
+      );
     },
   },
   {
@@ -321,11 +335,15 @@ export const resourceCases: Case[] = [
     spec: S,
     section: 'intelrdt',
     level: 'MUST',
-    requirement: 'If intelRdt is set, the runtime MUST write the container process ID to the tasks file in a proper sub-directory in a mounted resctrl pseudo-filesystem. That sub-directory name is specified by closID parameter.',
+    requirement:
+      'If intelRdt is set, the runtime MUST write the container process ID to the tasks file in a proper sub-directory in a mounted resctrl pseudo-filesystem. That sub-directory name is specified by closID parameter.',
     async run(ctx) {
       const mnt = resctrlMount();
       const inKernel = /\bresctrl\b/.test(fs.readFileSync('/proc/filesystems', 'utf8'));
-      ctx.need(!!mnt, `host has no resctrl filesystem mounted (${inKernel ? 'the kernel knows resctrl, but it is not mounted' : 'no resctrl in /proc/filesystems: no Intel RDT support'})`);
+      ctx.need(
+        !!mnt,
+        `host has no resctrl filesystem mounted (${inKernel ? 'the kernel knows resctrl, but it is not mounted' : 'no resctrl in /proc/filesystems: no Intel RDT support'})`,
+      );
       ctx.config.linux.intelRdt = { closID: `conformance-${ctx.id}`.slice(0, 60) };
       ctx.onCleanup(() => {
         try {

@@ -117,8 +117,7 @@ export const runtimeCases: Case[] = [
     spec: S,
     section: 'lifecycle',
     level: 'MUST NOT',
-    requirement:
-      'While the resources requested in the config.json MUST be created, the user-specified program (from process) MUST NOT be run at this time.',
+    requirement: 'While the resources requested in the config.json MUST be created, the user-specified program (from process) MUST NOT be run at this time.',
     async run(ctx) {
       ctx.config.process.args = ['/bin/sh', '-c', 'echo ran > /ran; /bin/probe pid'];
       const c = await ctx.create();
@@ -225,8 +224,7 @@ export const runtimeCases: Case[] = [
     spec: S,
     section: 'create',
     level: 'MUST',
-    requirement:
-      'This operation MUST generate an error if it is not provided a path to the bundle and the container ID to associate with the container.',
+    requirement: 'This operation MUST generate an error if it is not provided a path to the bundle and the container ID to associate with the container.',
     async run(ctx) {
       ctx.writeConfig();
       const noId = await ctx.rt(['create', '--bundle', ctx.bundle]);
@@ -260,8 +258,7 @@ export const runtimeCases: Case[] = [
     spec: S,
     section: 'create',
     level: 'MUST',
-    requirement:
-      'If the ID provided is ... not valid in any other way, the implementation MUST generate an error and a new container MUST NOT be created.',
+    requirement: 'If the ID provided is ... not valid in any other way, the implementation MUST generate an error and a new container MUST NOT be created.',
     async run(ctx) {
       for (const bad of ['../escape', 'a/b', '']) {
         const c = await ctx.create({ id: bad });
@@ -277,8 +274,7 @@ export const runtimeCases: Case[] = [
     spec: S,
     section: 'create',
     level: 'MUST',
-    requirement:
-      'This operation MUST create a new container. All of the properties configured in config.json except for process MUST be applied.',
+    requirement: 'This operation MUST create a new container. All of the properties configured in config.json except for process MUST be applied.',
     async run(ctx) {
       ctx.config.mounts.push({ destination: '/mnt', type: 'tmpfs', source: 'tmpfs', options: ['size=1m'] });
       const st = await created(ctx);
@@ -397,7 +393,8 @@ export const runtimeCases: Case[] = [
     spec: S,
     section: 'kill',
     level: 'MUST',
-    requirement: 'Attempting to send a signal to a container that is neither created nor running MUST have no effect on the container and MUST generate an error.',
+    requirement:
+      'Attempting to send a signal to a container that is neither created nor running MUST have no effect on the container and MUST generate an error.',
     async run(ctx) {
       const r = await ctx.rt(['kill', 'no-such-container', 'TERM']);
       expectTrue(isError(r), `kill of a missing container: ${r.summary}`);
@@ -408,7 +405,8 @@ export const runtimeCases: Case[] = [
     spec: S,
     section: 'kill',
     level: 'MUST',
-    requirement: 'Attempting to send a signal to a container that is neither created nor running MUST have no effect on the container and MUST generate an error.',
+    requirement:
+      'Attempting to send a signal to a container that is neither created nor running MUST have no effect on the container and MUST generate an error.',
     async run(ctx) {
       await stopped(ctx);
       const r = await ctx.kill('TERM');
@@ -505,7 +503,8 @@ export const runtimeCases: Case[] = [
     spec: S,
     section: 'delete',
     level: 'MUST',
-    requirement: 'Attempting to delete a container that is not stopped MUST have no effect on the container and MUST generate an error (a created container is not stopped).',
+    requirement:
+      'Attempting to delete a container that is not stopped MUST have no effect on the container and MUST generate an error (a created container is not stopped).',
     async run(ctx) {
       longRunning(ctx);
       const st = await created(ctx);

@@ -61,7 +61,8 @@ export const seccompCases: Case[] = [
     section: 'seccomp',
     level: 'MUST',
     area: 'seccomp',
-    requirement: 'defaultErrnoRet (uint, OPTIONAL) - the errno return code to use. Some actions like SCMP_ACT_ERRNO and SCMP_ACT_TRACE allow to specify the errno code to return.',
+    requirement:
+      'defaultErrnoRet (uint, OPTIONAL) - the errno return code to use. Some actions like SCMP_ACT_ERRNO and SCMP_ACT_TRACE allow to specify the errno code to return.',
     async run(ctx) {
       ctx.config.linux.seccomp = {
         defaultAction: 'SCMP_ACT_ERRNO',
@@ -80,7 +81,8 @@ export const seccompCases: Case[] = [
     section: 'seccomp',
     level: 'MUST',
     area: 'seccomp',
-    requirement: 'args (array of objects, OPTIONAL) - the specific syscall in seccomp. ... index (uint, REQUIRED) - the index for syscall arguments in seccomp. value (uint64, REQUIRED) - the value for syscall arguments in seccomp. op (string, REQUIRED) - the operator for syscall arguments in seccomp.',
+    requirement:
+      'args (array of objects, OPTIONAL) - the specific syscall in seccomp. ... index (uint, REQUIRED) - the index for syscall arguments in seccomp. value (uint64, REQUIRED) - the value for syscall arguments in seccomp. op (string, REQUIRED) - the operator for syscall arguments in seccomp.',
     async run(ctx) {
       // The probe calls getpriority(PRIO_PROCESS, 0): only the rule whose
       // condition holds for those arguments may decide.
@@ -89,7 +91,15 @@ export const seccompCases: Case[] = [
         architectures: ARCHES,
         syscalls: [
           { names: ['getpriority'], action: 'SCMP_ACT_ERRNO', errnoRet: 44, args: [{ index: 0, value: PRIO_PROCESS + 1, op: 'SCMP_CMP_EQ' }] },
-          { names: ['getpriority'], action: 'SCMP_ACT_ERRNO', errnoRet: 45, args: [{ index: 0, value: PRIO_PROCESS, op: 'SCMP_CMP_EQ' }, { index: 1, value: 1, op: 'SCMP_CMP_LT' }] },
+          {
+            names: ['getpriority'],
+            action: 'SCMP_ACT_ERRNO',
+            errnoRet: 45,
+            args: [
+              { index: 0, value: PRIO_PROCESS, op: 'SCMP_CMP_EQ' },
+              { index: 1, value: 1, op: 'SCMP_CMP_LT' },
+            ],
+          },
         ],
       };
       await ctx.declaredUnsupported(ctx.features?.linux?.seccomp?.enabled, 'seccomp');

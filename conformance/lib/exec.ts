@@ -51,13 +51,7 @@ export function exec(cmd: string, args: string[], opts: ExecOptions = {}): Promi
       settled = true;
       clearTimeout(timer);
       const what = `${cmd} ${args.join(' ')}`;
-      const how = err
-        ? `spawn error ${err.message}`
-        : timedOut
-          ? `timed out after ${timeoutMs} ms`
-          : signal
-            ? `killed by ${signal}`
-            : `exit ${code}`;
+      const how = err ? `spawn error ${err.message}` : timedOut ? `timed out after ${timeoutMs} ms` : signal ? `killed by ${signal}` : `exit ${code}`;
       const msg = (stderr.trim() || stdout.trim()).split('\n').slice(-2).join(' | ').slice(0, 300);
       resolve({ code, signal, stdout, stderr, timedOut, summary: `\`${what}\`: ${how}${msg ? ` (${msg})` : ''}` });
     };
@@ -107,4 +101,3 @@ export function pidAlive(pid: number): boolean {
     return false;
   }
 }
-

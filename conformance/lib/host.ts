@@ -113,8 +113,30 @@ export async function readFeatures(runtime: string, runtimeArgs: string[]): Prom
 
 /** Applets the rootfs needs: busybox symlinks in /bin. */
 const APPLETS = [
-  'sh', 'cat', 'echo', 'sleep', 'touch', 'ls', 'mkdir', 'id', 'hostname', 'true', 'false', 'kill', 'test',
-  'env', 'readlink', 'stat', 'date', 'pwd', 'rm', 'grep', 'head', 'printf', 'uname', 'mount',
+  'sh',
+  'cat',
+  'echo',
+  'sleep',
+  'touch',
+  'ls',
+  'mkdir',
+  'id',
+  'hostname',
+  'true',
+  'false',
+  'kill',
+  'test',
+  'env',
+  'readlink',
+  'stat',
+  'date',
+  'pwd',
+  'rm',
+  'grep',
+  'head',
+  'printf',
+  'uname',
+  'mount',
 ];
 
 /** A template rootfs, built once per run; bundles copy it. */

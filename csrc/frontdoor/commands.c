@@ -53,12 +53,24 @@ int cmd_state(const struct globals *g, const char *id) {
 }
 
 static const char *STEP_NAMES[] = {
-    [STEP_PLAN] = "plan",       [STEP_NAMESPACES] = "namespaces", [STEP_IDMAP] = "idmap",
-    [STEP_MOUNTS] = "mounts",   [STEP_DEVICES] = "devices",       [STEP_HOOKS] = "hooks",
-    [STEP_PIVOT_ROOT] = "pivot_root", [STEP_PATHS] = "paths",     [STEP_IDENTITY] = "identity",
-    [STEP_CONSOLE] = "console", [STEP_CAPABILITIES] = "capabilities", [STEP_NO_NEW_PRIVS] = "no_new_privs",
-    [STEP_FDS] = "fds",         [STEP_EXEC_FIFO] = "exec_fifo",   [STEP_EXEC] = "exec",
-    [STEP_SYNC] = "sync",       [STEP_SECCOMP] = "seccomp",       [STEP_PROCESS_ATTRS] = "process_attrs",
+    [STEP_PLAN] = "plan",
+    [STEP_NAMESPACES] = "namespaces",
+    [STEP_IDMAP] = "idmap",
+    [STEP_MOUNTS] = "mounts",
+    [STEP_DEVICES] = "devices",
+    [STEP_HOOKS] = "hooks",
+    [STEP_PIVOT_ROOT] = "pivot_root",
+    [STEP_PATHS] = "paths",
+    [STEP_IDENTITY] = "identity",
+    [STEP_CONSOLE] = "console",
+    [STEP_CAPABILITIES] = "capabilities",
+    [STEP_NO_NEW_PRIVS] = "no_new_privs",
+    [STEP_FDS] = "fds",
+    [STEP_EXEC_FIFO] = "exec_fifo",
+    [STEP_EXEC] = "exec",
+    [STEP_SYNC] = "sync",
+    [STEP_SECCOMP] = "seccomp",
+    [STEP_PROCESS_ATTRS] = "process_attrs",
     [STEP_LSM] = "lsm",
 };
 

@@ -90,7 +90,7 @@ bool cg_guard_ok(const struct lifecycle *lc, enum status st);
 void report_init(const struct globals *g);
 void report_error(const char *msg);
 void report_warn(const char *msg);
-const char *errno_text(int err); /* "ENOENT (no such file or directory)" or NULL */
+const char *errno_text(int err);                 /* "ENOENT (no such file or directory)" or NULL */
 void errno_code(int err, char *out, size_t len); /* "ENOENT" */
 
 /* json.c: the OCI state document as src/container/oci-state.ts + JSON.stringify. */

@@ -80,9 +80,7 @@ int lifecycle_parse(struct lifecycle *lc, const void *buf, size_t size) {
       lc->annotations[lc->n_annotations][0] = rec_str(&r, 0);
       lc->annotations[lc->n_annotations++][1] = rec_str(&r, 1);
       break;
-    case REC_LC_FIFO:
-      lc->fifo = rec_str(&r, 0);
-      break;
+    case REC_LC_FIFO: lc->fifo = rec_str(&r, 0); break;
     case REC_LC_FREEZER:
       lc->freezer.present = true;
       lc->freezer.kind = rec_num(&r, LC_FREEZER_KIND);
@@ -115,8 +113,7 @@ int lifecycle_parse(struct lifecycle *lc, const void *buf, size_t size) {
       lc->hooks[lc->n_hooks++] = r;
       break;
     }
-    default:
-      return -1; /* a launch-plan record, or a newer kind: not ours to guess */
+    default: return -1; /* a launch-plan record, or a newer kind: not ours to guess */
     }
   }
   if (!container || !lc->fifo || lc->n_procs == 0) return -1;

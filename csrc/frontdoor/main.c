@@ -157,11 +157,11 @@ static int parse_signal(const char *text) {
   static const struct {
     const char *name;
     int n;
-  } table[] = {{"HUP", 1},   {"INT", 2},     {"QUIT", 3},  {"ILL", 4},    {"TRAP", 5},  {"ABRT", 6},  {"IOT", 6},
-               {"BUS", 7},   {"FPE", 8},     {"KILL", 9},  {"USR1", 10},  {"SEGV", 11}, {"USR2", 12}, {"PIPE", 13},
-               {"ALRM", 14}, {"TERM", 15},   {"STKFLT", 16}, {"CHLD", 17}, {"CONT", 18}, {"STOP", 19}, {"TSTP", 20},
-               {"TTIN", 21}, {"TTOU", 22},   {"URG", 23},  {"XCPU", 24},  {"XFSZ", 25}, {"VTALRM", 26}, {"PROF", 27},
-               {"WINCH", 28}, {"IO", 29},    {"POLL", 29}, {"PWR", 30},   {"SYS", 31}};
+  } table[] = {{"HUP", 1},    {"INT", 2},   {"QUIT", 3},    {"ILL", 4},   {"TRAP", 5},  {"ABRT", 6},    {"IOT", 6},
+               {"BUS", 7},    {"FPE", 8},   {"KILL", 9},    {"USR1", 10}, {"SEGV", 11}, {"USR2", 12},   {"PIPE", 13},
+               {"ALRM", 14},  {"TERM", 15}, {"STKFLT", 16}, {"CHLD", 17}, {"CONT", 18}, {"STOP", 19},   {"TSTP", 20},
+               {"TTIN", 21},  {"TTOU", 22}, {"URG", 23},    {"XCPU", 24}, {"XFSZ", 25}, {"VTALRM", 26}, {"PROF", 27},
+               {"WINCH", 28}, {"IO", 29},   {"POLL", 29},   {"PWR", 30},  {"SYS", 31}};
   char up[32];
   size_t n = strlen(text);
   if (n == 0 || n >= sizeof up) return 0;
@@ -184,7 +184,8 @@ static int parse_signal(const char *text) {
     const char *rest = name + 5;
     int offset = 0;
     if (*rest) {
-      if ((*rest != '+' && *rest != '-') || !rest[1] || strspn(rest + 1, "0123456789") != strlen(rest + 1) || strlen(rest + 1) > 2) return 0;
+      if ((*rest != '+' && *rest != '-') || !rest[1] || strspn(rest + 1, "0123456789") != strlen(rest + 1) || strlen(rest + 1) > 2)
+        return 0;
       offset = atoi(rest + 1) * (*rest == '-' ? -1 : 1);
     }
     int v = base + offset;

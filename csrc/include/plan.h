@@ -46,16 +46,16 @@ enum tsr_record_kind {
   REC_USER = 1,
   /* PROCESS_* slots; the name of the new session keyring ("" = anonymous) */
   REC_PROCESS = 2,
-  REC_ARG = 3,       /* -; one argument */
-  REC_ENV = 4,       /* -; "KEY=value" */
-  REC_CWD = 5,       /* -; absolute path inside the container */
+  REC_ARG = 3, /* -; one argument */
+  REC_ENV = 4, /* -; "KEY=value" */
+  REC_CWD = 5, /* -; absolute path inside the container */
   /* NAMESPACE_* slots: CLONE_NEW* flag, fd to join (-1 = create new); -. Flag 0 (exec only):
    * not a namespace but the container's root directory to chroot into,
    * for a container that shares the runtime's mount namespace. */
   REC_NAMESPACE = 6,
   REC_TIME_OFFSET = 7, /* TIME_OFFSET_* slots; - */
-  REC_HOSTNAME = 8,   /* -; name */
-  REC_DOMAINNAME = 9, /* -; name */
+  REC_HOSTNAME = 8,    /* -; name */
+  REC_DOMAINNAME = 9,  /* -; name */
   /* ROOTFS_* slots; rootfs, its parent mount point to make private ("" = none) */
   REC_ROOTFS = 10,
   /* MOUNT_* slots; source, destination, fstype, data, optionally a host directory to bind
@@ -134,7 +134,16 @@ enum tsr_mount_slot {
   MOUNT_TREE_FD,     /* the prepared tree's fd (MOUNT_TREE), else -1 */
   MOUNT_SLOTS
 };
-enum tsr_device_slot { DEVICE_TYPE /* S_IF* */, DEVICE_MAJOR, DEVICE_MINOR, DEVICE_MODE, DEVICE_UID, DEVICE_GID, DEVICE_HOW, DEVICE_SLOTS };
+enum tsr_device_slot {
+  DEVICE_TYPE /* S_IF* */,
+  DEVICE_MAJOR,
+  DEVICE_MINOR,
+  DEVICE_MODE,
+  DEVICE_UID,
+  DEVICE_GID,
+  DEVICE_HOW,
+  DEVICE_SLOTS
+};
 enum tsr_rlimit_slot { LIMIT_RESOURCE, LIMIT_SOFT, LIMIT_HARD, LIMIT_SLOTS };
 enum tsr_caps_slot { CAPS_BOUNDING, CAPS_EFFECTIVE, CAPS_INHERITABLE, CAPS_PERMITTED, CAPS_AMBIENT, CAPS_SLOTS };
 enum tsr_hook_slot { HOOK_KIND, HOOK_TIMEOUT /* seconds, 0 = none */, HOOK_ARGC, HOOK_SLOTS };
@@ -145,7 +154,7 @@ enum tsr_scheduler_slot {
   SCHEDULER_POLICY, /* SCHED_* */
   SCHEDULER_NICE,
   SCHEDULER_PRIORITY,
-  SCHEDULER_FLAGS, /* SCHED_FLAG_* */
+  SCHEDULER_FLAGS,   /* SCHED_FLAG_* */
   SCHEDULER_RUNTIME, /* ns */
   SCHEDULER_DEADLINE,
   SCHEDULER_PERIOD,
@@ -178,7 +187,7 @@ enum tsr_lc_container_str {
   LC_CONTAINER_STRS
 };
 /* LC_CONTAINER_FLAGS */
-#define LCF_MOUNT_NS 0x1u      /* own mount namespace: no process of its cgroup shares the runtime's */
+#define LCF_MOUNT_NS 0x1u       /* own mount namespace: no process of its cgroup shares the runtime's */
 #define LCF_DELETE_IN_NODE 0x2u /* delete undoes host mounts or network devices: TypeScript does it */
 
 enum tsr_lc_freezer_slot { LC_FREEZER_KIND /* FREEZER_* */, LC_FREEZER_SLOTS };
@@ -222,8 +231,8 @@ enum tsr_lc_hook_slot {
 #define ROOTFS_HOST_MOUNT_NS 0x4u
 
 /* REC_MOUNT kinds */
-#define MOUNT_NEW 0      /* mount(source, dest, fstype, flags, data) */
-#define MOUNT_BIND 1     /* bind (MS_REC in flags for rbind), then remount with flags */
+#define MOUNT_NEW 0  /* mount(source, dest, fstype, flags, data) */
+#define MOUNT_BIND 1 /* bind (MS_REC in flags for rbind), then remount with flags */
 /* move_mount the detached tree at fd nums[3] (made by the parent: an
  * id-mapped bind, its flags already set) */
 #define MOUNT_TREE 2

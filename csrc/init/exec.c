@@ -73,8 +73,7 @@ void step_resolve_exec(void) {
     if (strncmp(envp_buf[i], "PATH=", 5) == 0) path = envp_buf[i] + 5;
   while (*path) {
     const char *colon = strchrnul(path, ':');
-    int n = snprintf(g.exec_path, sizeof g.exec_path, "%.*s%s%s", (int)(colon - path), path,
-                     colon == path ? "" : "/", name);
+    int n = snprintf(g.exec_path, sizeof g.exec_path, "%.*s%s%s", (int)(colon - path), path, colon == path ? "" : "/", name);
     if (n > 0 && (size_t)n < sizeof g.exec_path && is_executable(g.exec_path)) return;
     path = *colon ? colon + 1 : colon;
   }

@@ -66,8 +66,7 @@ static void run_hook(const struct record *rec, int index) {
   while (waitpid(pid, &status, 0) < 0)
     if (errno != EINTR) fail(STEP_HOOKS, errno, "wait for %s[%d]", name, index);
   if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return;
-  if (WIFEXITED(status))
-    fail(STEP_HOOKS, 0, "%s[%d] %s exited with status %d", name, index, path, WEXITSTATUS(status));
+  if (WIFEXITED(status)) fail(STEP_HOOKS, 0, "%s[%d] %s exited with status %d", name, index, path, WEXITSTATUS(status));
   fail(STEP_HOOKS, 0, "%s[%d] %s killed by signal %d", name, index, path, WTERMSIG(status));
 }
 

@@ -114,8 +114,7 @@ void credentials_after_seccomp(void) {
   set_user();
   if (have_caps) {
     set_capabilities(&caps);
-    if (seccomp_syscall(SYS_prctl, PR_SET_KEEPCAPS, 0, 0, 0, 0, 0) < 0)
-      fail(STEP_CAPABILITIES, errno, "clear PR_SET_KEEPCAPS");
+    if (seccomp_syscall(SYS_prctl, PR_SET_KEEPCAPS, 0, 0, 0, 0, 0) < 0) fail(STEP_CAPABILITIES, errno, "clear PR_SET_KEEPCAPS");
   }
 }
 
@@ -160,6 +159,5 @@ void step_credentials(void) {
    * set_user drops (runc's order too); otherwise step_exec loads it. */
   if (seccomp_before_caps()) step_seccomp();
   credentials_after_seccomp();
-  if ((flags & PROC_NO_NEW_PRIVS) && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
-    fail(STEP_NO_NEW_PRIVS, errno, "PR_SET_NO_NEW_PRIVS");
+  if ((flags & PROC_NO_NEW_PRIVS) && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) fail(STEP_NO_NEW_PRIVS, errno, "PR_SET_NO_NEW_PRIVS");
 }

@@ -82,7 +82,9 @@ int open_in_root(const char *path, int flags, int create_as_file) {
   return openat2_in_root(path, O_PATH | flags);
 }
 
-static void fd_path(char *out, size_t size, int fd) { snprintf(out, size, "/proc/self/fd/%d", fd); }
+static void fd_path(char *out, size_t size, int fd) {
+  snprintf(out, size, "/proc/self/fd/%d", fd);
+}
 
 /* In a user namespace the kernel refuses to clear nosuid/nodev/noexec/
  * atime flags locked by the source mount: keep them on remount. */
@@ -112,8 +114,7 @@ static void apply_propagation(const char *target, const char *dest, unsigned lon
   unsigned long rec = prop & MS_REC;
   for (size_t i = 0; i < sizeof propagation_flags / sizeof propagation_flags[0]; i++) {
     if (!(prop & propagation_flags[i])) continue;
-    if (mount(NULL, target, NULL, propagation_flags[i] | rec, NULL) < 0)
-      fail(STEP_MOUNTS, errno, "set propagation of %s", dest);
+    if (mount(NULL, target, NULL, propagation_flags[i] | rec, NULL) < 0) fail(STEP_MOUNTS, errno, "set propagation of %s", dest);
   }
 }
 
@@ -262,8 +263,7 @@ static void do_mount(const struct record *rec) {
     if (fd < 0) fail(STEP_MOUNTS, errno, "reopen %s", dest);
     fd_path(target, sizeof target, fd);
   } else if (kind == MOUNT_BIND) {
-    if (mount(source, target, NULL, MS_BIND | (flags & MS_REC), NULL) < 0)
-      fail(STEP_MOUNTS, errno, "bind %s at %s", source, dest);
+    if (mount(source, target, NULL, MS_BIND | (flags & MS_REC), NULL) < 0) fail(STEP_MOUNTS, errno, "bind %s at %s", source, dest);
     close(fd);
     /* The fd still names the covered directory: reopen to reach the new mount. */
     fd = open_in_root(dest, 0, 0);
@@ -414,8 +414,7 @@ void step_paths(void) {
         if (errno == ENOENT) continue;
         fail(STEP_PATHS, errno, "bind readonly path %s", path);
       }
-      if (remount_bind(path, MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC) < 0 &&
-          remount_bind(path, MS_RDONLY) < 0)
+      if (remount_bind(path, MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC) < 0 && remount_bind(path, MS_RDONLY) < 0)
         fail(STEP_PATHS, errno, "remount %s read-only", path);
     } else if (rec.kind == REC_MASKED) {
       mask_path(path);

@@ -19,15 +19,15 @@
 
 static const char *ns_name(uint64_t flag) {
   switch (flag) {
-    case CLONE_NEWUSER: return "user";
-    case CLONE_NEWNS: return "mount";
-    case CLONE_NEWUTS: return "uts";
-    case CLONE_NEWIPC: return "ipc";
-    case CLONE_NEWNET: return "network";
-    case CLONE_NEWPID: return "pid";
-    case CLONE_NEWCGROUP: return "cgroup";
-    case CLONE_NEWTIME: return "time";
-    default: return "unknown";
+  case CLONE_NEWUSER: return "user";
+  case CLONE_NEWNS: return "mount";
+  case CLONE_NEWUTS: return "uts";
+  case CLONE_NEWIPC: return "ipc";
+  case CLONE_NEWNET: return "network";
+  case CLONE_NEWPID: return "pid";
+  case CLONE_NEWCGROUP: return "cgroup";
+  case CLONE_NEWTIME: return "time";
+  default: return "unknown";
   }
 }
 
@@ -70,8 +70,8 @@ static void write_time_offsets(void) {
   char buf[256];
   while (plan_next(&g.plan, &cur, &rec)) {
     if (rec.kind != REC_TIME_OFFSET) continue;
-    int n = snprintf(buf, sizeof buf, "%d %lld %lld\n", (int)rec_num(&rec, TIME_OFFSET_CLOCK), (long long)(int64_t)rec_num(&rec, TIME_OFFSET_SECS),
-                     (long long)rec_num(&rec, TIME_OFFSET_NANOSECS));
+    int n = snprintf(buf, sizeof buf, "%d %lld %lld\n", (int)rec_num(&rec, TIME_OFFSET_CLOCK),
+                     (long long)(int64_t)rec_num(&rec, TIME_OFFSET_SECS), (long long)rec_num(&rec, TIME_OFFSET_NANOSECS));
     if (write_file("/proc/self/timens_offsets", buf, (size_t)n) < 0)
       fail(STEP_NAMESPACES, errno, "write /proc/self/timens_offsets%s", proc_refusal());
   }

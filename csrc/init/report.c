@@ -38,8 +38,7 @@ void fail(int step, int err, const char *fmt, ...) {
   } else {
     if (seccomp_report_killed(2)) _exit(1);
     char line[700];
-    int k = snprintf(line, sizeof line, "tsrun-init: step %d: %s%s%s\n", step, m.detail, err ? ": " : "",
-                     err ? strerror(err) : "");
+    int k = snprintf(line, sizeof line, "tsrun-init: step %d: %s%s%s\n", step, m.detail, err ? ": " : "", err ? strerror(err) : "");
     if (k > 0) (void)!write(2, line, (size_t)k < sizeof line ? (size_t)k : sizeof line - 1);
   }
   _exit(1);

@@ -100,8 +100,14 @@ static uint32_t verdict(const struct seccomp_data *d) {
       case BPF_ADD: A += src; break;
       case BPF_SUB: A -= src; break;
       case BPF_MUL: A *= src; break;
-      case BPF_DIV: if (!src) return SECCOMP_RET_KILL_PROCESS; A /= src; break;
-      case BPF_MOD: if (!src) return SECCOMP_RET_KILL_PROCESS; A %= src; break;
+      case BPF_DIV:
+        if (!src) return SECCOMP_RET_KILL_PROCESS;
+        A /= src;
+        break;
+      case BPF_MOD:
+        if (!src) return SECCOMP_RET_KILL_PROCESS;
+        A %= src;
+        break;
       case BPF_OR: A |= src; break;
       case BPF_AND: A &= src; break;
       case BPF_XOR: A ^= src; break;
@@ -124,14 +130,12 @@ static uint32_t verdict(const struct seccomp_data *d) {
       pc += taken ? in->jt : in->jf;
       break;
     }
-    case BPF_RET:
-      return BPF_RVAL(in->code) == BPF_A ? A : k;
+    case BPF_RET: return BPF_RVAL(in->code) == BPF_A ? A : k;
     case BPF_MISC:
       if (BPF_MISCOP(in->code) == BPF_TAX) X = A;
       else A = X;
       break;
-    default:
-      return SECCOMP_RET_KILL_PROCESS;
+    default: return SECCOMP_RET_KILL_PROCESS;
     }
   }
   return SECCOMP_RET_KILL_PROCESS;
@@ -145,8 +149,8 @@ static uint32_t verdict_of(long nr, const long a[6]) {
 
 static int is_fatal(uint32_t ret) {
   uint32_t action = ret & SECCOMP_RET_ACTION_FULL;
-  return action != SECCOMP_RET_ERRNO && action != SECCOMP_RET_USER_NOTIF && action != SECCOMP_RET_TRACE &&
-         action != SECCOMP_RET_LOG && action != SECCOMP_RET_ALLOW;
+  return action != SECCOMP_RET_ERRNO && action != SECCOMP_RET_USER_NOTIF && action != SECCOMP_RET_TRACE && action != SECCOMP_RET_LOG &&
+         action != SECCOMP_RET_ALLOW;
 }
 
 /* The errno a denying verdict makes the call fail with, 0 if it runs.

@@ -72,7 +72,9 @@ int write_proc_file(const char *rel, const char *data, size_t len, const char **
  * is kept for the caller's message (proc_refusal). */
 static const char *last_refusal = "";
 
-const char *proc_refusal(void) { return last_refusal; }
+const char *proc_refusal(void) {
+  return last_refusal;
+}
 
 int write_file(const char *path, const char *data, size_t len) {
   last_refusal = "";

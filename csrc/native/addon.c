@@ -144,8 +144,7 @@ static napi_value spawn_init(napi_env env, napi_callback_info info) {
   int pidfd;
   const char *sys = "clone3";
   int join_failed = -1;
-  int rc = tsrun_spawn(exec_fd, argv, table, (int)count, cgroup_fd, join_fds, (int)join_count, &pid, &pidfd, &sys,
-                       &join_failed);
+  int rc = tsrun_spawn(exec_fd, argv, table, (int)count, cgroup_fd, join_fds, (int)join_count, &pid, &pidfd, &sys, &join_failed);
   for (uint32_t i = 0; i < argc; i++) free(argv[i]);
   if (rc < 0) {
     throw_errno(env, -rc, sys, join_failed >= 0 ? "join cgroup" : "start tsrun-init");
@@ -461,8 +460,7 @@ static napi_value compile_seccomp(napi_env env, napi_callback_info info) {
   const char *what;
   int rc = (len % 8 || !archs || !syscalls)
                ? -EINVAL
-               : tsrun_seccomp_compile(words, len / 8, archs, narchs, syscalls, nsyscalls, &prog, &prog_len, &bad_rule,
-                                       &what);
+               : tsrun_seccomp_compile(words, len / 8, archs, narchs, syscalls, nsyscalls, &prog, &prog_len, &bad_rule, &what);
   free_strings(archs, narchs);
   free_strings(syscalls, nsyscalls);
   if (rc < 0) {

@@ -72,8 +72,8 @@ static int userns_with_maps(const char *uid_map, const char *gid_map) {
   return rc < 0 ? rc : fd;
 }
 
-int tsrun_idmapped_tree(const char *source, int clone_recursive, int recursive, uint64_t attr_set, uint64_t attr_clr, const char *uid_map,
-                        const char *gid_map, const char **failed) {
+int tsrun_idmapped_tree(const char *source, int clone_recursive, int recursive, uint64_t attr_set, uint64_t attr_clr,
+                        const char *uid_map, const char *gid_map, const char **failed) {
   *failed = "user namespace for the mapping";
   int userns = userns_with_maps(uid_map, gid_map);
   if (userns < 0) return userns;

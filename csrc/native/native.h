@@ -9,8 +9,8 @@
 #include <sys/types.h>
 
 /* spawn.c */
-int tsrun_spawn(int exec_fd, char *const argv[], const int *fd_table, int fd_count, int cgroup_fd, const int *join_fds,
-                int join_count, pid_t *pid, int *pidfd, const char **syscall_name, int *join_failed);
+int tsrun_spawn(int exec_fd, char *const argv[], const int *fd_table, int fd_count, int cgroup_fd, const int *join_fds, int join_count,
+                pid_t *pid, int *pidfd, const char **syscall_name, int *join_failed);
 
 /* memfd.c */
 int tsrun_sealed_copy(const char *path, const char **syscall_name);
@@ -26,9 +26,8 @@ int tsrun_connect_unix(const char *path);
  * malloc'd BPF program. On error *what names the failing call and
  * *bad_rule the rule it refused (-1: none). */
 #include <stdint.h>
-int tsrun_seccomp_compile(const uint64_t *words, size_t nwords, char *const *archs, size_t narchs,
-                          char *const *syscalls, size_t nsyscalls, void **out, size_t *out_len, long *bad_rule,
-                          const char **what);
+int tsrun_seccomp_compile(const uint64_t *words, size_t nwords, char *const *archs, size_t narchs, char *const *syscalls,
+                          size_t nsyscalls, void **out, size_t *out_len, long *bad_rule, const char **what);
 uint32_t tsrun_seccomp_arch(const char *name);
 unsigned tsrun_seccomp_api_level(void);
 const char *tsrun_seccomp_version(void);
@@ -36,7 +35,7 @@ int tsrun_seccomp_flag_supported(unsigned long flag);
 int tsrun_seccomp_action_supported(uint32_t action);
 /* idmap.c: a detached id-mapped clone of `source` (fd, CLOEXEC) or -errno; *failed names the call that failed.
  * clone_recursive takes the submounts along, recursive id-maps them too. */
-int tsrun_idmapped_tree(const char *source, int clone_recursive, int recursive, uint64_t attr_set, uint64_t attr_clr, const char *uid_map,
-                        const char *gid_map, const char **failed);
+int tsrun_idmapped_tree(const char *source, int clone_recursive, int recursive, uint64_t attr_set, uint64_t attr_clr,
+                        const char *uid_map, const char *gid_map, const char **failed);
 
 #endif

@@ -73,9 +73,8 @@ static int export_program(scmp_filter_ctx ctx, void **out, size_t *out_len) {
   return rc;
 }
 
-int tsrun_seccomp_compile(const uint64_t *words, size_t nwords, char *const *archs, size_t narchs,
-                          char *const *syscalls, size_t nsyscalls, void **out, size_t *out_len, long *bad_rule,
-                          const char **what) {
+int tsrun_seccomp_compile(const uint64_t *words, size_t nwords, char *const *archs, size_t narchs, char *const *syscalls,
+                          size_t nsyscalls, void **out, size_t *out_len, long *bad_rule, const char **what) {
   struct reader r = {.w = words, .n = nwords};
   *bad_rule = -1;
   *what = "seccomp_init";
@@ -128,9 +127,13 @@ int tsrun_seccomp_compile(const uint64_t *words, size_t nwords, char *const *arc
   return rc;
 }
 
-uint32_t tsrun_seccomp_arch(const char *name) { return seccomp_arch_resolve_name(name); }
+uint32_t tsrun_seccomp_arch(const char *name) {
+  return seccomp_arch_resolve_name(name);
+}
 
-unsigned tsrun_seccomp_api_level(void) { return seccomp_api_get(); }
+unsigned tsrun_seccomp_api_level(void) {
+  return seccomp_api_get();
+}
 
 const char *tsrun_seccomp_version(void) {
   static char buf[32];

@@ -50,7 +50,9 @@ static void child_fail_at(int err_pipe, int err, int stage) {
   _exit(127);
 }
 
-static void child_fail(int err_pipe, int err) { child_fail_at(err_pipe, err, -1); }
+static void child_fail(int err_pipe, int err) {
+  child_fail_at(err_pipe, err, -1);
+}
 
 /* Runs in the child. Every needed fd is first duplicated above all
  * targets, so that placing one cannot clobber another still to be placed. */
@@ -136,8 +138,8 @@ static long clone3_call(struct clone_args *args, int (*fn)(void *), void *arg) {
 }
 #endif
 
-int tsrun_spawn(int exec_fd, char *const argv[], const int *table, int count, int cgroup_fd, const int *join_fds,
-                int join_count, pid_t *pid_out, int *pidfd_out, const char **syscall_name, int *join_failed) {
+int tsrun_spawn(int exec_fd, char *const argv[], const int *table, int count, int cgroup_fd, const int *join_fds, int join_count,
+                pid_t *pid_out, int *pidfd_out, const char **syscall_name, int *join_failed) {
   *join_failed = -1;
   if (count > 256) {
     *syscall_name = "spawn";

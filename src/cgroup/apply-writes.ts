@@ -11,7 +11,7 @@ import type { CgroupWrite } from './cgroup-write.ts';
 // under the weight-based policy that file belongs to.
 const REFUSAL_HINTS: Record<string, string> = {
   'io.weight': 'a per-device io.weight needs the iocost controller enabled for that device in the root io.cost.qos',
-  'io.bfq.weight': 'a per-device io.bfq.weight needs bfq as that device\'s I/O scheduler',
+  'io.bfq.weight': "a per-device io.bfq.weight needs bfq as that device's I/O scheduler",
 };
 
 export function writeCgroupFile(dir: string, w: CgroupWrite): void {

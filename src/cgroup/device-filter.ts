@@ -157,7 +157,6 @@ function ruleBlock(r: LinuxDeviceCgroup): { insns: Insn[]; matchesAll: boolean }
  * DEFAULT_DEVICE_RULES), as little-endian `struct bpf_insn` records.
  */
 export function deviceFilterProgram(rules: readonly LinuxDeviceCgroup[]): Buffer {
-
   const program: Insn[] = [
     insn(OP.LDX_MEM_W, 2, 1, 0, 0),
     insn(OP.ALU32_AND_K, 2, 0, 0, 0xffff),

@@ -434,7 +434,10 @@ function pidsStats(src: ControllerSource, pidsController: boolean): PidsStats {
 function blkioEntries(src: ControllerSource, file: string, text: string): BlkioEntry[] {
   const out: BlkioEntry[] = [];
   for (const line of text.split('\n')) {
-    const words = line.trim().split(/[\s:]+/).filter((w) => w !== '');
+    const words = line
+      .trim()
+      .split(/[\s:]+/)
+      .filter((w) => w !== '');
     if (words.length === 0) continue;
     if (words.length === 2 && words[0] === 'Total') continue;
     if (words.length < 3 || words.length > 4) throw statsError(src, file, `malformed line ${JSON.stringify(line)}`);
@@ -612,7 +615,12 @@ export function readStats(sources: StatsSources, opts: StatsOptions = {}): Stats
     ? mem.version === 1
       ? memoryV1(mem)
       : memoryV2(mem)
-    : { usage: memoryEntry(ZERO_MEMORY_ENTRY), swap: memoryEntry(ZERO_MEMORY_ENTRY), kernel: memoryEntry(ZERO_MEMORY_ENTRY), kernelTCP: memoryEntry(ZERO_MEMORY_ENTRY) };
+    : {
+        usage: memoryEntry(ZERO_MEMORY_ENTRY),
+        swap: memoryEntry(ZERO_MEMORY_ENTRY),
+        kernel: memoryEntry(ZERO_MEMORY_ENTRY),
+        kernelTCP: memoryEntry(ZERO_MEMORY_ENTRY),
+      };
   const pidsSrc = sources.pids;
   const pids = pidsSrc ? pidsStats(pidsSrc, pidsSrc.version === 1 || opts.v2PidsController !== false) : {};
   const blkio = sources.blkio?.version === 1 ? blkioV1(sources.blkio) : sources.io ? ioV2(sources.io) : sources.blkio ? ioV2(sources.blkio) : {};

@@ -84,7 +84,8 @@ export function v1Writes(r: LinuxResources, probe: CgroupProbe): CgroupWrite[] {
     if (isSet(bio.leafWeight) && bio.leafWeight !== 0) w('blkio', 'blkio.leaf_weight', String(bio.leafWeight), `${b}/leafWeight`);
     (bio.weightDevice ?? []).forEach((d, i) => {
       if (isSet(d.weight) && d.weight !== 0) w('blkio', weightDeviceFile, `${devNumber(d)} ${d.weight}`, `${b}/weightDevice/${i}/weight`);
-      if (isSet(d.leafWeight) && d.leafWeight !== 0) w('blkio', 'blkio.leaf_weight_device', `${devNumber(d)} ${d.leafWeight}`, `${b}/weightDevice/${i}/leafWeight`);
+      if (isSet(d.leafWeight) && d.leafWeight !== 0)
+        w('blkio', 'blkio.leaf_weight_device', `${devNumber(d)} ${d.leafWeight}`, `${b}/weightDevice/${i}/leafWeight`);
     });
     const throttles = [
       ['throttleReadBpsDevice', 'blkio.throttle.read_bps_device'],

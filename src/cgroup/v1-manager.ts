@@ -20,7 +20,22 @@ const SIGKILL = osConstants.signals.SIGKILL;
 const FREEZE_TIMEOUT_MS = 5000;
 
 /** The v1 controllers tsrun makes a directory in when the host mounts them. */
-export const V1_CONTROLLERS = new Set(['cpu', 'cpuacct', 'cpuset', 'memory', 'devices', 'freezer', 'net_cls', 'net_prio', 'blkio', 'perf_event', 'hugetlb', 'pids', 'rdma', 'misc']);
+export const V1_CONTROLLERS = new Set([
+  'cpu',
+  'cpuacct',
+  'cpuset',
+  'memory',
+  'devices',
+  'freezer',
+  'net_cls',
+  'net_prio',
+  'blkio',
+  'perf_event',
+  'hugetlb',
+  'pids',
+  'rdma',
+  'misc',
+]);
 
 /** One group of fields and the v1 controller that applies it. */
 interface Part {
@@ -95,7 +110,8 @@ export class V1Manager implements CgroupManager {
     const dirs = r.dirs.map((d) => CgroupDir.fromRecord(d));
     const known = new Set(dirs.map((d) => d.path));
     for (const [controller, path] of Object.entries(controllers)) {
-      if (typeof path !== 'string' || !known.has(path)) throw new CgroupError(String(path), `cgroup v1 record: the ${controller} directory is not one of its dirs`);
+      if (typeof path !== 'string' || !known.has(path))
+        throw new CgroupError(String(path), `cgroup v1 record: the ${controller} directory is not one of its dirs`);
     }
     return new V1Manager(controllers, dirs, r.v2 !== undefined ? CgroupDir.fromRecord(r.v2) : undefined);
   }
@@ -156,7 +172,11 @@ export class V1Manager implements CgroupManager {
     for (const part of parts(resources)) {
       if (this.#controllers[part.controller] !== undefined) v1.push(...v1Writes(part.res, this.#probe()));
       else if (this.#v2) v2.push(part.res);
-      else throw resourceError(part.pointer, `the ${part.controller} controller is not mounted on this host (no cgroup v1 hierarchy has it and there is no cgroup v2)`);
+      else
+        throw resourceError(
+          part.pointer,
+          `the ${part.controller} controller is not mounted on this host (no cgroup v1 hierarchy has it and there is no cgroup v2)`,
+        );
     }
     if (resources.unified && Object.keys(resources.unified).length > 0) {
       if (!this.#v2) throw resourceError(`${RESOURCES}/unified`, 'the host has no cgroup v2 hierarchy for unified keys');
@@ -164,7 +184,8 @@ export class V1Manager implements CgroupManager {
     }
     // Without cgroup v2 there is no eBPF device filter: the v1 lists do it.
     if (!this.#v2 && resources.devices) {
-      if (!this.#dir('devices')) throw resourceError(`${RESOURCES}/devices`, 'the host has neither cgroup v2 (eBPF device filter) nor the v1 devices controller');
+      if (!this.#dir('devices'))
+        throw resourceError(`${RESOURCES}/devices`, 'the host has neither cgroup v2 (eBPF device filter) nor the v1 devices controller');
       v1.push(...v1DeviceWrites(resources.devices));
     }
     this.#rtBudgetForParents(v1);

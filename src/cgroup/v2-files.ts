@@ -63,7 +63,8 @@ export function v2Writes(r: LinuxResources, probe: CgroupProbe): CgroupWrite[] {
     if (isSet(mem.reservation) && mem.reservation !== 0) w('memory', 'memory.low', maxOr(mem.reservation!), `${m}/reservation`);
     if (isSet(mem.disableOOMKiller) && mem.disableOOMKiller) throw resourceError(`${m}/disableOOMKiller`, 'cgroup v2 has no switch to disable the OOM killer');
     if (isSet(mem.swappiness)) throw resourceError(`${m}/swappiness`, 'cgroup v2 has no per-cgroup swappiness (memory.swappiness is cgroup v1 only)');
-    if (isSet(mem.kernelTCP) && mem.kernelTCP !== 0) throw resourceError(`${m}/kernelTCP`, 'cgroup v2 has no kernel TCP memory limit (it is part of memory.max)');
+    if (isSet(mem.kernelTCP) && mem.kernelTCP !== 0)
+      throw resourceError(`${m}/kernelTCP`, 'cgroup v2 has no kernel TCP memory limit (it is part of memory.max)');
     // kernel: deprecated by the spec and ignored by runc; apply() warns.
     // useHierarchy: always on in cgroup v2.
   }

@@ -30,7 +30,12 @@ function kernelControllers(): { has(c: string): boolean } {
   } catch {
     return { has: () => true };
   }
-  const names = new Set(text.split('\n').filter((l) => l && !l.startsWith('#')).map((l) => l.split(/\s+/)[0]!));
+  const names = new Set(
+    text
+      .split('\n')
+      .filter((l) => l && !l.startsWith('#'))
+      .map((l) => l.split(/\s+/)[0]!),
+  );
   // /proc/cgroups lists v1-capable controllers; misc and the v2-only ones may be missing from older kernels' list.
   for (const v2only of ['io', 'misc', 'cpu', 'rdma', 'dmem']) names.add(v2only);
   return names;
@@ -86,7 +91,10 @@ export function applyV2(dir: string, resources: LinuxResources[]): void {
     enableControllers(dir, w.controller, w.pointer);
     enabled.add(w.controller);
   }
-  applyWrites(resources.flatMap((r) => v2Writes(r, v2Probe(dir))), () => dir);
+  applyWrites(
+    resources.flatMap((r) => v2Writes(r, v2Probe(dir))),
+    () => dir,
+  );
 }
 
 /** What the converters may ask about `dir`: read-only (controllers are enabled by applyV2 before it asks). */
@@ -196,7 +204,11 @@ export class V2Manager implements CgroupManager {
  * after SIGKILL (runc's signalAllProcesses, and its thaw for SIGKILL).
  * Without any freezer the pids are signalled as they are.
  */
-export async function freezeSignalThaw(m: Pick<CgroupManager, 'freeze' | 'thaw' | 'isFrozen'>, signal: number, signalEach: (signal: number) => void): Promise<void> {
+export async function freezeSignalThaw(
+  m: Pick<CgroupManager, 'freeze' | 'thaw' | 'isFrozen'>,
+  signal: number,
+  signalEach: (signal: number) => void,
+): Promise<void> {
   const wasFrozen = m.isFrozen();
   if (!wasFrozen) {
     try {

@@ -118,7 +118,10 @@ export function requirePositional(p: Parsed, names: readonly string[], optional 
   const wanted = names.map((n, i) => (i < min ? `<${n}>` : `[<${n}>]`)).join(' ');
   if (p.positional.length < min) throw new UsageError(`needs ${wanted}, got ${p.positional.length} argument${p.positional.length === 1 ? '' : 's'}`);
   if (p.positional.length > names.length) {
-    const extra = p.positional.slice(names.length).map((a) => JSON.stringify(a)).join(' ');
+    const extra = p.positional
+      .slice(names.length)
+      .map((a) => JSON.stringify(a))
+      .join(' ');
     throw new UsageError(`unexpected argument${p.positional.length - names.length === 1 ? '' : 's'} ${extra}: takes ${wanted}`);
   }
   return p.positional;

@@ -4,7 +4,7 @@ import { writeSync } from 'node:fs';
 
 export function writeOut(text: string): void {
   const buf = Buffer.from(text);
-  for (let at = 0; at < buf.length; ) {
+  for (let at = 0; at < buf.length;) {
     try {
       at += writeSync(1, buf, at);
     } catch (err) {

@@ -25,10 +25,7 @@ export class Reporter {
   private log(level: 'error' | 'warning' | 'debug', msg: string): void {
     if (!this.globals.log) return;
     const time = new Date().toISOString();
-    const line =
-      this.globals.logFormat === 'json'
-        ? JSON.stringify({ level, msg, time })
-        : `time="${time}" level=${level} msg=${JSON.stringify(msg)}`;
+    const line = this.globals.logFormat === 'json' ? JSON.stringify({ level, msg, time }) : `time="${time}" level=${level} msg=${JSON.stringify(msg)}`;
     try {
       appendFileSync(this.globals.log, `${line}\n`);
     } catch {

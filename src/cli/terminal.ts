@@ -55,7 +55,7 @@ export class TerminalProxy {
   };
 
   private write(chunk: Buffer): void {
-    for (let at = 0; at < chunk.length; ) {
+    for (let at = 0; at < chunk.length;) {
       try {
         at += writeSync(this.master, chunk, at);
       } catch (err) {

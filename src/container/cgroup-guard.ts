@@ -44,12 +44,20 @@ export function assertCgroupIsContainers(c: Container): void {
   const path = dirs.v2 ?? Object.values(dirs.v1)[0] ?? '(none)';
   const procs = c.cgroup.procs();
   if (c.status !== 'stopped' && !procs.includes(c.state.pid) && !isExiting(c.state.pid)) {
-    throw new StateError(id, 'corrupt', `state.json of container ${id} names pid ${c.state.pid} and cgroup ${path}, but that process is not in that cgroup: refusing to signal or remove anything`);
+    throw new StateError(
+      id,
+      'corrupt',
+      `state.json of container ${id} names pid ${c.state.pid} and cgroup ${path}, but that process is not in that cgroup: refusing to signal or remove anything`,
+    );
   }
   if (!c.state.namespaces.some((ns) => ns.type === 'mount')) return;
   const own = mountNamespace('self');
   const foreign = procs.filter((pid) => mountNamespace(pid) === own);
   if (foreign.length > 0) {
-    throw new StateError(id, 'corrupt', `cgroup ${path} of container ${id} holds processes of the host's mount namespace (${foreign.slice(0, 5).join(', ')}): it is not the container's cgroup, refusing to signal or remove it`);
+    throw new StateError(
+      id,
+      'corrupt',
+      `cgroup ${path} of container ${id} holds processes of the host's mount namespace (${foreign.slice(0, 5).join(', ')}): it is not the container's cgroup, refusing to signal or remove it`,
+    );
   }
 }

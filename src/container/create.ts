@@ -110,21 +110,18 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
   const parent = mountHolding(rootfs, mountinfo);
   // Compiled (or taken from the cache under the state root) before anything exists.
   const seccomp = spec.linux?.seccomp ? seccompProgram(spec.linux.seccomp, configFile, seccompCacheDir(root)) : undefined;
-  const launchPlan = plan(
-    { ...spec, root: { ...spec.root, path: rootfs } } as Spec,
-    {
-      bundle,
-      rootfsParentMount: parent.mountPoint,
-      rootfsParentShared: parent.shared,
-      noPivot: opts.noPivot,
-      noNewKeyring: opts.noNewKeyring,
-      preserveFds: opts.preserveFds,
-      ...(seccomp ? { seccomp } : {}),
-      containerId: id,
-      lsmHost,
-      ...(cgroup.dirs().v2 ? { cgroupDir: cgroup.dirs().v2 } : {}),
-    },
-  );
+  const launchPlan = plan({ ...spec, root: { ...spec.root, path: rootfs } } as Spec, {
+    bundle,
+    rootfsParentMount: parent.mountPoint,
+    rootfsParentShared: parent.shared,
+    noPivot: opts.noPivot,
+    noNewKeyring: opts.noNewKeyring,
+    preserveFds: opts.preserveFds,
+    ...(seccomp ? { seccomp } : {}),
+    containerId: id,
+    lsmHost,
+    ...(cgroup.dirs().v2 ? { cgroupDir: cgroup.dirs().v2 } : {}),
+  });
   // What sat at the rootfs path before: only what create adds is detached.
   const keepMounts = hostMountNs ? mountIdsAt(rootfs, mountinfo) : [];
 
@@ -225,10 +222,22 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
       if (!m.idmap) return [];
       let fd: number;
       try {
-        fd = native().idmappedTree(m.source, m.idmap.cloneRecursive, m.idmap.recursive, m.idmap.attrSet, m.idmap.attrClear, m.idmap.uidMappings, m.idmap.gidMappings);
+        fd = native().idmappedTree(
+          m.source,
+          m.idmap.cloneRecursive,
+          m.idmap.recursive,
+          m.idmap.attrSet,
+          m.idmap.attrClear,
+          m.idmap.uidMappings,
+          m.idmap.gidMappings,
+        );
       } catch (err) {
         const e = err as NodeJS.ErrnoException;
-        throw new SpecError(configFile, [{ pointer: `/mounts/${i}`, reason: `cannot id-map ${m.source}: ${e.syscall} ${e.code ?? ''} (${idmapHint(e.code)})` }], { cause: err });
+        throw new SpecError(
+          configFile,
+          [{ pointer: `/mounts/${i}`, reason: `cannot id-map ${m.source}: ${e.syscall} ${e.code ?? ''} (${idmapHint(e.code)})` }],
+          { cause: err },
+        );
       }
       parentFds.push(fd);
       return [fd];
@@ -297,7 +306,11 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
     if (!stat) throw new StateError(id, 'wrong-status', `container process ${state.pid} exited during create`, { status: 'stopped', wanted: ['created'] });
     state.initStartTime = stat.startTime;
     if (cgroup instanceof NoCgroupManager) {
-      cgroup.track(state.pid, stat.startTime, (spec.linux?.namespaces ?? []).some((ns) => ns.type === 'pid' && !ns.path));
+      cgroup.track(
+        state.pid,
+        stat.startTime,
+        (spec.linux?.namespaces ?? []).some((ns) => ns.type === 'pid' && !ns.path),
+      );
       state.cgroup = cgroup.toRecord();
     }
     writeState(dir, state);

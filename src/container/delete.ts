@@ -46,7 +46,10 @@ async function deleteLocked(root: string, id: string, force: boolean, warn: (msg
   }
   const op = force ? 'delete --force' : 'delete';
   if (!allows(op, c.status)) {
-    throw new StateError(id, 'wrong-status', `cannot delete container ${id} that is not stopped: ${c.status} (use --force)`, { status: c.status, wanted: ALLOWED[op] });
+    throw new StateError(id, 'wrong-status', `cannot delete container ${id} that is not stopped: ${c.status} (use --force)`, {
+      status: c.status,
+      wanted: ALLOWED[op],
+    });
   }
   assertCgroupIsContainers(c);
   // Also for a stopped container: without a pid namespace the init's

@@ -31,7 +31,8 @@ function event(type: 'stats' | 'oom', id: string, data?: unknown): string {
 
 export async function containerEvents(root: string, id: string, opts: EventsOptions): Promise<void> {
   const c = loadContainer(root, id);
-  if (!allows('events', c.status)) throw new StateError(id, 'wrong-status', `container with id ${id} is not running`, { status: c.status, wanted: ALLOWED.events });
+  if (!allows('events', c.status))
+    throw new StateError(id, 'wrong-status', `container with id ${id} is not running`, { status: c.status, wanted: ALLOWED.events });
   const dirs = c.cgroup.dirs();
   if (opts.stats) {
     opts.write(event('stats', id, readCgroupStats(dirs)));

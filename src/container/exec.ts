@@ -37,9 +37,7 @@ export function execProcess(opts: ExecOptions): number {
   // The container's filter, as compiled at create; the exec'd process's
   // noNewPrivileges decides when the init loads it.
   const stored = c.state.seccomp;
-  const seccomp = stored
-    ? { flags: stored.flags, program: Buffer.from(stored.program, 'base64'), listener: stored.listenerPath !== undefined }
-    : undefined;
+  const seccomp = stored ? { flags: stored.flags, program: Buffer.from(stored.program, 'base64'), listener: stored.listenerPath !== undefined } : undefined;
   const plan = planExec(opts.process, c.state.namespaces, c.state.pid, opts.preserveFds, seccomp, lsmHost);
   const fds: number[] = [];
   try {

@@ -25,7 +25,8 @@ async function killLocked(root: string, id: string, signal: number, all: boolean
   // containerd's runc shim recognises an exited container by runc's words
   // "container not running" in the error (checkKillError) and then treats
   // the kill as done; any other text fails StopContainer/StopPodSandbox.
-  if (!allows('kill', c.status)) throw new StateError(id, 'wrong-status', `cannot kill container ${id}: container not running`, { status: c.status, wanted: ALLOWED.kill });
+  if (!allows('kill', c.status))
+    throw new StateError(id, 'wrong-status', `cannot kill container ${id}: container not running`, { status: c.status, wanted: ALLOWED.kill });
   assertCgroupIsContainers(c);
   if (all) {
     await c.cgroup.killAll(signal);

@@ -66,7 +66,8 @@ export function checkNetDevices(configFile: string, devices: Record<string, { na
   const out: MovedDevice[] = [];
   const problems = [];
   for (const [host, opts] of Object.entries(devices)) {
-    if (!linkInfo(host)) problems.push({ pointer: `/linux/netDevices/${host.replaceAll('~', '~0').replaceAll('/', '~1')}`, reason: `no network interface ${host} on the host` });
+    if (!linkInfo(host))
+      problems.push({ pointer: `/linux/netDevices/${host.replaceAll('~', '~0').replaceAll('/', '~1')}`, reason: `no network interface ${host} on the host` });
     out.push({ host, inside: opts.name || host });
   }
   if (problems.length) throw new SpecError(configFile, problems);

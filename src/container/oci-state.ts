@@ -41,7 +41,10 @@ export function containerHookState(state: ContainerState, spec: Spec, configFile
   const json = Buffer.from(JSON.stringify({ ...ociState(state, 'created'), pid: pidInContainer(state.pid) }));
   if (json.length > MSG_MAX) {
     throw new SpecError(configFile, [
-      { pointer: '/annotations', reason: `the state for createContainer/startContainer hooks is ${json.length} bytes, more than the ${MSG_MAX} tsrun passes: shorten the annotations` },
+      {
+        pointer: '/annotations',
+        reason: `the state for createContainer/startContainer hooks is ${json.length} bytes, more than the ${MSG_MAX} tsrun passes: shorten the annotations`,
+      },
     ]);
   }
   return json;

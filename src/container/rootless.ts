@@ -80,7 +80,11 @@ function joinable(v2Dir: string, v2Mount: string, selfCgroup: string): boolean {
  * ignores cgroup permission errors in rootless mode. Limits then fail in
  * NoCgroupManager.apply.
  */
-export function rootlessCgroupManager(planned: CgroupManager, v2Mount: string | undefined, selfCgroup = readFileSync('/proc/self/cgroup', 'utf8')): CgroupManager {
+export function rootlessCgroupManager(
+  planned: CgroupManager,
+  v2Mount: string | undefined,
+  selfCgroup = readFileSync('/proc/self/cgroup', 'utf8'),
+): CgroupManager {
   const dirs = planned.dirs();
   const all = [...(dirs.v2 ? [dirs.v2] : []), ...Object.values(dirs.v1)];
   const usable = all.length > 0 && all.every(writable) && (!dirs.v2 || !v2Mount || joinable(dirs.v2, v2Mount, selfCgroup));
@@ -105,7 +109,8 @@ export function checkRootlessSpec(spec: Spec, configFile: string): void {
   if (newUserNs && euid() !== 0 && (spec.process?.user?.additionalGids?.length ?? 0) > 0 && !needsHelper(spec.linux?.gidMappings, process.getegid?.() ?? 0)) {
     problems.push({
       pointer: '/process/user/additionalGids',
-      reason: 'additional gids need setgroups, which a user namespace mapping only the caller\'s gid denies (map a subordinate gid range, via newgidmap, to use them)',
+      reason:
+        "additional gids need setgroups, which a user namespace mapping only the caller's gid denies (map a subordinate gid range, via newgidmap, to use them)",
     });
   }
   if (problems.length) throw new SpecError(configFile, problems);
@@ -138,7 +143,10 @@ function runHelper(helper: 'newuidmap' | 'newgidmap', pid: number, maps: readonl
   const path = findHelper(helper);
   if (!path) {
     throw new SpecError(configFile, [
-      { pointer, reason: `mapping more than your own id needs ${helper} (Debian package uidmap) and a range in /etc/sub${helper === 'newuidmap' ? 'uid' : 'gid'}: ${helper} is not on PATH` },
+      {
+        pointer,
+        reason: `mapping more than your own id needs ${helper} (Debian package uidmap) and a range in /etc/sub${helper === 'newuidmap' ? 'uid' : 'gid'}: ${helper} is not on PATH`,
+      },
     ]);
   }
   const args = [String(pid), ...maps.flatMap((m) => [String(m.containerID), String(m.hostID), String(m.size)])];
@@ -146,8 +154,14 @@ function runHelper(helper: 'newuidmap' | 'newgidmap', pid: number, maps: readonl
     childProcess ??= createRequire(import.meta.filename)('node:child_process') as typeof ChildProcess;
     childProcess.execFileSync(path, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   } catch (err) {
-    const stderr = String((err as { stderr?: Buffer }).stderr ?? '').trim().split('\n').at(-1) ?? '';
-    throw new SpecError(configFile, [{ pointer, reason: `${helper} ${args.join(' ')} refused the mapping: ${stderr || (err as Error).message}` }], { cause: err });
+    const stderr =
+      String((err as { stderr?: Buffer }).stderr ?? '')
+        .trim()
+        .split('\n')
+        .at(-1) ?? '';
+    throw new SpecError(configFile, [{ pointer, reason: `${helper} ${args.join(' ')} refused the mapping: ${stderr || (err as Error).message}` }], {
+      cause: err,
+    });
   }
 }
 

@@ -49,7 +49,8 @@ function releaseInit(fifo: string, alive: () => boolean, id: string): void {
       }
       // 0 before any byte: the init has not opened its end yet.
       if (n === 0 && got) break;
-      if (!got && !alive()) throw new StateError(id, 'wrong-status', `container ${id} exited before it could start`, { status: 'stopped', wanted: ALLOWED.start });
+      if (!got && !alive())
+        throw new StateError(id, 'wrong-status', `container ${id} exited before it could start`, { status: 'stopped', wanted: ALLOWED.start });
       if (Date.now() > deadline) throw new StateError(id, 'unresponsive', `container ${id} did not answer on its exec fifo`);
       sleep(1);
     }
@@ -67,7 +68,8 @@ export function startContainer(root: string, id: string, warn: (msg: string) => 
   let c;
   try {
     c = loadContainer(root, id);
-    if (!allows('start', c.status)) throw new StateError(id, 'wrong-status', `cannot start container ${id}: it is ${c.status}, not created`, { status: c.status, wanted: ALLOWED.start });
+    if (!allows('start', c.status))
+      throw new StateError(id, 'wrong-status', `cannot start container ${id}: it is ${c.status}, not created`, { status: c.status, wanted: ALLOWED.start });
     releaseInit(execFifo(c.dir), () => isAlive(c!.state), id);
   } finally {
     unlock();

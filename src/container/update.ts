@@ -17,7 +17,8 @@ export function updateContainer(root: string, id: string, patch: ResourcesPatch,
   try {
     // Read again under the lock: another update may have just saved.
     const c = loadContainer(root, id);
-    if (!allows('update', c.status)) throw new StateError(id, 'wrong-status', `cannot update container ${id}: it is not running`, { status: c.status, wanted: ALLOWED.update });
+    if (!allows('update', c.status))
+      throw new StateError(id, 'wrong-status', `cannot update container ${id}: it is not running`, { status: c.status, wanted: ALLOWED.update });
     const current: LinuxResources = c.state.resources ?? {};
     const merged = mergeResources(current, patch);
     checkMemoryUsage(c, merged, patch);

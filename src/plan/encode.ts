@@ -171,7 +171,10 @@ export function planRecords(plan: LaunchPlan): Record[] {
     add(REC.MOUNT, slotted('MOUNT', { ...nums, TREE_FD: m.idmap ? treeFd++ : -1 }), strs);
   }
   for (const d of plan.devices)
-    add(REC.DEVICE, slotted('DEVICE', { TYPE: d.type, MAJOR: d.major, MINOR: d.minor, MODE: d.mode, UID: d.uid, GID: d.gid, HOW: d.bind ? 1 : 0 }), [d.path, d.hostPath]);
+    add(REC.DEVICE, slotted('DEVICE', { TYPE: d.type, MAJOR: d.major, MINOR: d.minor, MODE: d.mode, UID: d.uid, GID: d.gid, HOW: d.bind ? 1 : 0 }), [
+      d.path,
+      d.hostPath,
+    ]);
   for (const s of plan.symlinks) add(REC.SYMLINK, [], [s.target, s.path]);
   // sysctls first: readonlyPaths usually holds /proc/sys.
   for (const s of plan.sysctl) add(REC.SYSCTL, [], [s.path, s.value]);
@@ -203,7 +206,8 @@ export function planRecords(plan: LaunchPlan): Record[] {
   for (const a of plan.args) add(REC.ARG, [], [a]);
   for (const e of plan.env) add(REC.ENV, [], [e]);
   add(REC.CWD, [], [plan.cwd]);
-  for (const h of plan.hooks) add(REC.HOOK, slotted('HOOK', { KIND: HOOK_KINDS[h.kind], TIMEOUT: h.timeout, ARGC: h.args.length }), [h.path, ...h.args, ...h.env]);
+  for (const h of plan.hooks)
+    add(REC.HOOK, slotted('HOOK', { KIND: HOOK_KINDS[h.kind], TIMEOUT: h.timeout, ARGC: h.args.length }), [h.path, ...h.args, ...h.env]);
   if (plan.personality !== undefined) add(REC.PERSONALITY, slotted('PERSONALITY', { PERSONA: plan.personality }));
   if (plan.ioPriority !== undefined) add(REC.IOPRIO, slotted('IOPRIO', { VALUE: plan.ioPriority }));
   const s = plan.scheduler;

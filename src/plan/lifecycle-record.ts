@@ -53,7 +53,12 @@ function freezer(cg: V1Record | V2Record): PlanRecord | undefined {
   });
   if (cg.kind !== 'v1') return v2(cg.path);
   const dir = cg.controllers.freezer;
-  if (dir !== undefined) return { kind: REC.LC_FREEZER, nums: slotted('LC_FREEZER', { KIND: FREEZER.V1 }), strs: [`${dir}/freezer.state`, 'FROZEN', 'THAWED', `${dir}/freezer.state`, ''] };
+  if (dir !== undefined)
+    return {
+      kind: REC.LC_FREEZER,
+      nums: slotted('LC_FREEZER', { KIND: FREEZER.V1 }),
+      strs: [`${dir}/freezer.state`, 'FROZEN', 'THAWED', `${dir}/freezer.state`, ''],
+    };
   return cg.v2 ? v2(cg.v2.path) : undefined;
 }
 
@@ -62,10 +67,7 @@ function freezer(cg: V1Record | V2Record): PlanRecord | undefined {
 function procs(cg: V1Record | V2Record): PlanRecord[] {
   const rec = (flags: number, path: string): PlanRecord => ({ kind: REC.LC_PROCS, nums: slotted('LC_PROCS', { FLAGS: flags }), strs: [path] });
   if (cg.kind !== 'v1') return [rec(0, cg.path)];
-  return [
-    ...(cg.v2 ? [rec(PROCS.ALONE, cg.v2.path)] : []),
-    ...[...new Set(cg.dirs.map((d) => d.path))].map((path) => rec(0, path)),
-  ];
+  return [...(cg.v2 ? [rec(PROCS.ALONE, cg.v2.path)] : []), ...[...new Set(cg.dirs.map((d) => d.path))].map((path) => rec(0, path))];
 }
 
 // As CgroupDir.remove() per hierarchy (v1 directories, then the cgroup2

@@ -70,7 +70,6 @@ function resolveBindSource(source: string, bundle: string): string {
   return isAbsolute(source) ? source : resolve(bundle, source);
 }
 
-
 function planHooks(spec: Spec): PlannedHook[] {
   const out: PlannedHook[] = [];
   for (const kind of ['createContainer', 'startContainer'] as const) {
@@ -179,9 +178,7 @@ export function plan(spec: Spec, options: PlanOptions): LaunchPlan {
     hooks: planHooks(spec),
     ...(spec.hostname !== undefined ? { hostname: spec.hostname } : {}),
     ...(spec.domainname !== undefined ? { domainname: spec.domainname } : {}),
-    ...(linux.personality
-      ? { personality: (linux.personality.domain === 'LINUX32' ? PER_LINUX32 : 0) | personalityFlags(linux.personality.flags) }
-      : {}),
+    ...(linux.personality ? { personality: (linux.personality.domain === 'LINUX32' ? PER_LINUX32 : 0) | personalityFlags(linux.personality.flags) } : {}),
     // config.md: execCPUAffinity "is not applicable to the container's init
     // process": only exec plans carry it (exec-plan.ts).
     ...(process.ioPriority ? { ioPriority: ioPriorityValue(process.ioPriority) } : {}),

@@ -18,9 +18,7 @@ export function processDocumentProblems(document: unknown): SpecProblem[] {
   // A config around the process that is valid in every other respect.
   const wrapper = { ociVersion: SPEC_VERSION, root: { path: 'rootfs' }, process: document, linux: { namespaces: [{ type: 'mount' }] } };
   const rebase = (problems: SpecProblem[]): SpecProblem[] =>
-    problems
-      .filter((p) => p.pointer === '/process' || p.pointer.startsWith('/process/'))
-      .map((p) => ({ ...p, pointer: p.pointer.slice('/process'.length) }));
+    problems.filter((p) => p.pointer === '/process' || p.pointer.startsWith('/process/')).map((p) => ({ ...p, pointer: p.pointer.slice('/process'.length) }));
   const schema = rebase(schemaProblems(wrapper));
   if (schema.length > 0) return schema;
   return rebase(semanticProblems(wrapper as Spec));

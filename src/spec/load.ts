@@ -40,9 +40,7 @@ export function parseJson(file: string, text: string): unknown {
     // V8's message has no position for some errors ("Unexpected token"), so
     // find the place with our own scan of the text.
     const found = locateSyntaxError(text);
-    const reason = found
-      ? `invalid JSON at line ${found.line} column ${found.column}: ${found.reason}`
-      : `invalid JSON: ${(err as Error).message}`;
+    const reason = found ? `invalid JSON at line ${found.line} column ${found.column}: ${found.reason}` : `invalid JSON: ${(err as Error).message}`;
     throw new SpecError(file, [{ pointer: '', reason }], { cause: err });
   }
 }
@@ -124,7 +122,7 @@ export function locateSyntaxError(text: string): SyntaxProblem | undefined {
   const string = (): void => {
     i++; // the opening quote
     for (;;) {
-      if (i >= text.length) fail('a closing \'"\'');
+      if (i >= text.length) fail("a closing '\"'");
       const c = text[i] as string;
       if (c === '"') {
         i++;

@@ -61,7 +61,10 @@ export function seccompProblems(spec: Spec): SpecProblem[] {
   });
   const killable = (seccomp.flags ?? []).indexOf('SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV');
   if (killable >= 0 && !usesNotify(seccomp)) {
-    out.push({ pointer: `${BASE}/flags/${killable}`, reason: 'SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV applies to SCMP_ACT_NOTIFY only: the profile has no such rule' });
+    out.push({
+      pointer: `${BASE}/flags/${killable}`,
+      reason: 'SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV applies to SCMP_ACT_NOTIFY only: the profile has no such rule',
+    });
   }
   // config-linux.md: listenerMetadata MUST NOT be set without listenerPath.
   if (seccomp.listenerMetadata !== undefined && seccomp.listenerPath === undefined) {

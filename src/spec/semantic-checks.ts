@@ -192,7 +192,9 @@ const checkNamespaces: Check = (spec) => {
     const seen = first.get(ns.type);
     // config-linux.md: duplicated namespace types MUST be an error.
     if (seen !== undefined) {
-      out.push(problem(`duplicate namespace type ${JSON.stringify(ns.type)} (first at ${pointer('linux', 'namespaces', seen)})`, 'linux', 'namespaces', i, 'type'));
+      out.push(
+        problem(`duplicate namespace type ${JSON.stringify(ns.type)} (first at ${pointer('linux', 'namespaces', seen)})`, 'linux', 'namespaces', i, 'type'),
+      );
     } else {
       first.set(ns.type, i);
     }
@@ -256,9 +258,7 @@ const checkIdMappings: Check = (spec) => {
 // there (as runc does).
 const checkUts: Check = (spec) =>
   (['hostname', 'domainname'] as const).flatMap((field) =>
-    spec[field] && !namespaceOf(spec, 'uts')
-      ? [problem(`setting the ${field} needs a uts namespace: add {"type": "uts"} to /linux/namespaces`, field)]
-      : [],
+    spec[field] && !namespaceOf(spec, 'uts') ? [problem(`setting the ${field} needs a uts namespace: add {"type": "uts"} to /linux/namespaces`, field)] : [],
   );
 
 // config-linux.md leaves the flags open; tsrun takes the flag names of
@@ -267,7 +267,15 @@ const checkPersonality: Check = (spec) =>
   (spec.linux?.personality?.flags ?? []).flatMap((flag, i) =>
     Object.hasOwn(PERSONALITY_FLAGS, flag)
       ? []
-      : [problem(`unknown personality flag ${JSON.stringify(flag)}: must be one of ${sorted(Object.keys(PERSONALITY_FLAGS))}`, 'linux', 'personality', 'flags', i)],
+      : [
+          problem(
+            `unknown personality flag ${JSON.stringify(flag)}: must be one of ${sorted(Object.keys(PERSONALITY_FLAGS))}`,
+            'linux',
+            'personality',
+            'flags',
+            i,
+          ),
+        ],
   );
 
 // The sysctls that a namespace isolates (runc libcontainer/configs/validate).
@@ -429,7 +437,13 @@ const checkResources: Check = (spec) => {
   if (typeof path === 'string') {
     if (path.split('/').includes('..')) out.push(problem('cgroupsPath must stay inside the cgroup hierarchy: ".." is not allowed', 'linux', 'cgroupsPath'));
     else if (SYSTEMD_CGROUPS_PATH.test(path)) {
-      out.push(problem('the systemd "slice:prefix:name" form needs the systemd cgroup driver, which tsrun does not have: use a path such as /tsrun/<id>', 'linux', 'cgroupsPath'));
+      out.push(
+        problem(
+          'the systemd "slice:prefix:name" form needs the systemd cgroup driver, which tsrun does not have: use a path such as /tsrun/<id>',
+          'linux',
+          'cgroupsPath',
+        ),
+      );
     }
   }
   return out;
@@ -464,9 +478,7 @@ const checkDeviceRules: Check = (spec) =>
 // Fields the schema accepts but tsrun-init does not apply yet. Ignoring a
 // security setting (an LSM label) would run the container weaker
 // than asked, so each one is refused by name instead.
-const NOT_APPLIED: { tokens: string[]; get: (spec: Spec) => unknown }[] = [
-  { tokens: ['linux', 'intelRdt'], get: (s) => s.linux?.intelRdt },
-];
+const NOT_APPLIED: { tokens: string[]; get: (spec: Spec) => unknown }[] = [{ tokens: ['linux', 'intelRdt'], get: (s) => s.linux?.intelRdt }];
 
 const checkNotApplied: Check = (spec) => {
   return NOT_APPLIED.filter((f) => isSet(f.get(spec))).map((f) => problem('not supported yet by tsrun: remove the field', ...f.tokens));
@@ -487,7 +499,13 @@ const checkIdmappedMounts: Check = (spec) => {
     const gid = Boolean(m.gidMappings?.length);
     if (uid !== gid) out.push(problem(`missing ${uid ? 'gidMappings' : 'uidMappings'}: an id-mapped mount needs both`, 'mounts', i));
     if (!uid && !gid && !spec.linux?.uidMappings?.length) {
-      out.push(problem('idmap without mappings of its own maps through the container\'s: add uidMappings/gidMappings here or a user namespace with mappings', 'mounts', i));
+      out.push(
+        problem(
+          "idmap without mappings of its own maps through the container's: add uidMappings/gidMappings here or a user namespace with mappings",
+          'mounts',
+          i,
+        ),
+      );
     }
   });
   return out;

@@ -89,11 +89,13 @@ export function removeContainerDir(root: string, id: string): void {
 /** Ids of every container directory under root (an absent root has none). */
 export function listIds(root: string): string[] {
   try {
-    return readdirSync(root, { withFileTypes: true })
-      // Dot names are tsrun's own (the seccomp cache), never container ids.
-      .filter((e) => e.isDirectory() && !e.name.startsWith('.'))
-      .map((e) => e.name)
-      .sort();
+    return (
+      readdirSync(root, { withFileTypes: true })
+        // Dot names are tsrun's own (the seccomp cache), never container ids.
+        .filter((e) => e.isDirectory() && !e.name.startsWith('.'))
+        .map((e) => e.name)
+        .sort()
+    );
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw err;

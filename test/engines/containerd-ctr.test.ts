@@ -121,7 +121,11 @@ t.test('task ps lists the container processes', async (t) => {
   });
   const r = await cd.ctr(['task', 'ps', id]);
   t.equal(r.code, 0, r.stderr);
-  const pids = r.stdout.split('\n').slice(1).map((l) => Number(l.trim().split(/\s+/)[0])).filter((p) => p > 0);
+  const pids = r.stdout
+    .split('\n')
+    .slice(1)
+    .map((l) => Number(l.trim().split(/\s+/)[0]))
+    .filter((p) => p > 0);
   t.same(pids.sort(), [pid, ...child].sort(), 'init and its two children');
 });
 
@@ -316,6 +320,10 @@ t.test('nothing left: no task, no container, no runtime state', async (t) => {
   // container state is a directory per id; a runtime's own caches (tsrun's
   // .seccomp-cache, which its `list` skips too) are not containers
   const stateDir = join(cd.runtimeRoot, cd.namespace);
-  const dirs = existsSync(stateDir) ? readdirSync(stateDir, { withFileTypes: true }).filter((e) => e.isDirectory() && !e.name.startsWith('.')).map((e) => e.name) : [];
+  const dirs = existsSync(stateDir)
+    ? readdirSync(stateDir, { withFileTypes: true })
+        .filter((e) => e.isDirectory() && !e.name.startsWith('.'))
+        .map((e) => e.name)
+    : [];
   t.same(dirs, [], 'no container state under the runtime root');
 });

@@ -122,13 +122,23 @@ t.test('--memory 64m in the cgroup; OOM gives 137', async (t) => {
 });
 
 t.test('env, workdir, user, hostname', async (t) => {
-  const r = await podmanRun(['--env', 'FOO=bar', '--workdir', '/data', '--user', '1000:1000', '--hostname', 'box1'], ['sh', '-c', 'echo $FOO; pwd; id -u; id -g; hostname']);
+  const r = await podmanRun(
+    ['--env', 'FOO=bar', '--workdir', '/data', '--user', '1000:1000', '--hostname', 'box1'],
+    ['sh', '-c', 'echo $FOO; pwd; id -u; id -g; hostname'],
+  );
   t.equal(r.code, 0, r.stderr);
   t.equal(r.stdout, 'bar\n/data\n1000\n1000\nbox1\n');
 });
 
 t.test('--read-only with its tmpfs dirs (tmpcopyup)', async (t) => {
-  const r = await podmanRun(['--read-only'], ['sh', '-c', 'touch /x 2>/dev/null || echo root-ro; cat /tmp/from-image; touch /tmp/y /var/tmp/y /run/y && echo tmpfs-rw; grep -c " /tmp .* - tmpfs " /proc/self/mountinfo']);
+  const r = await podmanRun(
+    ['--read-only'],
+    [
+      'sh',
+      '-c',
+      'touch /x 2>/dev/null || echo root-ro; cat /tmp/from-image; touch /tmp/y /var/tmp/y /run/y && echo tmpfs-rw; grep -c " /tmp .* - tmpfs " /proc/self/mountinfo',
+    ],
+  );
   t.equal(r.code, 0, r.stderr);
   t.equal(r.stdout, 'root-ro\nimage content\ntmpfs-rw\n1\n', 'root read-only, /tmp a tmpfs holding the image content');
 });
@@ -166,6 +176,8 @@ t.test('nothing left: no container, no conmon, no container cgroup', async (t) =
   t.equal(conmons, '', 'no conmon');
   const ids = ourIds();
   t.ok(ids.length > 10, `${ids.length} containers in the events log`);
-  const left = readdirSync('/sys/fs/cgroup').flatMap((h) => ids.map((id) => join('/sys/fs/cgroup', h, 'libpod_parent', `libpod-${id}`)).filter((p) => existsSync(p)));
+  const left = readdirSync('/sys/fs/cgroup').flatMap((h) =>
+    ids.map((id) => join('/sys/fs/cgroup', h, 'libpod_parent', `libpod-${id}`)).filter((p) => existsSync(p)),
+  );
   t.same(left, [], 'no libpod-<id> cgroup of ours');
 });

@@ -24,7 +24,9 @@ export function cgroupDirOf(pid: number): string | undefined {
 }
 
 export function tsrunMountCount(): number {
-  return readFileSync('/proc/self/mountinfo', 'utf8').split('\n').filter((l) => l.includes('tsrun-')).length;
+  return readFileSync('/proc/self/mountinfo', 'utf8')
+    .split('\n')
+    .filter((l) => l.includes('tsrun-')).length;
 }
 
 export function pidAlive(pid: number): boolean {
@@ -53,7 +55,9 @@ export function cgroupRoots(): { v2?: string; v1: Record<string, string>; all: s
 
 /** The directories named `relative` (e.g. /tsrun/c1) that exist in any hierarchy. */
 export function cgroupDirsNamed(relative: string): string[] {
-  return cgroupRoots().all.map((root) => `${root}${relative}`).filter((dir) => existsSync(dir));
+  return cgroupRoots()
+    .all.map((root) => `${root}${relative}`)
+    .filter((dir) => existsSync(dir));
 }
 
 /** The container's directory for v1 `controller`, or for cgroup2 when the host does not mount it as v1. */

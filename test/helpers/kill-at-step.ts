@@ -28,8 +28,26 @@ import { skipUnlessRoot } from './requires.ts';
 import { type Tsrun, TSRUN } from './tsrun.ts';
 
 const TRACED = [
-  'mkdir', 'mkdirat', 'rmdir', 'unlink', 'unlinkat', 'rename', 'renameat', 'renameat2', 'flock', 'mknod', 'mknodat',
-  'open', 'openat', 'clone', 'clone3', 'sendmsg', 'recvmsg', 'wait4', 'kill', 'pidfd_send_signal',
+  'mkdir',
+  'mkdirat',
+  'rmdir',
+  'unlink',
+  'unlinkat',
+  'rename',
+  'renameat',
+  'renameat2',
+  'flock',
+  'mknod',
+  'mknodat',
+  'open',
+  'openat',
+  'clone',
+  'clone3',
+  'sendmsg',
+  'recvmsg',
+  'wait4',
+  'kill',
+  'pidfd_send_signal',
 ];
 
 export interface Step {
@@ -149,8 +167,7 @@ export async function killAtEachStep(t: Test, s: Scenario, steps: Step[]): Promi
         // "created" only while the init still waits under its own name; once it exec()ed, running.
         if (st.status === 'created') t.equal(procName(st.pid), 'tsrun:[init]', 'created: the init still waits');
         if (st.status === 'running') t.not(procName(st.pid), 'tsrun:[init]', 'running: the process exec()ed');
-      }
-      else t.match(state.stderr, /does not exist/, 'state says the container does not exist');
+      } else t.match(state.stderr, /does not exist/, 'state says the container does not exist');
 
       const del = tsrun.run(['delete', '--force', id]);
       t.equal(del.status, 0, `delete --force: ${del.stderr}`);
@@ -193,4 +210,3 @@ export function createSteps(root: string, id: string): Step[] {
     { name: 'at RECORDED, the last message to tsrun-init', pattern: message('sendmsg', 'n') },
   ];
 }
-

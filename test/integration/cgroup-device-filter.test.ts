@@ -32,9 +32,14 @@ function buildDriver(t: Test): string {
   t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
   const exe = join(dir, 'attach-device-filter');
   execFileSync('gcc', [
-    '-O2', '-Wall', '-Wextra', '-Werror', '-std=gnu11',
+    '-O2',
+    '-Wall',
+    '-Wextra',
+    '-Werror',
+    '-std=gnu11',
     `-I${join(repo, 'csrc/native')}`,
-    '-o', exe,
+    '-o',
+    exe,
     join(repo, 'csrc/native/bpf.c'),
     join(repo, 'test/helpers/attach-device-filter.c'),
   ]);

@@ -15,7 +15,6 @@ import { isRoot } from '../helpers/requires.ts';
 const v2 = cgroupRoots().v2;
 const skip = !isRoot() ? 'needs root (cgroup writes)' : v2 === undefined ? 'no cgroup2 mount in /proc/self/mountinfo' : false;
 
-
 t.test('v2 manager on the real cgroup2 hierarchy', { skip }, async (t) => {
   const parent = `${v2}/tsrun-test-${randomBytes(4).toString('hex')}`;
   const mgr = new V2Manager(`${parent}/c1`);
@@ -47,7 +46,9 @@ t.test('v2 manager on the real cgroup2 hierarchy', { skip }, async (t) => {
   // Two shells that count, one forked from the other, inside the cgroup.
   const counter = `${fs.mkdtempSync(`${tmpdir()}/tsrun-count-`)}/count`;
   t.teardown(() => fs.rmSync(dirname(counter), { recursive: true, force: true }));
-  const sh = spawn('sh', ['-c', `echo $$ > ${parent}/c1/cgroup.procs || exit 1; sh -c 'while :; do echo x >> ${counter}; sleep 0.02; done' & wait`], { stdio: 'ignore' });
+  const sh = spawn('sh', ['-c', `echo $$ > ${parent}/c1/cgroup.procs || exit 1; sh -c 'while :; do echo x >> ${counter}; sleep 0.02; done' & wait`], {
+    stdio: 'ignore',
+  });
   t.ok(await waitFor(() => mgr.procs().length >= 2), `procs: ${mgr.procs()}`);
   const count = () => (fs.existsSync(counter) ? fs.readFileSync(counter, 'utf8').length : 0);
   t.ok(await waitFor(() => count() > 10), 'counting');

@@ -24,7 +24,6 @@ function readOr(file: string, fallback = ''): string {
   }
 }
 
-
 /** "key value" lines (cpu.stat, memory.oom_control, pids.events). */
 function keyed(file: string): Record<string, number> {
   const out: Record<string, number> = {};
@@ -59,7 +58,10 @@ t.test('cgroup limits', skipUnlessRoot(), async (t) => {
         memory: { limit: 64 << 20, reservation: 32 << 20, swap: 96 << 20, swappiness: 10 },
         cpu: { shares: 512, quota: 50000, period: 100000, cpus: '0', mems: '0' },
         pids: { limit: 77 },
-        blockIO: { weight: 300, ...(dev ? { throttleReadBpsDevice: [{ major: Number(dev.split(':')[0]), minor: Number(dev.split(':')[1]), rate: 1048576 }] } : {}) },
+        blockIO: {
+          weight: 300,
+          ...(dev ? { throttleReadBpsDevice: [{ major: Number(dev.split(':')[0]), minor: Number(dev.split(':')[1]), rate: 1048576 }] } : {}),
+        },
         hugepageLimits: [{ pageSize: '2MB', limit: 8 << 20 }],
       };
     });
@@ -69,13 +71,18 @@ t.test('cgroup limits', skipUnlessRoot(), async (t) => {
     const pid = tsrun.state(id).pid;
     const rel = `/tsrun/${id}`;
     const lines = read(`/proc/${pid}/cgroup`).split('\n');
-    t.same(lines.filter((l) => !l.includes('name=') && !l.endsWith(`:${rel}`)), [], `in ${rel} of every hierarchy: ${lines.join(' ; ')}`);
+    t.same(
+      lines.filter((l) => !l.includes('name=') && !l.endsWith(`:${rel}`)),
+      [],
+      `in ${rel} of every hierarchy: ${lines.join(' ; ')}`,
+    );
 
     const mem = (f: string) => read(`${controllerDir('memory', rel)}/${f}`);
     if (roots.v1.memory) {
       t.equal(mem('memory.limit_in_bytes'), String(64 << 20), 'memory.limit_in_bytes');
       t.equal(mem('memory.soft_limit_in_bytes'), String(32 << 20), 'memory.soft_limit_in_bytes (reservation)');
-      if (existsSync(`${controllerDir('memory', rel)}/memory.memsw.limit_in_bytes`)) t.equal(mem('memory.memsw.limit_in_bytes'), String(96 << 20), 'memsw = spec swap');
+      if (existsSync(`${controllerDir('memory', rel)}/memory.memsw.limit_in_bytes`))
+        t.equal(mem('memory.memsw.limit_in_bytes'), String(96 << 20), 'memsw = spec swap');
       t.equal(mem('memory.swappiness'), '10');
     }
     if (roots.v1.cpu) {
@@ -213,7 +220,11 @@ t.test('cgroup limits', skipUnlessRoot(), async (t) => {
       c.root.readonly = false;
       c.process.args = ['sh', '-c', script];
     });
-    const v2procs = (id: string) => readOr(`${roots.v2 ?? roots.v1.pids}/tsrun/${id}/cgroup.procs`).split('\n').filter(Boolean).map(Number);
+    const v2procs = (id: string) =>
+      readOr(`${roots.v2 ?? roots.v1.pids}/tsrun/${id}/cgroup.procs`)
+        .split('\n')
+        .filter(Boolean)
+        .map(Number);
 
     const id = tsrun.id();
     t.equal(tsrun.run(['run', '-d', '--bundle', bundle.dir, id]).status, 0);

@@ -56,17 +56,40 @@ t.test('200 creates of distinct ids, 12 at a time, then their deletes', skipUnle
   const before = hostSnapshot(bundle.dir);
   // Not tsrun.id(): its teardown would delete each of the 200 one by one.
   const ids = Array.from({ length: COUNT }, (_, i) => `bulk-${process.pid}-${i}`);
-  t.teardown(() => pool(12, tsrun.leftovers().map((id) => () => tsrunAsync(tsrun.root, ['delete', '--force', id]))));
-  const created = await pool(12, ids.map((id) => () => tsrunAsync(tsrun.root, ['create', '--bundle', bundle.dir, id])));
-  t.same(created.filter((r) => r.status !== 0).map((r) => r.stderr), [], `all ${COUNT} created`);
+  t.teardown(() =>
+    pool(
+      12,
+      tsrun.leftovers().map((id) => () => tsrunAsync(tsrun.root, ['delete', '--force', id])),
+    ),
+  );
+  const created = await pool(
+    12,
+    ids.map((id) => () => tsrunAsync(tsrun.root, ['create', '--bundle', bundle.dir, id])),
+  );
+  t.same(
+    created.filter((r) => r.status !== 0).map((r) => r.stderr),
+    [],
+    `all ${COUNT} created`,
+  );
   t.same(tsrun.leftovers().sort(), [...ids].sort(), 'every one has its state directory, none lost');
   const list = tsrun.run(['list', '--format', 'json']);
   t.equal(list.status, 0, list.stderr);
   const listed = JSON.parse(list.stdout) as { id: string; status: string }[];
   t.same(listed.map((c) => c.id).sort(), [...ids].sort(), 'list shows every one');
-  t.same(listed.filter((c) => c.status !== 'created').map((c) => `${c.id}: ${c.status}`), [], 'each is created');
-  const deleted = await pool(12, ids.map((id) => () => tsrunAsync(tsrun.root, ['delete', '--force', id])));
-  t.same(deleted.filter((r) => r.status !== 0).map((r) => r.stderr), [], 'every delete succeeded');
+  t.same(
+    listed.filter((c) => c.status !== 'created').map((c) => `${c.id}: ${c.status}`),
+    [],
+    'each is created',
+  );
+  const deleted = await pool(
+    12,
+    ids.map((id) => () => tsrunAsync(tsrun.root, ['delete', '--force', id])),
+  );
+  t.same(
+    deleted.filter((r) => r.status !== 0).map((r) => r.stderr),
+    [],
+    'every delete succeeded',
+  );
   t.same(tsrun.leftovers(), [], 'no state left');
   t.same(hostSnapshot(bundle.dir, before), before, 'no cgroup, mount or process left');
 });

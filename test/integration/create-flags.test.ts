@@ -35,9 +35,16 @@ t.test('create flags', skipUnlessRoot(), async (t) => {
       const m = / (\d+) -> (.*)$/.exec(l);
       return m ? [[m[1]!, m[2]!]] : [];
     });
-    t.same(fds.map(([fd]) => fd).filter((fd) => Number(fd) > 2), ['3'], 'beyond stdio, only fd 3');
+    t.same(
+      fds.map(([fd]) => fd).filter((fd) => Number(fd) > 2),
+      ['3'],
+      'beyond stdio, only fd 3',
+    );
     t.match(fds.find(([fd]) => fd === '3')?.[1] ?? '', /fd3\.txt$/);
-    t.notOk(fds.some(([, target]) => target?.endsWith('fd4.txt')), 'fd 4 (not preserved) did not get in');
+    t.notOk(
+      fds.some(([, target]) => target?.endsWith('fd4.txt')),
+      'fd 4 (not preserved) did not get in',
+    );
   });
 
   t.test('--no-pivot: the rootfs becomes / by MS_MOVE and chroot', async (t) => {

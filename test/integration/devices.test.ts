@@ -10,7 +10,11 @@ t.test('devices', skipUnlessRoot(), async (t) => {
   const tsrun = new Tsrun(t);
 
   t.test('the default devices exist with the right numbers, and the /dev symlinks', async (t) => {
-    const r = runScript(t, tsrun, 'for d in null zero full random urandom tty; do stat -c "%n %t:%T %a" /dev/$d; done; for l in fd stdin stdout stderr ptmx; do readlink /dev/$l; done');
+    const r = runScript(
+      t,
+      tsrun,
+      'for d in null zero full random urandom tty; do stat -c "%n %t:%T %a" /dev/$d; done; for l in fd stdin stdout stderr ptmx; do readlink /dev/$l; done',
+    );
     t.equal(r.status, 0, r.stderr);
     t.same(r.stdout.trim().split('\n'), [
       '/dev/null 1:3 666',
@@ -71,8 +75,14 @@ t.test('devices', skipUnlessRoot(), async (t) => {
   t.test('a bad device rule fails create with its pointer and leaves no state dir or cgroup', async (t) => {
     const cgroupDirs = (id: string) => readdirSync('/sys/fs/cgroup').map((h) => join('/sys/fs/cgroup', h, 'tsrun', id));
     const cases: [rule: object, message: RegExp][] = [
-      [{ allow: true, type: 'c', major: 10, minor: 229, access: 'rwx' }, /\/linux\/resources\/devices\/3\/access: device access "rwx" has "x": use letters from "rwm"/],
-      [{ allow: true, type: 'u', major: 10, minor: 229, access: 'rw' }, /\/linux\/resources\/devices\/3\/type: device type "u" must be one of a \(all\), b \(block\), c \(char\)/],
+      [
+        { allow: true, type: 'c', major: 10, minor: 229, access: 'rwx' },
+        /\/linux\/resources\/devices\/3\/access: device access "rwx" has "x": use letters from "rwm"/,
+      ],
+      [
+        { allow: true, type: 'u', major: 10, minor: 229, access: 'rw' },
+        /\/linux\/resources\/devices\/3\/type: device type "u" must be one of a \(all\), b \(block\), c \(char\)/,
+      ],
       [{ allow: false, type: 'b', major: 2 ** 32, access: 'r' }, /\/linux\/resources\/devices\/3\/major: device major 4294967296 must be from 0 to 4294967295/],
     ];
     for (const [rule, message] of cases) {
@@ -88,7 +98,11 @@ t.test('devices', skipUnlessRoot(), async (t) => {
       t.match(r.stderr, message);
       t.equal(r.stderr.trim().split('\n').length, 1, 'one line');
       t.notOk(existsSync(join(tsrun.root, id)), 'no state dir');
-      t.same(cgroupDirs(id).filter((d) => existsSync(d)), [], 'no cgroup dir in any hierarchy');
+      t.same(
+        cgroupDirs(id).filter((d) => existsSync(d)),
+        [],
+        'no cgroup dir in any hierarchy',
+      );
     }
     // The control: the same config with a good rule makes exactly what the
     // bad one did not, so the looks above can see it.
@@ -96,13 +110,20 @@ t.test('devices', skipUnlessRoot(), async (t) => {
     const bundle = makeBundle(t, (c) => {
       c.process.args = ['true'];
       c.linux.cgroupsPath = `/tsrun/${id}`;
-      c.linux.resources.devices.push({ allow: true, type: 'c', major: 1, minor: 3, access: 'rwm' }, { allow: true, type: 'c', major: 1, minor: 5 }, { allow: true, type: 'c', major: 10, minor: 229, access: 'rw' });
+      c.linux.resources.devices.push(
+        { allow: true, type: 'c', major: 1, minor: 3, access: 'rwm' },
+        { allow: true, type: 'c', major: 1, minor: 5 },
+        { allow: true, type: 'c', major: 10, minor: 229, access: 'rw' },
+      );
     });
     bundle.write();
     const r = tsrun.run(['create', '--bundle', bundle.dir, id]);
     t.equal(r.status, 0, r.stderr);
     t.ok(existsSync(join(tsrun.root, id)), 'the state dir exists');
-    t.ok(cgroupDirs(id).some((d) => existsSync(d)), 'a cgroup dir exists');
+    t.ok(
+      cgroupDirs(id).some((d) => existsSync(d)),
+      'a cgroup dir exists',
+    );
     t.equal(tsrun.run(['delete', '--force', id]).status, 0);
   });
 });

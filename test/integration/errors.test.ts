@@ -49,18 +49,38 @@ t.test('bad input leaves nothing behind', skipUnlessRoot(), async (t) => {
   const tsrun = new Tsrun(t);
 
   const cases: [string, (config: any, dir: string) => void, RegExp][] = [
-    ['config.json that is not JSON', (_c, dir) => writeFileSync(join(dir, 'config.json'), '{"ociVersion": "1.2.0",\n  "process": }'), /config\.json.*(line 2|2:)/],
+    [
+      'config.json that is not JSON',
+      (_c, dir) => writeFileSync(join(dir, 'config.json'), '{"ociVersion": "1.2.0",\n  "process": }'),
+      /config\.json.*(line 2|2:)/,
+    ],
     ['a schema violation', (c) => (c.process.user.uid = 'root'), /\/process\/user\/uid/],
     ['an unknown namespace type', (c) => c.linux.namespaces.push({ type: 'bogus' }), /\/linux\/namespaces\/6\/type/],
     ['an unknown capability', (c) => c.process.capabilities.bounding.push('CAP_BOGUS'), /CAP_BOGUS/],
     ['a relative cwd', (c) => (c.process.cwd = 'tmp'), /\/process\/cwd/],
     ['a missing rootfs', (c) => (c.root.path = 'nope'), /\/root\/path/],
-    ['a mount failing inside the init', (c) => c.mounts.push({ destination: '/x', type: 'nosuchfs', source: 'none' }), /mounts: mount none \(nosuchfs\) at \/x/],
+    [
+      'a mount failing inside the init',
+      (c) => c.mounts.push({ destination: '/x', type: 'nosuchfs', source: 'none' }),
+      /mounts: mount none \(nosuchfs\) at \/x/,
+    ],
     ['an executable that is not there', (c) => (c.process.args = ['/bin/nothing-here']), /\/bin\/nothing-here/],
     ['a cpuset the kernel refuses', (c) => (c.linux.resources.cpu = { cpus: '4095' }), /\/linux\/resources\/cpu\/cpus: .*cpuset\.cpus/],
-    ['a memory limit below a swap limit', (c) => (c.linux.resources.memory = { limit: 64 << 20, swap: 32 << 20 }), /\/linux\/resources\/memory\/(swap|limit): .*memory/],
-    ['a unified key for a controller cgroup v2 lacks', (c) => (c.linux.resources.unified = { 'nosuch.max': '1' }), /\/linux\/resources\/unified\/nosuch\.max: /],
-    ['a unified key that climbs out', (c) => (c.linux.resources.unified = { '../cgroup.procs': '1' }), /\/linux\/resources\/unified\/\.\.~1cgroup\.procs: .*plain cgroup file name/],
+    [
+      'a memory limit below a swap limit',
+      (c) => (c.linux.resources.memory = { limit: 64 << 20, swap: 32 << 20 }),
+      /\/linux\/resources\/memory\/(swap|limit): .*memory/,
+    ],
+    [
+      'a unified key for a controller cgroup v2 lacks',
+      (c) => (c.linux.resources.unified = { 'nosuch.max': '1' }),
+      /\/linux\/resources\/unified\/nosuch\.max: /,
+    ],
+    [
+      'a unified key that climbs out',
+      (c) => (c.linux.resources.unified = { '../cgroup.procs': '1' }),
+      /\/linux\/resources\/unified\/\.\.~1cgroup\.procs: .*plain cgroup file name/,
+    ],
     ['a systemd cgroupsPath', (c) => (c.linux.cgroupsPath = 'system.slice:tsrun:x'), /\/linux\/cgroupsPath: .*systemd/],
   ];
   for (const [name, patch, message] of cases) {
@@ -97,7 +117,10 @@ t.test('bad input leaves nothing behind', skipUnlessRoot(), async (t) => {
     const log = join(bundle.dir, 'log.json');
     const r = tsrun.run(['--log', log, '--log-format', 'json', 'create', '--bundle', bundle.dir, tsrun.id()]);
     t.equal(r.status, 1);
-    const lines = readFileSync(log, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const lines = readFileSync(log, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     const last = lines.at(-1);
     t.equal(last.level, 'error');
     t.match(last.msg, /\/process\/cwd/);

@@ -15,7 +15,15 @@ t.test('exec', skipUnlessRoot(), async (t) => {
   const pid = tsrun.state(id).pid;
 
   t.test('joins every namespace of the container and keeps its env', async (t) => {
-    const r = tsrun.run(['exec', '-e', 'EXTRA=1', id, 'sh', '-c', 'for n in pid mnt net uts ipc cgroup; do readlink /proc/self/ns/$n; done; echo "$FROM_CONFIG$EXTRA"; hostname']);
+    const r = tsrun.run([
+      'exec',
+      '-e',
+      'EXTRA=1',
+      id,
+      'sh',
+      '-c',
+      'for n in pid mnt net uts ipc cgroup; do readlink /proc/self/ns/$n; done; echo "$FROM_CONFIG$EXTRA"; hostname',
+    ]);
     t.equal(r.status, 0, r.stderr);
     const lines = r.stdout.trim().split('\n');
     const want = ['pid', 'mnt', 'net', 'uts', 'ipc', 'cgroup'].map((n) => nsInode(pid, n));

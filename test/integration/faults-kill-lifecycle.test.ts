@@ -38,7 +38,11 @@ t.test('kill -9 of tsrun at each step', skip, async (t) => {
       { name: 'at the open of the exec fifo', pattern: new RegExp(`^open(at)?\\(.*"${dir}/exec\\.fifo", O_RDONLY`) },
       { name: 'at the unlink of the exec fifo', pattern: new RegExp(`^unlink(at)?\\(.*"${dir}/exec\\.fifo"`) },
     ];
-    await killAtEachStep(t, { tsrun, bundle, id, prepare, args: ['start', id] }, steps.map((s) => ({ ...s, exists: true })));
+    await killAtEachStep(
+      t,
+      { tsrun, bundle, id, prepare, args: ['start', id] },
+      steps.map((s) => ({ ...s, exists: true })),
+    );
   });
 
   t.test('exec --detach', async (t) => {
@@ -56,7 +60,11 @@ t.test('kill -9 of tsrun at each step', skip, async (t) => {
       { name: 'at PID', pattern: message('recvmsg', '3') },
       { name: 'at CREATED', pattern: message('recvmsg', '6') },
     ];
-    await killAtEachStep(t, { tsrun, bundle, id, prepare, args: ['exec', '--detach', id, 'sleep', '999'] }, steps.map((s) => ({ ...s, exists: true })));
+    await killAtEachStep(
+      t,
+      { tsrun, bundle, id, prepare, args: ['exec', '--detach', id, 'sleep', '999'] },
+      steps.map((s) => ({ ...s, exists: true })),
+    );
   });
 
   t.test('delete', async (t) => {
@@ -70,13 +78,20 @@ t.test('kill -9 of tsrun at each step', skip, async (t) => {
     };
     const steps: Step[] = [
       { name: 'at the lock', pattern: /^flock\(/ },
-      { name: 'at the kill of the processes', pattern: new RegExp(`^(kill|pidfd_send_signal)\\(|^open(at)?\\(.*"${cg}/(cgroup\\.kill|freezer\\.state)", O_WRONLY`) },
+      {
+        name: 'at the kill of the processes',
+        pattern: new RegExp(`^(kill|pidfd_send_signal)\\(|^open(at)?\\(.*"${cg}/(cgroup\\.kill|freezer\\.state)", O_WRONLY`),
+      },
       { name: 'at the rmdir of the first cgroup', pattern: new RegExp(`^(rmdir|unlinkat)\\(.*"${cg}"`) },
       { name: 'at the rmdir of the last cgroup', pattern: new RegExp(`^(rmdir|unlinkat)\\(.*"${cg}"`), last: true },
       // By full path (node) or relative to the directory's fd (the C front door).
       { name: 'at the removal of state.json', pattern: new RegExp(`^unlink(at)?\\(.*("${dir}/state\\.json"|\\d+, "state\\.json")`) },
       { name: 'at the rmdir of the state directory', pattern: new RegExp(`^(rmdir|unlinkat)\\(.*("${dir}"|\\d+, "${id}", AT_REMOVEDIR)`) },
     ];
-    await killAtEachStep(t, { tsrun, bundle, id, prepare, args: ['delete', '--force', id] }, steps.map((s) => ({ ...s, exists: true })));
+    await killAtEachStep(
+      t,
+      { tsrun, bundle, id, prepare, args: ['delete', '--force', id] },
+      steps.map((s) => ({ ...s, exists: true })),
+    );
   });
 });

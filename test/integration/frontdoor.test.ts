@@ -37,7 +37,10 @@ t.test('front door and TypeScript commands agree', { ...skipUnlessRoot(), timeou
   /** The C way must be served without node. */
   const c = (args: string[]) => run('c', args, { TSRUN_FRONTDOOR_ONLY: '1' });
   const same = (t: { equal(a: unknown, b: unknown, m: string): unknown }, a: Out, b: Out, what: string, ids: [string, string] = ['', '']) => {
-    const norm = (o: Out, id: string) => JSON.stringify(o).split(id || '\0').join('<id>');
+    const norm = (o: Out, id: string) =>
+      JSON.stringify(o)
+        .split(id || '\0')
+        .join('<id>');
     t.equal(norm(a, ids[0]), norm(b, ids[1]), what);
   };
   const hookOut = join(makeBundle(t, () => {}).dir, 'hooks');
@@ -46,8 +49,15 @@ t.test('front door and TypeScript commands agree', { ...skipUnlessRoot(), timeou
       cfg.process.args = ['sleep', '1000'];
       cfg.annotations = { 'org.x/quote': 'a "b" \\ c', '2': 'digit key first', ünï: 'cödé\n\ttab\u0001' };
       cfg.hooks = {
-        poststart: [{ path: '/bin/sh', args: ['sh', '-c', `cat > ${hookOut}-${tag}-poststart`] }, { path: '/bin/sh', args: ['sh', '-c', 'echo one >&2; echo two >&2; exit 3'] }],
-        poststop: [{ path: '/bin/sh', args: ['sh', '-c', `cat > ${hookOut}-${tag}-poststop`] }, { path: '/bin/sleep', args: ['sleep', '5'], timeout: 1 }, { path: '/no/such/hook' }],
+        poststart: [
+          { path: '/bin/sh', args: ['sh', '-c', `cat > ${hookOut}-${tag}-poststart`] },
+          { path: '/bin/sh', args: ['sh', '-c', 'echo one >&2; echo two >&2; exit 3'] },
+        ],
+        poststop: [
+          { path: '/bin/sh', args: ['sh', '-c', `cat > ${hookOut}-${tag}-poststop`] },
+          { path: '/bin/sleep', args: ['sleep', '5'], timeout: 1 },
+          { path: '/no/such/hook' },
+        ],
       };
     });
   // A hook's stdin with what differs between two containers taken out (the
@@ -84,17 +94,35 @@ t.test('front door and TypeScript commands agree', { ...skipUnlessRoot(), timeou
     t.match(c(['ps', a, '-o', 'pid,comm']).stdout, /sleep/);
 
     // Errors: a second start, delete without --force, a bad signal, a missing id.
-    for (const args of [['start', a], ['delete', a], ['kill', a, 'NOPE'], ['kill', a, '0'], ['state', 'nope'], ['kill', 'nope'], ['state'], ['pause', a, 'extra'], ['bogus']]) {
+    for (const args of [
+      ['start', a],
+      ['delete', a],
+      ['kill', a, 'NOPE'],
+      ['kill', a, '0'],
+      ['state', 'nope'],
+      ['kill', 'nope'],
+      ['state'],
+      ['pause', a, 'extra'],
+      ['bogus'],
+    ]) {
       same(t, run('c', args), run('ts', args), `error: ${args.join(' ')}`);
     }
     const logC = join(hookOut, '..', 'c.log');
     const logT = join(hookOut, '..', 't.log');
-    same(t, run('c', ['--log', logC, '--log-format', 'json', 'start', a]), run('ts', ['--log', logT, '--log-format', 'json', 'start', a]), 'error with --log json');
+    same(
+      t,
+      run('c', ['--log', logC, '--log-format', 'json', 'start', a]),
+      run('ts', ['--log', logT, '--log-format', 'json', 'start', a]),
+      'error with --log json',
+    );
     const strip = (f: string) => readFileSync(f, 'utf8').replace(/"time":"[^"]*"/g, '');
     t.equal(strip(logC), strip(logT), 'the same --log line');
 
     // pause / resume / kill, each way on its own container.
-    for (const [way, id] of [['c', a], ['ts', b]] as const) {
+    for (const [way, id] of [
+      ['c', a],
+      ['ts', b],
+    ] as const) {
       const r = way === 'c' ? c(['pause', id]) : run('ts', ['pause', id]);
       t.same(r, { status: 0, stdout: '', stderr: '' }, `pause (${way})`);
     }
@@ -146,7 +174,11 @@ t.test('front door and TypeScript commands agree', { ...skipUnlessRoot(), timeou
     same(t, c(['delete', '--force', p]), run('ts', ['delete', '--force', q]), 'delete --force of a paused container', [p, q]);
     t.ok(pidGone(pidP), 'the paused process was killed');
     t.same(cgroupDirsNamed(`/tsrun/${p}`), [], 'no cgroup left');
-    t.same(tsrun.leftovers().filter((d) => d === p || d === q), [], 'no state left');
+    t.same(
+      tsrun.leftovers().filter((d) => d === p || d === q),
+      [],
+      'no state left',
+    );
   });
 
   t.test('state.json changed since create: the TypeScript side decides', async (t) => {
@@ -181,8 +213,6 @@ t.test('front door and TypeScript commands agree', { ...skipUnlessRoot(), timeou
   });
 });
 
-
-
 t.test('foreground run without a terminal: the wait is the front door', { ...skipUnlessRoot(), timeout: 120_000 }, async (t) => {
   const tsrun = new Tsrun(t);
   const env = { ...process.env };
@@ -206,7 +236,7 @@ t.test('foreground run without a terminal: the wait is the front door', { ...ski
   const rss = Number(/VmRSS:\s+(\d+) kB/.exec(procStatus())?.[1]);
   t.ok(rss > 0 && rss <= 4096, `the waiting tsrun holds ${rss} KiB (≤ 4 MiB)`);
   process.kill(child.pid!, 'SIGTERM');
-  t.equal(await exited, 5, 'SIGTERM forwarded; the container status is run\'s');
+  t.equal(await exited, 5, "SIGTERM forwarded; the container status is run's");
   t.notOk(existsSync(join(tsrun.root, id)), 'deleted');
   t.same(cgroupDirsNamed(`/tsrun/${id}`), [], 'no cgroup left');
 

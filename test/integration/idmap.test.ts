@@ -16,7 +16,7 @@ t.test('id-mapped mounts', skipUnlessRoot(), async (t) => {
   chownSync(join(data, 'owned.txt'), 2000, 3000);
   chmodSync(data, 0o755);
 
-  t.test('the mount\'s own mappings: on-disk 2000:3000 shows as 100:200', async (t) => {
+  t.test("the mount's own mappings: on-disk 2000:3000 shows as 100:200", async (t) => {
     const bundle = makeBundle(t, (c) => {
       c.process.args = ['stat', '-c', '%u:%g', '/data/owned.txt'];
       c.mounts.push({
@@ -36,7 +36,7 @@ t.test('id-mapped mounts', skipUnlessRoot(), async (t) => {
     t.equal(r.stdout.trim(), '100:200');
   });
 
-  t.test('idmap alone maps through the container\'s user namespace', async (t) => {
+  t.test("idmap alone maps through the container's user namespace", async (t) => {
     const bundle = makeBundle(t, (c, b) => {
       chmodSync(b.dir, 0o755);
       mkdirSync(join(b.rootfs, 'data')); // the namespace's root cannot create it in a host-owned rootfs

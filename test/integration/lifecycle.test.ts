@@ -18,7 +18,6 @@ function readOrEmpty(file: string): string {
   }
 }
 
-
 t.test('lifecycle', skipUnlessRoot(), async (t) => {
   const tsrun = new Tsrun(t);
 
@@ -40,9 +39,17 @@ t.test('lifecycle', skipUnlessRoot(), async (t) => {
     t.equal(readFileSync(pidFile, 'utf8'), String(s1.pid), 'pid file: a plain number, no newline');
     t.match(procStatus(s1.pid).Name, /tsrun:\[init\]/, 'the init waits under its own name');
     t.equal(cgroupDirOf(s1.pid), `/tsrun/${id}`, 'the init runs in its own cgroup');
-    t.same(cgroupDirsNamed(`/tsrun/${id}`), cgroupRoots().all.map((r) => `${r}/tsrun/${id}`), 'a cgroup in every hierarchy');
+    t.same(
+      cgroupDirsNamed(`/tsrun/${id}`),
+      cgroupRoots().all.map((r) => `${r}/tsrun/${id}`),
+      'a cgroup in every hierarchy',
+    );
     const lines = readFileSync(`/proc/${s1.pid}/cgroup`, 'utf8').trim().split('\n');
-    t.same(lines.filter((l) => !l.includes('name=') && !l.endsWith(`:/tsrun/${id}`)), [], 'the init is in each of them (v1 joined before it ran)');
+    t.same(
+      lines.filter((l) => !l.includes('name=') && !l.endsWith(`:/tsrun/${id}`)),
+      [],
+      'the init is in each of them (v1 joined before it ran)',
+    );
 
     const started = tsrun.run(['start', id]);
     t.equal(started.status, 0, started.stderr);
@@ -74,7 +81,11 @@ t.test('lifecycle', skipUnlessRoot(), async (t) => {
 
   t.test('kill takes signal names and numbers; default TERM', async (t) => {
     const bundle = makeBundle(t, (c) => {
-      c.process.args = ['sh', '-c', 'trap "echo got-usr1 >> /tmp/log" USR1; trap "echo got-34 >> /tmp/log" 34; trap "exit 0" TERM; echo ready > /tmp/ready; while :; do sleep 0.05; done'];
+      c.process.args = [
+        'sh',
+        '-c',
+        'trap "echo got-usr1 >> /tmp/log" USR1; trap "echo got-34 >> /tmp/log" 34; trap "exit 0" TERM; echo ready > /tmp/ready; while :; do sleep 0.05; done',
+      ];
       c.root.readonly = false;
     });
     const id = tsrun.id();
@@ -132,7 +143,10 @@ t.test('lifecycle', skipUnlessRoot(), async (t) => {
     const pid = tsrun.state(id).pid;
     t.equal(tsrun.run(['delete', id]).status, 0);
     t.ok(await waitFor(() => pidGone(pid)));
-    t.same(tsrun.leftovers().filter((d) => d === id), []);
+    t.same(
+      tsrun.leftovers().filter((d) => d === id),
+      [],
+    );
   });
 
   t.test('two concurrent creates of one id: exactly one wins', async (t) => {

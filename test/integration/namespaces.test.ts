@@ -36,7 +36,9 @@ t.test('namespaces', skipUnlessRoot(), async (t) => {
       c.linux.namespaces = c.linux.namespaces.map((ns: any) => (ns.type === 'network' ? { type: 'network', path: `/run/netns/${name}` } : ns));
     });
     t.equal(r.status, 0, r.stderr);
-    const inode = execFileSync('stat', ['-L', '-c', '%i', `/run/netns/${name}`]).toString().trim();
+    const inode = execFileSync('stat', ['-L', '-c', '%i', `/run/netns/${name}`])
+      .toString()
+      .trim();
     t.match(r.stdout, `net:[${inode}]`, 'joined the namespace of the path');
     t.equal(r.stdout.trim().split('\n')[1], '0x9', 'sees the loopback brought up in that namespace (IFF_UP|IFF_LOOPBACK)');
   });

@@ -46,7 +46,10 @@ t.test('netDevices', skipUnlessRoot(), async (t) => {
     t.equal(deleted.status, 0, deleted.stderr);
     const back = hostLink(dev);
     t.ok(back, 'back on the host under its own name');
-    t.same(back?.addr_info?.filter((a: any) => a.family === 'inet').map((a: any) => `${a.local}/${a.prefixlen}`), ['10.213.7.1/24']);
+    t.same(
+      back?.addr_info?.filter((a: any) => a.family === 'inet').map((a: any) => `${a.local}/${a.prefixlen}`),
+      ['10.213.7.1/24'],
+    );
     t.ok(back?.flags.includes('UP'));
   });
 

@@ -15,7 +15,10 @@ import { readHostLsm } from '../../src/host/lsm.ts';
 /** Fields of /proc/<pid>/stat by their 1-based number in proc(5). */
 function statFields(line: string): (n: number) => string {
   // comm (field 2) may hold spaces: count from the closing parenthesis.
-  const rest = line.slice(line.lastIndexOf(')') + 2).trim().split(' ');
+  const rest = line
+    .slice(line.lastIndexOf(')') + 2)
+    .trim()
+    .split(' ');
   return (n) => rest[n - 3]!;
 }
 
@@ -137,7 +140,7 @@ t.test('process attributes', skipUnlessRoot(), async (t) => {
     const id3 = tsrun.id();
     const none = tsrun.run(['run', '--no-new-keyring', '--bundle', named.dir, id3]);
     t.equal(none.status, 0, none.stderr);
-    t.notMatch(none.stdout, `_ses.${id3}:`, 'no keyring of its own: the caller\'s session keyring is kept');
+    t.notMatch(none.stdout, `_ses.${id3}:`, "no keyring of its own: the caller's session keyring is kept");
   });
 
   const lsm = readHostLsm();

@@ -4,7 +4,11 @@ import { runScript } from '../helpers/run-in.ts';
 import { Tsrun } from '../helpers/tsrun.ts';
 
 function field(text: string, name: string): string | undefined {
-  return text.split('\n').find((l) => l.startsWith(`${name}:`))?.split(':')[1]?.trim();
+  return text
+    .split('\n')
+    .find((l) => l.startsWith(`${name}:`))
+    ?.split(':')[1]
+    ?.trim();
 }
 
 t.test('process', skipUnlessRoot(), async (t) => {
@@ -119,6 +123,13 @@ t.test('process', skipUnlessRoot(), async (t) => {
     const r = runScript(t, tsrun, 'ls /proc/self/fd');
     t.equal(r.status, 0, r.stderr);
     // 0 1 2 and the fd ls itself opens for the directory
-    t.same(r.stdout.trim().split('\n').map(Number).filter((fd) => fd > 3), []);
+    t.same(
+      r.stdout
+        .trim()
+        .split('\n')
+        .map(Number)
+        .filter((fd) => fd > 3),
+      [],
+    );
   });
 });

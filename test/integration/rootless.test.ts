@@ -3,7 +3,22 @@
 // the container's id maps and credentials in /proc, that no cgroup directory
 // was made, and that the state root belongs to the user and nobody else.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, readlinkSync, rmSync, rmdirSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  closeSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  readdirSync,
+  readlinkSync,
+  rmSync,
+  rmdirSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
@@ -28,7 +43,11 @@ function lookup(name: string): TestUser | undefined {
   if (!line) return undefined;
   const [, , uid, gid] = line.split(':');
   const sub = (file: string) => {
-    const l = existsSync(file) ? readFileSync(file, 'utf8').split('\n').find((x) => x.startsWith(`${name}:`)) : undefined;
+    const l = existsSync(file)
+      ? readFileSync(file, 'utf8')
+          .split('\n')
+          .find((x) => x.startsWith(`${name}:`))
+      : undefined;
     const start = Number(l?.split(':')[1]);
     return Number.isInteger(start) && start > 0 ? start : undefined;
   };
@@ -196,7 +215,7 @@ t.test('rootless', skipUnlessRoot(), async (t) => {
     for (const id of ids) asUser(user, ['delete', '--force', id], env);
   });
 
-  t.test('spec --rootless: runc\'s rootless changes, mapping the caller', async (t) => {
+  t.test("spec --rootless: runc's rootless changes, mapping the caller", async (t) => {
     const dir = userDir(t, user, 'tsrun-rl-spec-');
     const r = asUser(user, ['spec', '--rootless'], {}, dir);
     t.equal(r.status, 0, r.stderr);
@@ -208,12 +227,26 @@ t.test('rootless', skipUnlessRoot(), async (t) => {
     const types = c.linux.namespaces.map((n: any) => n.type);
     t.ok(types.includes('user') && !types.includes('network'), `namespaces ${types}`);
     t.equal(c.linux.resources, undefined, 'no cgroup settings');
-    t.same(c.mounts.find((m: any) => m.destination === '/sys'), { destination: '/sys', type: 'none', source: '/sys', options: ['rbind', 'nosuid', 'noexec', 'nodev', 'ro'] });
+    t.same(
+      c.mounts.find((m: any) => m.destination === '/sys'),
+      { destination: '/sys', type: 'none', source: '/sys', options: ['rbind', 'nosuid', 'noexec', 'nodev', 'ro'] },
+    );
     t.notOk(JSON.stringify(c.mounts).match(/"(gid|uid)=/), 'no uid=/gid= mount options');
     // The mounts are runc's exactly, where runc is installed to say so.
     if (existsSync('/usr/sbin/runc')) {
       const runcDir = userDir(t, user, 'tsrun-rl-runc-');
-      execFileSync('setpriv', ['--reuid', String(user.uid), '--regid', String(user.gid), '--init-groups', '/usr/sbin/runc', 'spec', '--rootless', '--bundle', runcDir]);
+      execFileSync('setpriv', [
+        '--reuid',
+        String(user.uid),
+        '--regid',
+        String(user.gid),
+        '--init-groups',
+        '/usr/sbin/runc',
+        'spec',
+        '--rootless',
+        '--bundle',
+        runcDir,
+      ]);
       const runc = JSON.parse(readFileSync(join(runcDir, 'config.json'), 'utf8'));
       t.same(c.mounts, runc.mounts, 'mounts equal runc spec --rootless');
       t.same(c.linux.uidMappings, runc.linux.uidMappings);
@@ -252,10 +285,10 @@ t.test('rootless', skipUnlessRoot(), async (t) => {
     t.equal(statusField(pid, 'Uid'), `${user.uid} ${user.uid} ${user.uid} ${user.uid}`, 'runs as the user on the host');
     t.equal(statusField(pid, 'Gid'), `${user.gid} ${user.gid} ${user.gid} ${user.gid}`);
     // CAP_AUDIT_WRITE, CAP_KILL, CAP_NET_BIND_SERVICE, held only in its own user namespace.
-    t.equal(statusField(pid, 'CapEff'), '0000000020000420', 'the config\'s capabilities');
+    t.equal(statusField(pid, 'CapEff'), '0000000020000420', "the config's capabilities");
     t.not(readlinkSync(`/proc/${pid}/ns/user`), readlinkSync('/proc/self/ns/user'), 'its own user namespace');
     t.same(cgroupDirsOf(id), [], 'no cgroup directory was made');
-    t.equal(readFileSync(`/proc/${pid}/cgroup`, 'utf8'), readFileSync('/proc/self/cgroup', 'utf8'), 'stays in the caller\'s cgroups');
+    t.equal(readFileSync(`/proc/${pid}/cgroup`, 'utf8'), readFileSync('/proc/self/cgroup', 'utf8'), "stays in the caller's cgroups");
 
     const rootStat = statSync(root);
     t.equal(rootStat.uid, user.uid, 'state root owned by the user');
@@ -270,7 +303,7 @@ t.test('rootless', skipUnlessRoot(), async (t) => {
     r = asUser(user, ['ps', id], env);
     t.equal(r.status, 0, r.stderr);
     t.match(r.stdout, /sleep 1000/);
-    t.match(r.stdout, /sleep 900/, 'ps finds the exec\'d process through the pid namespace');
+    t.match(r.stdout, /sleep 900/, "ps finds the exec'd process through the pid namespace");
 
     r = asUser(user, ['kill', '--all', id, 'KILL'], env);
     t.equal(r.status, 0, r.stderr);
@@ -312,7 +345,7 @@ t.test('rootless', skipUnlessRoot(), async (t) => {
     t.same(await pidsOfUid(user.uid), []);
   });
 
-  t.test('a delegated cgroup the user runs in: limits applied, pause works, only the container\'s dir removed', async (t) => {
+  t.test("a delegated cgroup the user runs in: limits applied, pause works, only the container's dir removed", async (t) => {
     // What systemd's Delegate= gives a user session, by hand: a directory
     // of the user's in every hierarchy, and the caller inside the cgroup2 one.
     const layout = cgroupMounts();
@@ -368,8 +401,16 @@ t.test('rootless', skipUnlessRoot(), async (t) => {
     t.equal(JSON.parse(asUser(user, ['state', id], env).stdout).status, 'paused');
     r = asUser(user, ['delete', '--force', id], env);
     t.equal(r.status, 0, r.stderr);
-    t.same(layout.filter((m) => existsSync(join(m, parent, id))), [], 'the container\'s cgroup dirs are gone');
-    t.same(layout.filter((m) => !existsSync(join(m, parent))), [], 'the delegated parent stays');
+    t.same(
+      layout.filter((m) => existsSync(join(m, parent, id))),
+      [],
+      "the container's cgroup dirs are gone",
+    );
+    t.same(
+      layout.filter((m) => !existsSync(join(m, parent))),
+      [],
+      'the delegated parent stays',
+    );
     t.same(await pidsOfUid(user.uid), []);
   });
 
@@ -398,12 +439,22 @@ t.test('rootless', skipUnlessRoot(), async (t) => {
     t.notOk(existsSync(join(root, id)));
   });
 
-  const noHelper = !existsSync('/usr/bin/newuidmap') ? 'no newuidmap (package uidmap)' : !user.subuid || !user.subgid ? 'the user has no /etc/subuid or /etc/subgid range' : false;
+  const noHelper = !existsSync('/usr/bin/newuidmap')
+    ? 'no newuidmap (package uidmap)'
+    : !user.subuid || !user.subgid
+      ? 'the user has no /etc/subuid or /etc/subgid range'
+      : false;
   t.test('newuidmap/newgidmap for a map of subordinate ids', { skip: noHelper }, async (t) => {
     if (!user.subuid || !user.subgid) return;
     const bundle = rootlessBundle(t, user, (c) => {
-      c.linux.uidMappings = [{ containerID: 0, hostID: user.uid, size: 1 }, { containerID: 1, hostID: user.subuid, size: 1000 }];
-      c.linux.gidMappings = [{ containerID: 0, hostID: user.gid, size: 1 }, { containerID: 1, hostID: user.subgid, size: 1000 }];
+      c.linux.uidMappings = [
+        { containerID: 0, hostID: user.uid, size: 1 },
+        { containerID: 1, hostID: user.subuid, size: 1000 },
+      ];
+      c.linux.gidMappings = [
+        { containerID: 0, hostID: user.gid, size: 1 },
+        { containerID: 1, hostID: user.subgid, size: 1000 },
+      ];
       c.process.user = { uid: 100, gid: 100, additionalGids: [200] };
       c.process.args = ['sleep', '1000'];
     });
@@ -412,8 +463,14 @@ t.test('rootless', skipUnlessRoot(), async (t) => {
     t.equal(r.status, 0, r.stderr);
     const pid = JSON.parse(asUser(user, ['state', id], env).stdout).pid as number;
     t.same(
-      readFileSync(`/proc/${pid}/uid_map`, 'utf8').trim().split('\n').map((l) => l.trim().split(/\s+/)),
-      [['0', String(user.uid), '1'], ['1', String(user.subuid), '1000']],
+      readFileSync(`/proc/${pid}/uid_map`, 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => l.trim().split(/\s+/)),
+      [
+        ['0', String(user.uid), '1'],
+        ['1', String(user.subuid), '1000'],
+      ],
     );
     const hostUid = user.subuid + 99;
     const hostGid = user.subgid + 99;

@@ -124,9 +124,15 @@ t.test('seccomp', skipUnlessRoot(), async (t) => {
   t.test('invalid profiles: a validation error with its pointer, nothing created', async (t) => {
     const cases: [object, RegExp][] = [
       [{ defaultAction: 'SCMP_ACT_SOMETIMES' }, /\/linux\/seccomp\/defaultAction: must be one of/],
-      [allowBut([{ names: ['read'], action: 'SCMP_ACT_ERRNO', args: [{ index: 0, value: 1, op: 'SCMP_CMP_ROUGHLY' }] }]), /\/linux\/seccomp\/syscalls\/0\/args\/0\/op: must be one of/],
+      [
+        allowBut([{ names: ['read'], action: 'SCMP_ACT_ERRNO', args: [{ index: 0, value: 1, op: 'SCMP_CMP_ROUGHLY' }] }]),
+        /\/linux\/seccomp\/syscalls\/0\/args\/0\/op: must be one of/,
+      ],
       [allowBut([], { architectures: ['SCMP_ARCH_PDP11'] }), /\/linux\/seccomp\/architectures\/0: must be one of/],
-      [allowBut([{ names: ['read'], action: 'SCMP_ACT_ALLOW', errnoRet: 3 }]), /\/linux\/seccomp\/syscalls\/0\/errnoRet: only SCMP_ACT_ERRNO and SCMP_ACT_TRACE/],
+      [
+        allowBut([{ names: ['read'], action: 'SCMP_ACT_ALLOW', errnoRet: 3 }]),
+        /\/linux\/seccomp\/syscalls\/0\/errnoRet: only SCMP_ACT_ERRNO and SCMP_ACT_TRACE/,
+      ],
       [allowBut([{ names: ['mkdir'], action: 'SCMP_ACT_NOTIFY' }]), /\/linux\/seccomp: missing required property "listenerPath"/],
     ];
     for (const [seccomp, want] of cases) {
@@ -141,21 +147,33 @@ t.test('seccomp', skipUnlessRoot(), async (t) => {
   });
 
   t.test("Docker's default profile: /bin/true and a busybox shell script run", async (t) => {
-    const bundle = makeBundle(t, withSeccomp(dockerDefault, (c) => (c.process.args = ['/bin/true'])));
+    const bundle = makeBundle(
+      t,
+      withSeccomp(dockerDefault, (c) => (c.process.args = ['/bin/true'])),
+    );
     const r = tsrun.run(['run', '--bundle', bundle.dir, tsrun.id()]);
     t.equal(r.status, 0, r.stderr);
-    const script = 'for i in 1 2 3; do echo line $i; done | wc -l; mkdir /tmp/d && ls -d /tmp/d; (sleep 0.1; echo sub) & wait; grep -E "^(Seccomp|NoNewPrivs):" /proc/self/status';
+    const script =
+      'for i in 1 2 3; do echo line $i; done | wc -l; mkdir /tmp/d && ls -d /tmp/d; (sleep 0.1; echo sub) & wait; grep -E "^(Seccomp|NoNewPrivs):" /proc/self/status';
     const s = runScript(t, tsrun, script, withSeccomp(dockerDefault));
     t.equal(s.status, 0, s.stderr);
     t.match(s.stdout, /^3\n\/tmp\/d\nsub\nNoNewPrivs:\s+1\nSeccomp:\s+2\n$/);
     // Without no_new_privs the filter is loaded before the capabilities go.
-    const n = runScript(t, tsrun, 'grep -E "^(Seccomp|NoNewPrivs):" /proc/self/status', withSeccomp(dockerDefault, (c) => (c.process.noNewPrivileges = false)));
+    const n = runScript(
+      t,
+      tsrun,
+      'grep -E "^(Seccomp|NoNewPrivs):" /proc/self/status',
+      withSeccomp(dockerDefault, (c) => (c.process.noNewPrivileges = false)),
+    );
     t.equal(n.status, 0, n.stderr);
     t.match(n.stdout, /NoNewPrivs:\s+0\nSeccomp:\s+2/);
   });
 
   t.test("exec runs under the container's filter", async (t) => {
-    const bundle = makeBundle(t, withSeccomp(allowBut([{ names: ['mkdir', 'mkdirat'], action: 'SCMP_ACT_ERRNO', errnoRet: 28 }]), (c) => (c.process.args = ['sleep', '1000'])));
+    const bundle = makeBundle(
+      t,
+      withSeccomp(allowBut([{ names: ['mkdir', 'mkdirat'], action: 'SCMP_ACT_ERRNO', errnoRet: 28 }]), (c) => (c.process.args = ['sleep', '1000'])),
+    );
     const id = tsrun.id();
     t.equal(tsrun.run(['run', '-d', '--bundle', bundle.dir, id]).status, 0);
     const r = tsrun.run(['exec', id, 'sh', '-c', 'grep Seccomp: /proc/self/status; mkdir /tmp/e']);
@@ -179,9 +197,12 @@ t.test('seccomp', skipUnlessRoot(), async (t) => {
       const id = tsrun.id();
       const bundle = makeBundle(t, (c, b) => {
         rootfs = b.rootfs;
-        withSeccomp(allowBut([{ names: ['mkdir', 'mkdirat'], action: 'SCMP_ACT_NOTIFY' }], { listenerPath: listener.socket, listenerMetadata: 'test-metadata' }), (cc) => {
-          cc.process.args = ['sh', '-c', script];
-        })(c);
+        withSeccomp(
+          allowBut([{ names: ['mkdir', 'mkdirat'], action: 'SCMP_ACT_NOTIFY' }], { listenerPath: listener.socket, listenerMetadata: 'test-metadata' }),
+          (cc) => {
+            cc.process.args = ['sh', '-c', script];
+          },
+        )(c);
       });
       const r = tsrun.run(['run', '--bundle', bundle.dir, id]);
       t.equal(r.status, 0, r.stderr);
@@ -193,7 +214,10 @@ t.test('seccomp', skipUnlessRoot(), async (t) => {
       t.equal(state.state.id, id);
       t.equal(state.state.bundle, bundle.dir);
       t.ok(state.pid > 0 && state.pid === state.state.pid, 'the container pid');
-      t.ok(rest.some((l) => /^notified \d+$/.test(l)), 'the listener saw the call');
+      t.ok(
+        rest.some((l) => /^notified \d+$/.test(l)),
+        'the listener saw the call',
+      );
       if (answer === '30') {
         t.match(r.stderr, /Read-only file system/, 'the errno the listener chose');
         t.notOk(existsSync(join(rootfs, 'tmp/n')));
@@ -203,29 +227,39 @@ t.test('seccomp', skipUnlessRoot(), async (t) => {
     }
   });
 
-  t.test('SCMP_ACT_NOTIFY under exec: the exec\'d process gets its own listener connection', { skip: gcc ? false : 'needs gcc to build the listener' }, async (t) => {
-    const exe = buildListener(t);
-    const first = await startListener(t, exe, '30');
-    const id = tsrun.id();
-    const bundle = makeBundle(
-      t,
-      withSeccomp(allowBut([{ names: ['mkdir', 'mkdirat'], action: 'SCMP_ACT_NOTIFY' }], { listenerPath: first.socket }), (c) => (c.process.args = ['sleep', '1000'])),
-    );
-    t.equal(tsrun.run(['run', '-d', '--bundle', bundle.dir, id]).status, 0);
-    const containerPid = tsrun.state(id).pid;
-    const second = await startListener(t, exe, '28', first.socket);
-    const r = tsrun.run(['exec', id, 'mkdir', '/tmp/x']);
-    t.equal(r.status, 1);
-    t.match(r.stderr, /No space left on device/, 'answered by the second listener');
-    const state = JSON.parse(readFileSync(second.out, 'utf8').split('\n')[0]!);
-    t.equal(state.state.pid, containerPid, 'the container state');
-    t.not(state.pid, containerPid, 'the exec\'d process');
-    t.equal(state.state.status, 'running');
-  });
+  t.test(
+    "SCMP_ACT_NOTIFY under exec: the exec'd process gets its own listener connection",
+    { skip: gcc ? false : 'needs gcc to build the listener' },
+    async (t) => {
+      const exe = buildListener(t);
+      const first = await startListener(t, exe, '30');
+      const id = tsrun.id();
+      const bundle = makeBundle(
+        t,
+        withSeccomp(
+          allowBut([{ names: ['mkdir', 'mkdirat'], action: 'SCMP_ACT_NOTIFY' }], { listenerPath: first.socket }),
+          (c) => (c.process.args = ['sleep', '1000']),
+        ),
+      );
+      t.equal(tsrun.run(['run', '-d', '--bundle', bundle.dir, id]).status, 0);
+      const containerPid = tsrun.state(id).pid;
+      const second = await startListener(t, exe, '28', first.socket);
+      const r = tsrun.run(['exec', id, 'mkdir', '/tmp/x']);
+      t.equal(r.status, 1);
+      t.match(r.stderr, /No space left on device/, 'answered by the second listener');
+      const state = JSON.parse(readFileSync(second.out, 'utf8').split('\n')[0]!);
+      t.equal(state.state.pid, containerPid, 'the container state');
+      t.not(state.pid, containerPid, "the exec'd process");
+      t.equal(state.state.status, 'running');
+    },
+  );
 
   t.test('hostile profiles never hang', async (t) => {
     const timed = (seccomp: object, args: string[]) => {
-      const bundle = makeBundle(t, withSeccomp(seccomp, (c) => (c.process.args = args)));
+      const bundle = makeBundle(
+        t,
+        withSeccomp(seccomp, (c) => (c.process.args = args)),
+      );
       const started = Date.now();
       const r = tsrun.run(['run', '--bundle', bundle.dir, tsrun.id()], { timeout: 30_000 });
       return { ...r, ms: Date.now() - started };
@@ -246,7 +280,10 @@ t.test('seccomp', skipUnlessRoot(), async (t) => {
     // Without no_new_privs the credential calls follow the filter: a killed one is named.
     const caps = timed(allowBut([{ names: ['capset'], action: 'SCMP_ACT_KILL_PROCESS' }]), ['true']);
     t.equal(caps.status, 0, 'no_new_privs: capset happens before the filter');
-    const bundle = makeBundle(t, withSeccomp(allowBut([{ names: ['capset'], action: 'SCMP_ACT_KILL_PROCESS' }]), (c) => (c.process.noNewPrivileges = false)));
+    const bundle = makeBundle(
+      t,
+      withSeccomp(allowBut([{ names: ['capset'], action: 'SCMP_ACT_KILL_PROCESS' }]), (c) => (c.process.noNewPrivileges = false)),
+    );
     const id = tsrun.id();
     const noNnp = tsrun.run(['create', '--bundle', bundle.dir, id]);
     t.equal(noNnp.status, 1);

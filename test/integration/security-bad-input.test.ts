@@ -10,7 +10,10 @@ import { skipUnlessRoot } from '../helpers/requires.ts';
 import { Tsrun } from '../helpers/tsrun.ts';
 
 type Patch = (config: any, bundle: Bundle) => void;
-const text = (body: string): Patch => (_c, b) => writeFileSync(join(b.dir, 'config.json'), body);
+const text =
+  (body: string): Patch =>
+  (_c, b) =>
+    writeFileSync(join(b.dir, 'config.json'), body);
 const userns = (c: any) => {
   c.linux.namespaces.push({ type: 'user' });
   c.linux.uidMappings = [{ containerID: 0, hostID: 100000, size: 65536 }];
@@ -21,42 +24,70 @@ const CASES: [string, Patch, RegExp][] = [
   ['not JSON', text('this is not json'), /config\.json: \/: invalid JSON at line 1 column 1/],
   ['truncated JSON', text('{"ociVersion": "1.2.0", "process": {"args": ["sh"'), /invalid JSON at line 1 column \d+: expected .* found the end of the file/],
   ['null', text('null'), /config\.json: \/: must be an object/],
-  ['a 50 MB config whose state cannot reach an in-container hook', (c, b) => {
-    c.annotations = { big: 'x'.repeat(50 * 1024 * 1024) };
-    c.hooks = { createContainer: [{ path: '/bin/true' }] };
-    writeFileSync(join(b.dir, 'config.json'), JSON.stringify(c));
-  }, /\/annotations: the state for createContainer\/startContainer hooks is \d+ bytes/],
+  [
+    'a 50 MB config whose state cannot reach an in-container hook',
+    (c, b) => {
+      c.annotations = { big: 'x'.repeat(50 * 1024 * 1024) };
+      c.hooks = { createContainer: [{ path: '/bin/true' }] };
+      writeFileSync(join(b.dir, 'config.json'), JSON.stringify(c));
+    },
+    /\/annotations: the state for createContainer\/startContainer hooks is \d+ bytes/,
+  ],
   ['10,000-deep nesting', text(`{"ociVersion":"1.2.0","annotations":${'['.repeat(10000)}${']'.repeat(10000)}}`), /\/annotations/],
-  ['wrong types', (c) => {
-    c.process.args = 'sh';
-    c.hostname = 7;
-  }, /\/process\/args: must be an array.*\/hostname: must be a string|\/hostname: must be a string.*\/process\/args: must be an array/],
+  [
+    'wrong types',
+    (c) => {
+      c.process.args = 'sh';
+      c.hostname = 7;
+    },
+    /\/process\/args: must be an array.*\/hostname: must be a string|\/hostname: must be a string.*\/process\/args: must be an array/,
+  ],
   ['an unknown ociVersion major', (c) => (c.ociVersion = '2.0.0'), /\/ociVersion: version 2\.0\.0 is not supported/],
   ['missing process.args', (c) => delete c.process.args, /\/process: missing required property "args"/],
   ['empty process.args', (c) => (c.process.args = []), /\/process\/args: must have at least one element/],
   ['args[0] not found', (c) => (c.process.args = ['no-such-program']), /no-such-program not found in \$PATH/],
   ['rootfs missing', (c) => (c.root.path = 'nope'), /\/root\/path: rootfs .*nope is not a directory/],
-  ['rootfs not a directory', (c, b) => {
-    writeFileSync(join(b.dir, 'file'), '');
-    c.root.path = 'file';
-  }, /\/root\/path: .*not a directory/],
-  ['rootfs a symlink to a file', (c, b) => {
-    writeFileSync(join(b.dir, 'file'), '');
-    symlinkSync('file', join(b.dir, 'link'));
-    c.root.path = 'link';
-  }, /\/root\/path: .*not a directory/],
-  ['overlapping uid maps', (c) => {
-    userns(c);
-    c.linux.uidMappings.push({ containerID: 100, hostID: 200000, size: 10 });
-  }, /\/linux\/uidMappings\/1: its containerID range overlaps the one of \/linux\/uidMappings\/0/],
-  ['an id map past 2^32', (c) => {
-    userns(c);
-    c.linux.uidMappings = [{ containerID: 0, hostID: 4294967000, size: 1000 }];
-  }, /\/linux\/uidMappings\/0: hostID \+ size passes 2\^32/],
-  ['more than 340 id map ranges', (c) => {
-    userns(c);
-    c.linux.uidMappings = Array.from({ length: 341 }, (_, i) => ({ containerID: i, hostID: 100000 + i, size: 1 }));
-  }, /\/linux\/uidMappings: has 341 ranges: the kernel takes at most 340/],
+  [
+    'rootfs not a directory',
+    (c, b) => {
+      writeFileSync(join(b.dir, 'file'), '');
+      c.root.path = 'file';
+    },
+    /\/root\/path: .*not a directory/,
+  ],
+  [
+    'rootfs a symlink to a file',
+    (c, b) => {
+      writeFileSync(join(b.dir, 'file'), '');
+      symlinkSync('file', join(b.dir, 'link'));
+      c.root.path = 'link';
+    },
+    /\/root\/path: .*not a directory/,
+  ],
+  [
+    'overlapping uid maps',
+    (c) => {
+      userns(c);
+      c.linux.uidMappings.push({ containerID: 100, hostID: 200000, size: 10 });
+    },
+    /\/linux\/uidMappings\/1: its containerID range overlaps the one of \/linux\/uidMappings\/0/,
+  ],
+  [
+    'an id map past 2^32',
+    (c) => {
+      userns(c);
+      c.linux.uidMappings = [{ containerID: 0, hostID: 4294967000, size: 1000 }];
+    },
+    /\/linux\/uidMappings\/0: hostID \+ size passes 2\^32/,
+  ],
+  [
+    'more than 340 id map ranges',
+    (c) => {
+      userns(c);
+      c.linux.uidMappings = Array.from({ length: 341 }, (_, i) => ({ containerID: i, hostID: 100000 + i, size: 1 }));
+    },
+    /\/linux\/uidMappings: has 341 ranges: the kernel takes at most 340/,
+  ],
 ];
 
 t.test('bad input: one clear line, nothing left', skipUnlessRoot(), async (t) => {

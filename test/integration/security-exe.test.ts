@@ -20,7 +20,7 @@ t.test('/proc/self/exe cannot reach a host binary', skipUnlessRoot(), async (t) 
   const hashes = hostBinaryHashes();
   t.ok(Object.keys(hashes).length >= 4, `hashing ${Object.keys(hashes).length} host files`);
 
-  t.test('a #!/proc/self/exe entry point runs tsrun-init\'s sealed copy, not a host file', async (t) => {
+  t.test("a #!/proc/self/exe entry point runs tsrun-init's sealed copy, not a host file", async (t) => {
     const bundle = makeBundle(t, (c, b) => {
       writeFileSync(join(b.rootfs, 'evil'), '#!/proc/self/exe\n');
       chmodSync(join(b.rootfs, 'evil'), 0o755);
@@ -65,7 +65,16 @@ t.test('/proc/self/exe cannot reach a host binary', skipUnlessRoot(), async (t) 
     const log = readFileSync(join(out, 'log'), 'utf8');
     t.match(log, /START \d+/, 'the attacker ran');
     t.comment(`${(log.match(/OPENED-FOR-WRITE/g) ?? []).length} opens for write without a successful write, of:`);
-    t.comment([...new Set(log.split('\n').filter((l) => l.startsWith('OPENED')).map((l) => l.split(' ').slice(2).join(' ')))].join(', '));
+    t.comment(
+      [
+        ...new Set(
+          log
+            .split('\n')
+            .filter((l) => l.startsWith('OPENED'))
+            .map((l) => l.split(' ').slice(2).join(' ')),
+        ),
+      ].join(', '),
+    );
     t.notMatch(log, /WROTE/, 'no write into any exe succeeded');
     t.same(hostBinaryHashes(), hashes, 'host binaries unchanged');
     t.equal(tsrun.run(['delete', '--force', id]).status, 0);

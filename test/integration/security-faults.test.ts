@@ -32,7 +32,11 @@ t.test('a full state root', skipUnlessRoot(), async (t) => {
   t.equal(r.status, 1, 'create fails');
   t.match(r.stderr, /ENOSPC/);
   t.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
-  t.same(readdirSync(root).filter((n) => n !== 'filler'), [], 'no container dir, no temp file left');
+  t.same(
+    readdirSync(root).filter((n) => n !== 'filler'),
+    [],
+    'no container dir, no temp file left',
+  );
   t.same(hostSnapshot(bundle.dir, before), before, 'no cgroup, mount or process');
   // And list still works on that root.
   const l = tsrun.run(['--root', root, 'list']);

@@ -12,7 +12,9 @@ import { skipUnlessRoot } from '../helpers/requires.ts';
 import { Tsrun, TSRUN } from '../helpers/tsrun.ts';
 
 function fdsOf(pid: number): number[] {
-  return readdirSync(`/proc/${pid}/fd`).map(Number).sort((a, b) => a - b);
+  return readdirSync(`/proc/${pid}/fd`)
+    .map(Number)
+    .sort((a, b) => a - b);
 }
 
 t.test('file descriptors', skipUnlessRoot(), async (t) => {

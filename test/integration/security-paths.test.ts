@@ -101,7 +101,11 @@ t.test('paths inside the rootfs', skipUnlessRoot(), async (t) => {
   // A createContainer hook stands in for a neighbour racing us: it swaps
   // <rootfs>/dev/<name> just before the masking and console steps.
   const swaps: [string, string, RegExp][] = [
-    ['/dev/null as a symlink to core_pattern', 'rm -f "$R/dev/null"; ln -s /proc/sys/kernel/core_pattern "$R/dev/null"', /refusing to mask \/proc\/\w+: \/dev\/null in the container is not the null device/],
+    [
+      '/dev/null as a symlink to core_pattern',
+      'rm -f "$R/dev/null"; ln -s /proc/sys/kernel/core_pattern "$R/dev/null"',
+      /refusing to mask \/proc\/\w+: \/dev\/null in the container is not the null device/,
+    ],
     ['/dev/null as a regular file', 'rm -f "$R/dev/null"; echo x > "$R/dev/null"', /not the null device/],
     ['/dev/null as another device (zero)', 'rm -f "$R/dev/null"; mknod -m 666 "$R/dev/null" c 1 5', /not the null device/],
   ];
@@ -133,7 +137,11 @@ t.test('paths inside the rootfs', skipUnlessRoot(), async (t) => {
   }
 
   const consoleSwaps: [string, string, RegExp][] = [
-    ['/dev/console as a symlink to core_pattern', 'rm -f "$R/dev/console"; ln -s /proc/sys/kernel/core_pattern "$R/dev/console"', /refusing to bind the console at \/dev\/console: it is not a file or a character device/],
+    [
+      '/dev/console as a symlink to core_pattern',
+      'rm -f "$R/dev/console"; ln -s /proc/sys/kernel/core_pattern "$R/dev/console"',
+      /refusing to bind the console at \/dev\/console: it is not a file or a character device/,
+    ],
     ['/dev/console as a directory', 'rm -f "$R/dev/console"; mkdir "$R/dev/console"', /refusing to bind the console at \/dev\/console/],
     ['/dev/ptmx as the null device', 'rm -f "$R/dev/ptmx"; mknod -m 666 "$R/dev/ptmx" c 1 3', /refusing \/dev\/ptmx: it is not the pty multiplexer/],
   ];
@@ -153,7 +161,7 @@ t.test('paths inside the rootfs', skipUnlessRoot(), async (t) => {
     });
   }
 
-  t.test('with nothing swapped, /dev/console is the container\'s pty', async (t) => {
+  t.test("with nothing swapped, /dev/console is the container's pty", async (t) => {
     const bundle = makeBundle(t, (c) => {
       c.process.terminal = true;
       c.process.args = ['sh', '-c', 'stat -c "%t %T" /dev/console "$(tty)"'];

@@ -21,7 +21,11 @@ function status(pid: number): Record<string, string> {
   return out;
 }
 
-const mask = (...bits: number[]) => bits.reduce((m, b) => m | (1n << BigInt(b)), 0n).toString(16).padStart(16, '0');
+const mask = (...bits: number[]) =>
+  bits
+    .reduce((m, b) => m | (1n << BigInt(b)), 0n)
+    .toString(16)
+    .padStart(16, '0');
 const [CHOWN, KILL, NET_BIND_SERVICE, NET_RAW, AUDIT_WRITE] = [0, 5, 10, 13, 29];
 
 t.test('privileges', skipUnlessRoot(), async (t) => {
@@ -152,7 +156,10 @@ t.test('devices', skipUnlessRoot(), async (t) => {
     execFileSync('losetup', ['-d', loop]);
     rmSync(dirname(image), { recursive: true, force: true });
   });
-  const [major, minor] = readFileSync(`/sys/class/block/${basename(loop)}/dev`, 'utf8').trim().split(':').map(Number);
+  const [major, minor] = readFileSync(`/sys/class/block/${basename(loop)}/dev`, 'utf8')
+    .trim()
+    .split(':')
+    .map(Number);
   t.equal(readFileSync(loop).subarray(0, 20).toString(), 'tsrun-canary-sector\n', `the host itself can read ${loop} (${major}:${minor})`);
   const caps = ['CAP_KILL', 'CAP_MKNOD', 'CAP_DAC_OVERRIDE'];
 

@@ -28,7 +28,7 @@ t.test('procfs writes are checked on the fd', skipUnlessRoot(), async (t) => {
   }
 
   function canaryFile(t: Test): string {
-    const dir = t.testdir({ 'canary': 'host data\n' });
+    const dir = t.testdir({ canary: 'host data\n' });
     return join(dir, 'canary');
   }
 

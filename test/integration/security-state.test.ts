@@ -40,7 +40,10 @@ t.test('hostile state.json', skipUnlessRoot(), async (t) => {
 
   t.test('a foreign cgroup: kill --all and delete --force refuse', async (t) => {
     edit((s) => (s.cgroup = { path: victimCgroup, created: [victimCgroup] }));
-    for (const args of [['kill', '--all', id, 'KILL'], ['delete', '--force', id]]) {
+    for (const args of [
+      ['kill', '--all', id, 'KILL'],
+      ['delete', '--force', id],
+    ]) {
       const r = tsrun.run(args);
       t.equal(r.status, 1, `${args[0]} refuses`);
       t.match(r.stderr, /refusing to signal or remove/);

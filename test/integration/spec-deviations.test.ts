@@ -30,7 +30,7 @@ function withoutMountNs(c: any): void {
 t.test('spec deviations', skipUnlessRoot(), async (t) => {
   const tsrun = new Tsrun(t);
 
-  t.test('no mount namespace: the runtime\'s is inherited, and delete leaves no mount behind', async (t) => {
+  t.test("no mount namespace: the runtime's is inherited, and delete leaves no mount behind", async (t) => {
     const before = rootPropagation();
     const bundle = makeBundle(t, (c, b) => {
       withoutMountNs(c);
@@ -44,7 +44,13 @@ t.test('spec deviations', skipUnlessRoot(), async (t) => {
     t.ok(mountsUnder(bundle.dir).length >= 2, 'rootfs bind and /proc are host mounts');
     const pid = tsrun.state(id).pid;
     t.equal(execFileSync('readlink', [`/proc/${pid}/ns/mnt`]).toString(), execFileSync('readlink', ['/proc/self/ns/mnt']).toString());
-    t.equal(execFileSync('readlink', [`/proc/${pid}/root`]).toString().trim(), bundle.rootfs, 'chrooted into the rootfs');
+    t.equal(
+      execFileSync('readlink', [`/proc/${pid}/root`])
+        .toString()
+        .trim(),
+      bundle.rootfs,
+      'chrooted into the rootfs',
+    );
     const started = tsrun.run(['start', id]);
     t.equal(started.status, 0, started.stderr);
     const deleted = tsrun.run(['delete', '--force', id]);
@@ -65,7 +71,7 @@ t.test('spec deviations', skipUnlessRoot(), async (t) => {
     t.same(mountsUnder(bundle.dir), []);
   });
 
-  t.test('no mount namespace: exec enters the container\'s root', async (t) => {
+  t.test("no mount namespace: exec enters the container's root", async (t) => {
     const bundle = makeBundle(t, (c, b) => {
       withoutMountNs(c);
       c.process.args = ['sleep', '60'];
@@ -118,7 +124,13 @@ t.test('spec deviations', skipUnlessRoot(), async (t) => {
     const r = tsrun.run(['run', '--bundle', bundle.dir, tsrun.id()]);
     t.equal(r.status, 0, r.stderr);
     t.equal(r.stdout.trim(), 'joined-uts');
-    t.equal(execFileSync('nsenter', [`--uts=${ns}`, 'hostname']).toString().trim(), 'joined-uts', 'the joined namespace has it');
+    t.equal(
+      execFileSync('nsenter', [`--uts=${ns}`, 'hostname'])
+        .toString()
+        .trim(),
+      'joined-uts',
+      'the joined namespace has it',
+    );
     t.equal(execFileSync('hostname').toString(), hostBefore, 'the host keeps its name');
   });
 
@@ -150,7 +162,7 @@ t.test('spec deviations', skipUnlessRoot(), async (t) => {
     t.same(readFileSync(log, 'utf8').trim().split('\n'), ['created', 'created', 'created', 'created']);
   });
 
-  t.test('ociVersion above features\' ociVersionMax is refused before anything exists', async (t) => {
+  t.test("ociVersion above features' ociVersionMax is refused before anything exists", async (t) => {
     const features = JSON.parse(tsrun.run(['features']).stdout);
     const bundle = makeBundle(t, (c) => (c.ociVersion = '1.3.0'));
     const id = tsrun.id();

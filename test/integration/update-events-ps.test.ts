@@ -45,7 +45,6 @@ const waitFor = (check: () => boolean): Promise<boolean> => poll(check, 10_000, 
 
 const read = (dir: string, file: string): string => readFileSync(join(dir, file), 'utf8').trim();
 
-
 /** `tsrun events` running in the background, its stdout collected in a file. */
 function startEvents(tsrun: Tsrun, dir: string, args: string[]) {
   const file = join(dir, 'events.out');
@@ -122,7 +121,9 @@ t.test('update, events, ps', skipUnlessRoot(), async (t) => {
     const cpu = controllerDir(pid, 'cpu');
     const shares = cpu.includes('/cpu') && !cpu.includes('unified') ? 'cpu.shares' : 'cpu.weight';
 
-    let r = tsrun.run(['update', '-r', '-', id], { input: JSON.stringify({ pids: { limit: 7 }, cpu: { shares: 512 }, devices: [{ allow: true, access: 'rwm' }] }) });
+    let r = tsrun.run(['update', '-r', '-', id], {
+      input: JSON.stringify({ pids: { limit: 7 }, cpu: { shares: 512 }, devices: [{ allow: true, access: 'rwm' }] }),
+    });
     t.equal(r.status, 0, r.stderr);
     t.equal(read(pids, 'pids.max'), '7');
     if (shares === 'cpu.shares') t.equal(read(cpu, 'cpu.shares'), '512');

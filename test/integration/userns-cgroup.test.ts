@@ -13,13 +13,17 @@ function userns(c: any, dir: string): void {
   c.linux.namespaces.push({ type: 'user' });
   c.linux.uidMappings = [{ containerID: 0, hostID: 100000, size: 65536 }];
   c.linux.gidMappings = [{ containerID: 0, hostID: 100000, size: 65536 }];
-  c.process.args = ['sh', '-c', 'grep " /sys/fs/cgroup " /proc/self/mountinfo; touch /sys/fs/cgroup/x 2>/dev/null && echo writable || echo read-only; cat /proc/self/cgroup | grep "^0::"'];
+  c.process.args = [
+    'sh',
+    '-c',
+    'grep " /sys/fs/cgroup " /proc/self/mountinfo; touch /sys/fs/cgroup/x 2>/dev/null && echo writable || echo read-only; cat /proc/self/cgroup | grep "^0::"',
+  ];
 }
 
 t.test('user namespace and the cgroup mount', skipUnlessRoot(), async (t) => {
   const tsrun = new Tsrun(t);
 
-  t.test('with a cgroup namespace: cgroup2 is mounted, rooted at the container\'s cgroup', async (t) => {
+  t.test("with a cgroup namespace: cgroup2 is mounted, rooted at the container's cgroup", async (t) => {
     const bundle = makeBundle(t, (c, b) => userns(c, b.dir));
     const r = tsrun.run(['run', '--bundle', bundle.dir, tsrun.id()]);
     t.equal(r.status, 0, r.stderr);
@@ -29,7 +33,7 @@ t.test('user namespace and the cgroup mount', skipUnlessRoot(), async (t) => {
     t.equal(cg, '0::/');
   });
 
-  t.test('without a cgroup namespace: the container\'s own cgroup directory, bound read-only', async (t) => {
+  t.test("without a cgroup namespace: the container's own cgroup directory, bound read-only", async (t) => {
     const id = tsrun.id();
     const bundle = makeBundle(t, (c, b) => {
       userns(c, b.dir);

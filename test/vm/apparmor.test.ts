@@ -47,7 +47,6 @@ async function scenario(t: Test, id: string, cfg: any, script: string): Promise<
   return (await runScenario(t, guest!, id, cfg, script, 300)).facts;
 }
 
-
 t.test('the guest runs AppArmor and loads the test profile', opts, async (t) => {
   const r = await guest!.run(
     `
@@ -96,7 +95,7 @@ fact exec_attr "$(rt exec "$ID" cat /proc/self/attr/current 2>&1)"
   if (f.attr_apparmor_current !== undefined) t.equal(f.attr_apparmor_current, `${PROFILE} (enforce)`);
   t.equal(f.written, 'ok', 'a write the profile allows succeeds');
   t.equal(f.denied_exists, 'no', 'the write under /tmp was denied');
-  t.equal(f.exec_write, 'refused', 'exec runs under the container\'s profile too');
+  t.equal(f.exec_write, 'refused', "exec runs under the container's profile too");
   t.equal(f.exec_attr, `${PROFILE} (enforce)`);
   t.ok(Number(f.kernel_denied) >= 1, `the kernel logged the denial by this profile (${f.kernel_denied} line(s))`);
 });

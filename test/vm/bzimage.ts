@@ -20,8 +20,16 @@ export function bzImagePayload(image: Buffer): { offset: number; length: number 
 
 const DECOMPRESSORS: { magic: Buffer; name: string; run: (b: Buffer) => Buffer }[] = [
   { magic: Buffer.from([0x1f, 0x8b]), name: 'gzip', run: (b) => gunzipSync(b) },
-  { magic: Buffer.from('fd377a585a00', 'hex'), name: 'xz', run: (b) => execFileSync('xz', ['-dc'], { input: b, maxBuffer: 1 << 30, stdio: ['pipe', 'pipe', 'ignore'] }) },
-  { magic: Buffer.from('28b52ffd', 'hex'), name: 'zstd', run: (b) => execFileSync('zstd', ['-dc'], { input: b, maxBuffer: 1 << 30, stdio: ['pipe', 'pipe', 'ignore'] }) },
+  {
+    magic: Buffer.from('fd377a585a00', 'hex'),
+    name: 'xz',
+    run: (b) => execFileSync('xz', ['-dc'], { input: b, maxBuffer: 1 << 30, stdio: ['pipe', 'pipe', 'ignore'] }),
+  },
+  {
+    magic: Buffer.from('28b52ffd', 'hex'),
+    name: 'zstd',
+    run: (b) => execFileSync('zstd', ['-dc'], { input: b, maxBuffer: 1 << 30, stdio: ['pipe', 'pipe', 'ignore'] }),
+  },
 ];
 
 export function extractVmlinux(image: Buffer): Buffer {

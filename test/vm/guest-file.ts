@@ -58,7 +58,14 @@ export function guestConfig(id: string, args: string[], patch?: (c: any) => void
  * Run SCRIPT in the guest with the container library (container-lib.sh) and
  * ID's bundle holding CFG; everything it printed goes to the test's comments.
  */
-export async function runScenario(t: Test, guest: Guest, id: string, cfg: any, script: string, timeoutSec: number): Promise<{ facts: Record<string, string>; result: GuestResult }> {
+export async function runScenario(
+  t: Test,
+  guest: Guest,
+  id: string,
+  cfg: any,
+  script: string,
+  timeoutSec: number,
+): Promise<{ facts: Record<string, string>; result: GuestResult }> {
   const full = [`R='${RUNTIME}'`, `ID='${id}'`, LIB, `bundle <<'TSRUN_VM_CONFIG'\n${JSON.stringify(cfg)}\nTSRUN_VM_CONFIG`, script].join('\n');
   const result = await guest.run(full, { timeoutSec });
   t.comment(`${id}: ${result.ms} ms in the guest${result.status !== 0 ? `, script exit ${result.status}` : ''}`);

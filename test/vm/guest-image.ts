@@ -46,7 +46,11 @@ function kernelPackage(): string {
   const candidate = aptCandidate();
   if (candidate) return candidate;
   // No apt lists (CI images drop them): what the cache holds, else fetch the lists once.
-  const cached = existsSync(CACHE_DIR) ? readdirSync(CACHE_DIR).filter((d) => d.startsWith('linux-image-')).sort() : [];
+  const cached = existsSync(CACHE_DIR)
+    ? readdirSync(CACHE_DIR)
+        .filter((d) => d.startsWith('linux-image-'))
+        .sort()
+    : [];
   if (cached.length > 0) return cached[cached.length - 1]!;
   aptGet(['update', '-q']);
   const fetched = aptCandidate();
@@ -168,7 +172,13 @@ export function guestImage(): GuestImage {
   const pkg = kernelPackage();
   const kernelDir = join(CACHE_DIR, pkg);
   // One directory per module list: adding a module fetches the package again instead of using a stale set.
-  const modulesDir = join(kernelDir, `modules-${createHash('sha256').update(JSON.stringify([GUEST_MODULES, EXTRA_MODULES])).digest('hex').slice(0, 12)}`);
+  const modulesDir = join(
+    kernelDir,
+    `modules-${createHash('sha256')
+      .update(JSON.stringify([GUEST_MODULES, EXTRA_MODULES]))
+      .digest('hex')
+      .slice(0, 12)}`,
+  );
   if (!existsSync(join(kernelDir, 'vmlinux')) || !existsSync(modulesDir)) buildKernel(pkg, kernelDir, modulesDir);
   const files = {
     init: readFileSync(join(import.meta.dirname, 'init.sh')),

@@ -120,23 +120,43 @@ export class Guest {
     ].join(' ');
     const args = [
       // microvm: no PCI or firmware to probe; ACPI on, because that is how the kernel finds the virtio-mmio devices.
-      '-M', 'microvm,acpi=on,pit=off,pic=off,rtc=on',
+      '-M',
+      'microvm,acpi=on,pit=off,pic=off,rtc=on',
       ...(kvm ? ['-accel', 'kvm', '-cpu', 'host'] : ['-accel', 'tcg', '-cpu', 'max']),
-      '-smp', String(opts.cpus ?? 2),
-      '-m', String(opts.memoryMiB ?? 1024),
-      '-nodefaults', '-no-user-config', '-display', 'none', '-no-reboot',
-      '-kernel', image.vmlinux, // the ELF: PVH entry, no self-decompression
-      '-initrd', image.initramfs,
-      '-append', append,
-      '-chardev', `file,id=log,path=${serialLog}`, '-serial', 'chardev:log',
-      '-fsdev', 'local,id=hostroot,path=/,security_model=none,readonly=on,multidevs=remap',
-      '-device', 'virtio-9p-device,fsdev=hostroot,mount_tag=hostroot',
-      '-device', 'virtio-serial-device',
-      '-chardev', 'stdio,id=agent,signal=off',
-      '-device', 'virtserialport,chardev=agent,name=tsrun.agent',
+      '-smp',
+      String(opts.cpus ?? 2),
+      '-m',
+      String(opts.memoryMiB ?? 1024),
+      '-nodefaults',
+      '-no-user-config',
+      '-display',
+      'none',
+      '-no-reboot',
+      '-kernel',
+      image.vmlinux, // the ELF: PVH entry, no self-decompression
+      '-initrd',
+      image.initramfs,
+      '-append',
+      append,
+      '-chardev',
+      `file,id=log,path=${serialLog}`,
+      '-serial',
+      'chardev:log',
+      '-fsdev',
+      'local,id=hostroot,path=/,security_model=none,readonly=on,multidevs=remap',
+      '-device',
+      'virtio-9p-device,fsdev=hostroot,mount_tag=hostroot',
+      '-device',
+      'virtio-serial-device',
+      '-chardev',
+      'stdio,id=agent,signal=off',
+      '-device',
+      'virtserialport,chardev=agent,name=tsrun.agent',
       // A 64 MiB disk of zeroes (/dev/vda) for io.max and device tests.
-      '-blockdev', 'driver=null-co,node-name=scratch,size=67108864,read-zeroes=on',
-      '-device', 'virtio-blk-device,drive=scratch',
+      '-blockdev',
+      'driver=null-co,node-name=scratch,size=67108864,read-zeroes=on',
+      '-device',
+      'virtio-blk-device,drive=scratch',
     ];
     const started = Date.now();
     // setpriv --pdeathsig: qemu dies with this process, however it ends (tap timeout, crash, SIGKILL).
@@ -187,7 +207,10 @@ export class Guest {
     return new Promise((resolve, reject) => {
       const id = this.nextId++;
       // The agent kills the script at its timeout; the host gives up (and kills qemu) only if the agent itself stops answering.
-      const timer = setTimeout(() => this.fail(new Error(`guest did not answer script ${id} within ${timeoutSec + 60} s${this.tail()}`)), (timeoutSec + 60) * 1000);
+      const timer = setTimeout(
+        () => this.fail(new Error(`guest did not answer script ${id} within ${timeoutSec + 60} s${this.tail()}`)),
+        (timeoutSec + 60) * 1000,
+      );
       this.pending = { id, resolve, reject, timer, started: Date.now(), section: 'none', out: [], err: [] };
       this.qemu.stdin!.write(`RUN ${id} ${timeoutSec} ${Buffer.from(script).toString('base64')}\n`);
     });

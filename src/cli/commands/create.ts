@@ -5,7 +5,13 @@ import type { CommandHelp } from '../help.ts';
 import type { Reporter } from '../report.ts';
 
 export const CREATE_FLAGS: FlagSpec[] = [
-  { name: 'bundle', alias: 'b', value: true, arg: 'DIR', help: 'the bundle: the directory holding config.json and (usually) the rootfs (default: the current directory)' },
+  {
+    name: 'bundle',
+    alias: 'b',
+    value: true,
+    arg: 'DIR',
+    help: 'the bundle: the directory holding config.json and (usually) the rootfs (default: the current directory)',
+  },
   { name: 'pid-file', value: true, arg: 'FILE', help: "write the container's init pid to FILE" },
   { name: 'console-socket', value: true, arg: 'PATH', help: 'AF_UNIX socket that receives the master fd of the pty when process.terminal is true' },
   { name: 'no-pivot', value: false, help: 'enter the rootfs with MS_MOVE and chroot instead of pivot_root (for a rootfs on a ramdisk)' },

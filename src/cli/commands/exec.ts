@@ -13,7 +13,13 @@ import type { GlobalFlags } from '../global-flags.ts';
 import { waitForeground } from '../foreground.ts';
 
 const FLAGS: FlagSpec[] = [
-  { name: 'process', alias: 'p', value: true, arg: 'FILE', help: 'a JSON file with the process to run (config.json\'s "process"); replaces the other process flags' },
+  {
+    name: 'process',
+    alias: 'p',
+    value: true,
+    arg: 'FILE',
+    help: 'a JSON file with the process to run (config.json\'s "process"); replaces the other process flags',
+  },
   { name: 'env', alias: 'e', value: true, multi: true, arg: 'K=V', help: 'add an environment variable (repeatable)' },
   { name: 'cwd', value: true, arg: 'DIR', help: 'working directory inside the container' },
   { name: 'user', alias: 'u', value: true, arg: 'UID[:GID]', help: 'run as this uid (and gid), numbers' },
@@ -37,7 +43,12 @@ process settings with the given command line, and returns its exit status.`,
 function processFor(p: ReturnType<typeof parseArgs>, base: Process): Process {
   const file = flagString(p, 'process');
   if (file && p.positional.length > 1) {
-    throw new UsageError(`unexpected arguments ${p.positional.slice(1).map((a) => JSON.stringify(a)).join(' ')}: --process gives the command`);
+    throw new UsageError(
+      `unexpected arguments ${p.positional
+        .slice(1)
+        .map((a) => JSON.stringify(a))
+        .join(' ')}: --process gives the command`,
+    );
   }
   if (file) return loadProcessFile(file);
   const args = p.positional.slice(1);

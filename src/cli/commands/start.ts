@@ -4,7 +4,11 @@ import type { GlobalFlags } from '../global-flags.ts';
 import type { CommandHelp } from '../help.ts';
 import type { Reporter } from '../report.ts';
 
-export const HELP: CommandHelp = { args: '<container-id>', description: 'Runs the user process of a created container (process.args of its config).', flags: [] };
+export const HELP: CommandHelp = {
+  args: '<container-id>',
+  description: 'Runs the user process of a created container (process.args of its config).',
+  flags: [],
+};
 
 export default async function start(argv: string[], g: GlobalFlags, r: Reporter): Promise<number> {
   const [id] = requirePositional(parseArgs(argv, HELP.flags), ['container-id']);

@@ -86,8 +86,7 @@ network_config_dir = "${dir}/cni"
           if (existsSync(cg)) left.push(`cgroup ${cg}`);
         }
       }
-    for (const h of readdirSync('/sys/fs/cgroup'))
-      if (!parentExisted.includes(h)) removeCgroupTree(join('/sys/fs/cgroup', h, 'libpod_parent'));
+    for (const h of readdirSync('/sys/fs/cgroup')) if (!parentExisted.includes(h)) removeCgroupTree(join('/sys/fs/cgroup', h, 'libpod_parent'));
     rmSync(dir, { recursive: true, force: true });
     return left;
   };

@@ -83,18 +83,15 @@ t.test('an existing cgroup with processes is refused; an empty one is reused but
 t.test('a failed create leaves none of its directories behind', async (t) => {
   const root = t.testdir();
   const leaf = join(root, 'p', 'c1');
-  const { CgroupDir: Mocked } = await t.mockImport<typeof import('../../../src/cgroup/cgroup-dir.ts')>(
-    '../../../src/cgroup/cgroup-dir.ts',
-    {
-      'node:fs': {
-        ...fs,
-        mkdirSync: (path: fs.PathLike, ...rest: unknown[]) => {
-          if (String(path) === leaf) throw Object.assign(new Error('no space'), { code: 'ENOSPC' });
-          return (fs.mkdirSync as (...a: unknown[]) => unknown)(path, ...rest);
-        },
+  const { CgroupDir: Mocked } = await t.mockImport<typeof import('../../../src/cgroup/cgroup-dir.ts')>('../../../src/cgroup/cgroup-dir.ts', {
+    'node:fs': {
+      ...fs,
+      mkdirSync: (path: fs.PathLike, ...rest: unknown[]) => {
+        if (String(path) === leaf) throw Object.assign(new Error('no space'), { code: 'ENOSPC' });
+        return (fs.mkdirSync as (...a: unknown[]) => unknown)(path, ...rest);
       },
     },
-  );
+  });
   const cg = new Mocked(leaf);
   t.throws(() => cg.create(), { name: 'CgroupError', message: /cannot create cgroup .*: ENOSPC/ });
   t.notOk(fs.existsSync(join(root, 'p')), 'parent made by this call removed again');

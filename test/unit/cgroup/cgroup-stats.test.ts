@@ -7,7 +7,9 @@ import { hugePageSizeName } from '../../../src/cgroup/stats.ts';
 // The page sizes come from this host's /sys/kernel/mm/hugepages.
 function hostPageSizes(): string[] {
   try {
-    return readdirSync('/sys/kernel/mm/hugepages').map(hugePageSizeName).filter((s): s is string => s !== undefined);
+    return readdirSync('/sys/kernel/mm/hugepages')
+      .map(hugePageSizeName)
+      .filter((s): s is string => s !== undefined);
   } catch {
     return [];
   }
@@ -21,7 +23,12 @@ function tree(root: string, files: Record<string, string>): string {
 
 t.test('hybrid: v1 hierarchies first, the cgroup2 directory for what only it has', async (t) => {
   const base = t.testdir();
-  const hugetlbFiles = Object.fromEntries(hostPageSizes().flatMap((size) => [[`hugetlb.${size}.current`, '0\n'], [`hugetlb.${size}.events`, 'max 4\n']]));
+  const hugetlbFiles = Object.fromEntries(
+    hostPageSizes().flatMap((size) => [
+      [`hugetlb.${size}.current`, '0\n'],
+      [`hugetlb.${size}.events`, 'max 4\n'],
+    ]),
+  );
   const v2 = tree(join(base, 'unified'), { 'cgroup.controllers': 'hugetlb\n', 'cpu.stat': 'usage_usec 1\n', 'cgroup.procs': '5\n', ...hugetlbFiles });
   const dirs = {
     v2,
@@ -32,10 +39,12 @@ t.test('hybrid: v1 hierarchies first, the cgroup2 directory for what only it has
     },
   };
   const { sources, v2PidsController } = statsSources(dirs);
-  t.same(
-    Object.fromEntries(Object.entries(sources).map(([k, s]) => [k, `${s!.version}:${s!.dir.slice(base.length)}`])),
-    { cpu: '1:/cpu', cpuacct: '1:/cpuacct', pids: '1:/pids', hugetlb: '2:/unified' },
-  );
+  t.same(Object.fromEntries(Object.entries(sources).map(([k, s]) => [k, `${s!.version}:${s!.dir.slice(base.length)}`])), {
+    cpu: '1:/cpu',
+    cpuacct: '1:/cpuacct',
+    pids: '1:/pids',
+    hugetlb: '2:/unified',
+  });
   t.equal(v2PidsController, false);
   const s = readCgroupStats(dirs);
   t.same(s.cpu.usage, { total: 777n, percpu: [700n, 77n], kernel: 20_000_000n, user: 10_000_000n });

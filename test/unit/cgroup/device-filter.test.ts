@@ -143,7 +143,10 @@ t.test('no rules: everything denied', async (t) => {
 });
 
 t.test('allow c 1:3 rwm: only /dev/null', async (t) => {
-  const allowed = compile([{ allow: false, access: 'rwm' }, { allow: true, type: 'c', major: 1, minor: 3, access: 'rwm' }]);
+  const allowed = compile([
+    { allow: false, access: 'rwm' },
+    { allow: true, type: 'c', major: 1, minor: 3, access: 'rwm' },
+  ]);
   for (const a of ['r', 'w', 'm', 'rw', 'rwm']) t.ok(allowed('c', 1, 3, a), `c 1:3 ${a}`);
   t.notOk(allowed('c', 1, 5, 'r'), 'c 1:5');
   t.notOk(allowed('b', 1, 3, 'r'), 'b 1:3: type matters');
@@ -228,7 +231,18 @@ t.test('the usual config: deny all, config allows, runc defaults appended', asyn
     { allow: true, type: 'c', major: 10, minor: 229, access: 'rw' }, // /dev/fuse
     ...DEFAULT_DEVICE_RULES,
   ]);
-  for (const [maj, min] of [[1, 3], [1, 5], [1, 7], [1, 8], [1, 9], [5, 0], [5, 2], [136, 0], [136, 9], [10, 200]] as const) {
+  for (const [maj, min] of [
+    [1, 3],
+    [1, 5],
+    [1, 7],
+    [1, 8],
+    [1, 9],
+    [5, 0],
+    [5, 2],
+    [136, 0],
+    [136, 9],
+    [10, 200],
+  ] as const) {
     t.ok(allowed('c', maj, min, 'rw'), `c ${maj}:${min} rw`);
   }
   t.ok(allowed('c', 10, 229, 'rw'), '/dev/fuse from the config');
@@ -252,7 +266,11 @@ t.test('DEFAULT_DEVICE_RULES is runc’s AllowedDevices list', async (t) => {
 // The semantic checks reject these with a pointer (test/unit/spec/device-rule-checks.test.ts);
 // reaching the compiler with one is a bug, never a program with a wrong meaning.
 t.test('an unchecked invalid entry is a bug, not a program', async (t) => {
-  const cases: LinuxDeviceCgroup[] = [{ allow: true, type: 'x' }, { allow: true, access: '' }, { allow: true, access: 'rwx' }];
+  const cases: LinuxDeviceCgroup[] = [
+    { allow: true, type: 'x' },
+    { allow: true, access: '' },
+    { allow: true, access: 'rwx' },
+  ];
   for (const bad of cases) t.throws(() => deviceFilterProgram([{ allow: false, access: 'rwm' }, bad]), /unchecked/, JSON.stringify(bad));
 });
 

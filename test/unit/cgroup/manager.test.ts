@@ -86,19 +86,21 @@ t.test('v1: each limit goes to its hierarchy, the rest to cgroup2; the cpuset is
   t.equal(fs.readFileSync(join(u, 'tsrun', 'cgroup.subtree_control'), 'utf8'), '+hugetlb', 'in the parent tsrun made too');
   t.match(warnings, [/memory\/kernel: kernel memory limits are deprecated and ignored/]);
 
-  t.throws(() => mgr.apply({ blockIO: { weight: 100 } }), /\/linux\/resources\/blockIO\/weight: the io controller is not available in the cgroup v2 hierarchy \(.*: hugetlb pids\)/);
-  t.throws(() => mgr.apply({ memory: { swappiness: 5 } }), /\/linux\/resources\/memory\/swappiness: cannot write .*memory\.swappiness: the file does not exist/);
+  t.throws(
+    () => mgr.apply({ blockIO: { weight: 100 } }),
+    /\/linux\/resources\/blockIO\/weight: the io controller is not available in the cgroup v2 hierarchy \(.*: hugetlb pids\)/,
+  );
+  t.throws(
+    () => mgr.apply({ memory: { swappiness: 5 } }),
+    /\/linux\/resources\/memory\/swappiness: cannot write .*memory\.swappiness: the file does not exist/,
+  );
   t.same(
     mgr.joinFds().map((j) => j.file),
     [join(leaf('memory'), 'cgroup.procs'), join(leaf('cpuset'), 'cgroup.procs')],
     'one cgroup.procs per v1 directory',
   );
   const rec = mgr.toRecord();
-  t.same(
-    rec.kind === 'v1' && rec.v2?.created,
-    [join(u, 'tsrun'), leaf('unified')],
-    'the cgroup2 directories it made are recorded for remove()',
-  );
+  t.same(rec.kind === 'v1' && rec.v2?.created, [join(u, 'tsrun'), leaf('unified')], 'the cgroup2 directories it made are recorded for remove()');
 });
 
 t.test('v1 without cgroup2: a controller nobody has is an error naming the field; devices go to the v1 lists', async (t) => {
@@ -135,7 +137,10 @@ t.test('v2: enableControllers writes +ctrl in each ancestor that lacks it, and r
   enableControllers(join(root, 'a', 'b'), 'cpu', '/linux/resources/cpu/shares');
   t.equal(fs.readFileSync(join(root, 'cgroup.subtree_control'), 'utf8'), '+cpu');
   t.equal(fs.readFileSync(join(root, 'a', 'cgroup.subtree_control'), 'utf8'), '+cpu');
-  t.throws(() => enableControllers(join(root, 'a', 'b'), 'pids', '/linux/resources/pids/limit'), /\/linux\/resources\/pids\/limit: the pids controller is not available/);
+  t.throws(
+    () => enableControllers(join(root, 'a', 'b'), 'pids', '/linux/resources/pids/limit'),
+    /\/linux\/resources\/pids\/limit: the pids controller is not available/,
+  );
   enableControllers(join(root, 'a', 'b'), '', '/x');
   t.pass('core files need no controller');
   const mgr = new V2Manager(join(root, 'a', 'b'));
@@ -156,5 +161,8 @@ t.test('v1 create is all or nothing; a cgroup with processes in any hierarchy is
 
 t.test('a unified key naming no controller the kernel has is "no such file", not a missing controller', async (t) => {
   const root = t.testdir({ 'cgroup.controllers': 'memory', 'cgroup.subtree_control': '', c1: { 'cgroup.controllers': '' } });
-  t.throws(() => enableControllers(join(root, 'c1'), 'nosuch', '/linux/resources/unified/nosuch.max'), /unified\/nosuch\.max: the kernel has no cgroup controller named nosuch/);
+  t.throws(
+    () => enableControllers(join(root, 'c1'), 'nosuch', '/linux/resources/unified/nosuch.max'),
+    /unified\/nosuch\.max: the kernel has no cgroup controller named nosuch/,
+  );
 });

@@ -10,14 +10,20 @@ t.test('resourcesSet: pointers of the values a config sets', async (t) => {
   t.same(resourcesSet({ memory: {}, cpu: {}, blockIO: { weightDevice: [] } }), [], 'empty objects and arrays set nothing');
   t.same(resourcesSet({ memory: { limit: 1 }, pids: { limit: 5 } }), ['/linux/resources/memory/limit', '/linux/resources/pids/limit']);
   t.same(resourcesSet({ unified: { 'memory.high': '5', 'a/b': 'x' } }), ['/linux/resources/unified/memory.high', '/linux/resources/unified/a~1b']);
-  t.same(resourcesSet({ hugepageLimits: [{ pageSize: '2MB', limit: 0 }] }), ['/linux/resources/hugepageLimits/0/pageSize', '/linux/resources/hugepageLimits/0/limit']);
+  t.same(resourcesSet({ hugepageLimits: [{ pageSize: '2MB', limit: 0 }] }), [
+    '/linux/resources/hugepageLimits/0/pageSize',
+    '/linux/resources/hugepageLimits/0/limit',
+  ]);
 });
 
 t.test('apply: devices are ignored, any limit is an error naming it', async (t) => {
   const m = new NoCgroupManager();
   t.same(m.apply({}), []);
   t.same(m.apply({ devices: [{ allow: false, access: 'rwm' }] } as any), []);
-  t.throws(() => m.apply({ cpu: { shares: 512 } }), /^\/linux\/resources\/cpu\/shares: cannot apply a resource limit: running rootless without a delegated cgroup/);
+  t.throws(
+    () => m.apply({ cpu: { shares: 512 } }),
+    /^\/linux\/resources\/cpu\/shares: cannot apply a resource limit: running rootless without a delegated cgroup/,
+  );
 });
 
 t.test('no pid tracked yet: no processes, nothing to wait for; pause refused', async (t) => {

@@ -11,14 +11,21 @@ import { V1Manager } from '../../../src/cgroup/v1-manager.ts';
 import { V2Manager } from '../../../src/cgroup/v2-manager.ts';
 import { CgroupError } from '../../../src/errors.ts';
 
-for (const order of [['a', 'b'], ['b', 'a']] as const) {
+for (const order of [
+  ['a', 'b'],
+  ['b', 'a'],
+] as const) {
   t.test(`two containers deleted in the order ${order.join(', ')}: the shared parent goes with the last`, async (t) => {
     const root = t.testdir();
     const parent = join(root, 'tsrun');
     const dirs = { a: new CgroupDir(join(parent, 'a'), [], parent), b: new CgroupDir(join(parent, 'b'), [], parent) };
     dirs.a.create();
     dirs.b.create();
-    t.same(dirs.b.toRecord(), { path: join(parent, 'b'), created: [join(parent, 'b')], sharedParent: parent }, 'b did not make the parent but records it as shared');
+    t.same(
+      dirs.b.toRecord(),
+      { path: join(parent, 'b'), created: [join(parent, 'b')], sharedParent: parent },
+      'b did not make the parent but records it as shared',
+    );
     // Through a record, as delete sees it.
     const [first, second] = order.map((id) => CgroupDir.fromRecord(JSON.parse(JSON.stringify(dirs[id].toRecord()))));
     await first!.remove();

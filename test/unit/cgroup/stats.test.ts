@@ -1,13 +1,6 @@
 import t from 'tap';
 import { CgroupError } from '../../../src/errors.ts';
-import {
-  hugePageSizeName,
-  MAX_UINT64,
-  parseCpuList,
-  readStats,
-  toJson,
-  type ControllerSource,
-} from '../../../src/cgroup/stats.ts';
+import { hugePageSizeName, MAX_UINT64, parseCpuList, readStats, toJson, type ControllerSource } from '../../../src/cgroup/stats.ts';
 
 function source(version: 1 | 2, files: Record<string, string>, dir = '/fake'): ControllerSource {
   return { version, dir, read: (f) => files[f] };
@@ -102,7 +95,10 @@ t.test('v1: blkio prefers the throttle recursive files when CFQ/BFQ are absent',
     ],
   });
   // An idle cgroup: only "Total 0" lines, so no entries at all.
-  t.same(readStats({ blkio: source(1, { 'blkio.throttle.io_serviced_recursive': 'Total 0\n', 'blkio.throttle.io_service_bytes_recursive': 'Total 0\n' }) }).blkio, {});
+  t.same(
+    readStats({ blkio: source(1, { 'blkio.throttle.io_serviced_recursive': 'Total 0\n', 'blkio.throttle.io_service_bytes_recursive': 'Total 0\n' }) }).blkio,
+    {},
+  );
   t.throws(() => readStats({ blkio: source(1, { 'blkio.throttle.io_serviced_recursive': 'garbage\n', 'blkio.throttle.io_service_bytes_recursive': '' }) }), {
     message: /malformed line "garbage"/,
   });

@@ -11,24 +11,54 @@ const short = (ws: ReturnType<typeof v1Writes>) => ws.map((w) => `${w.controller
 
 t.test('memory and memsw: the order keeps memsw >= limit at every step', async (t) => {
   // Raising: memsw first (the new memsw is above the current limit).
-  t.same(short(v1Writes({ memory: { limit: 200, swap: 400 } }, probe(undefined, '100'))), ['memory:memory.memsw.limit_in_bytes=400', 'memory:memory.limit_in_bytes=200']);
+  t.same(short(v1Writes({ memory: { limit: 200, swap: 400 } }, probe(undefined, '100'))), [
+    'memory:memory.memsw.limit_in_bytes=400',
+    'memory:memory.limit_in_bytes=200',
+  ]);
   // Lowering below the current limit: limit first.
-  t.same(short(v1Writes({ memory: { limit: 50, swap: 80 } }, probe(undefined, '100'))), ['memory:memory.limit_in_bytes=50', 'memory:memory.memsw.limit_in_bytes=80']);
-  t.same(short(v1Writes({ memory: { limit: 50, swap: -1 } }, probe(undefined, '100'))), ['memory:memory.memsw.limit_in_bytes=-1', 'memory:memory.limit_in_bytes=50'], 'unlimited memsw first');
-  t.same(short(v1Writes({ memory: { limit: -1 } }, probe())), ['memory:memory.memsw.limit_in_bytes=-1', 'memory:memory.limit_in_bytes=-1'], 'memory -1, swap unset: both unlimited');
+  t.same(short(v1Writes({ memory: { limit: 50, swap: 80 } }, probe(undefined, '100'))), [
+    'memory:memory.limit_in_bytes=50',
+    'memory:memory.memsw.limit_in_bytes=80',
+  ]);
+  t.same(
+    short(v1Writes({ memory: { limit: 50, swap: -1 } }, probe(undefined, '100'))),
+    ['memory:memory.memsw.limit_in_bytes=-1', 'memory:memory.limit_in_bytes=50'],
+    'unlimited memsw first',
+  );
+  t.same(
+    short(v1Writes({ memory: { limit: -1 } }, probe())),
+    ['memory:memory.memsw.limit_in_bytes=-1', 'memory:memory.limit_in_bytes=-1'],
+    'memory -1, swap unset: both unlimited',
+  );
   t.same(short(v1Writes({ memory: { limit: -1 } }, probe([]))), ['memory:memory.limit_in_bytes=-1'], 'no swap accounting');
   t.throws(() => v1Writes({ memory: { limit: 100, swap: 200 } }, probe([])), /\/linux\/resources\/memory\/swap: the kernel has no swap accounting/);
 });
 
 t.test('other memory fields', async (t) => {
   const ws = v1Writes({ memory: { reservation: 10, kernel: 5, kernelTCP: 6, disableOOMKiller: true, swappiness: 0, useHierarchy: true } }, probe());
-  t.same(short(ws), ['memory:memory.soft_limit_in_bytes=10', 'memory:memory.kmem.tcp.limit_in_bytes=6', 'memory:memory.oom_control=1', 'memory:memory.swappiness=0']);
-  t.same(ws.map((w) => w.pointer), ['/linux/resources/memory/reservation', '/linux/resources/memory/kernelTCP', '/linux/resources/memory/disableOOMKiller', '/linux/resources/memory/swappiness']);
+  t.same(short(ws), [
+    'memory:memory.soft_limit_in_bytes=10',
+    'memory:memory.kmem.tcp.limit_in_bytes=6',
+    'memory:memory.oom_control=1',
+    'memory:memory.swappiness=0',
+  ]);
+  t.same(
+    ws.map((w) => w.pointer),
+    [
+      '/linux/resources/memory/reservation',
+      '/linux/resources/memory/kernelTCP',
+      '/linux/resources/memory/disableOOMKiller',
+      '/linux/resources/memory/swappiness',
+    ],
+  );
   t.throws(() => v1Writes({ memory: { swappiness: 101 } }, probe()), /memory\/swappiness: invalid swappiness 101/);
 });
 
 t.test('cpu and cpuset', async (t) => {
-  const ws = v1Writes({ cpu: { shares: 512, quota: 50000, period: 100000, burst: 10, realtimePeriod: 1000000, realtimeRuntime: 950000, idle: 1, cpus: '1', mems: '0' } }, probe());
+  const ws = v1Writes(
+    { cpu: { shares: 512, quota: 50000, period: 100000, burst: 10, realtimePeriod: 1000000, realtimeRuntime: 950000, idle: 1, cpus: '1', mems: '0' } },
+    probe(),
+  );
   t.same(short(ws), [
     'cpu:cpu.shares=512',
     'cpu:cpu.cfs_period_us=100000',
@@ -49,14 +79,34 @@ t.test('pids, blkio (CFQ or BFQ files), hugetlb, net_cls, net_prio, rdma', async
   t.same(short(v1Writes({ pids: { limit: 77 } }, probe())), ['pids:pids.max=77']);
   t.same(short(v1Writes({ pids: { limit: -1 } }, probe())), ['pids:pids.max=max']);
   const bio = { blockIO: { weight: 300, weightDevice: [{ major: 8, minor: 0, weight: 200 }], throttleWriteBpsDevice: [{ major: 8, minor: 0, rate: 1024 }] } };
-  t.same(short(v1Writes(bio, probe())), ['blkio:blkio.bfq.weight=300', 'blkio:blkio.bfq.weight_device=8:0 200', 'blkio:blkio.throttle.write_bps_device=8:0 1024']);
-  t.same(short(v1Writes(bio, probe(['blkio.weight']))).slice(0, 2), ['blkio:blkio.weight=300', 'blkio:blkio.weight_device=8:0 200'], 'CFQ files where they exist');
-  t.same(short(v1Writes({ hugepageLimits: [{ pageSize: '2MB', limit: 8 }] }, probe())), ['hugetlb:hugetlb.2MB.limit_in_bytes=8']);
-  t.same(short(v1Writes({ network: { classID: 0x100001, priorities: [{ name: 'eth0', priority: 5 }, { name: 'lo', priority: 2 }] } }, probe())), [
-    'net_cls:net_cls.classid=1048577',
-    'net_prio:net_prio.ifpriomap=eth0 5',
-    'net_prio:net_prio.ifpriomap=lo 2',
+  t.same(short(v1Writes(bio, probe())), [
+    'blkio:blkio.bfq.weight=300',
+    'blkio:blkio.bfq.weight_device=8:0 200',
+    'blkio:blkio.throttle.write_bps_device=8:0 1024',
   ]);
+  t.same(
+    short(v1Writes(bio, probe(['blkio.weight']))).slice(0, 2),
+    ['blkio:blkio.weight=300', 'blkio:blkio.weight_device=8:0 200'],
+    'CFQ files where they exist',
+  );
+  t.same(short(v1Writes({ hugepageLimits: [{ pageSize: '2MB', limit: 8 }] }, probe())), ['hugetlb:hugetlb.2MB.limit_in_bytes=8']);
+  t.same(
+    short(
+      v1Writes(
+        {
+          network: {
+            classID: 0x100001,
+            priorities: [
+              { name: 'eth0', priority: 5 },
+              { name: 'lo', priority: 2 },
+            ],
+          },
+        },
+        probe(),
+      ),
+    ),
+    ['net_cls:net_cls.classid=1048577', 'net_prio:net_prio.ifpriomap=eth0 5', 'net_prio:net_prio.ifpriomap=lo 2'],
+  );
   t.same(short(v1Writes({ rdma: { mlx4_0: { hcaHandles: 2, hcaObjects: 2000 } } }, probe())), ['rdma:rdma.max=mlx4_0 hca_handle=2 hca_object=2000']);
   t.throws(() => v1Writes({ unified: { 'pids.max': '1' } }, probe()), /unified: the host has no cgroup v2/);
 });

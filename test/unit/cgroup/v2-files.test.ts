@@ -44,8 +44,15 @@ t.test('memory: swap.max before memory.max, reservation → memory.low', async (
     ['memory.swap.max=0 @/linux/resources/memory/swap', 'memory.max=1048576 @/linux/resources/memory/limit'],
     'swap equal to the limit: no swap, written as 0',
   );
-  t.same(short(v2Writes({ memory: { limit: -1 } }, probe())), ['memory.swap.max=max @/linux/resources/memory/swap', 'memory.max=max @/linux/resources/memory/limit']);
-  t.same(short(v2Writes({ memory: { limit: -1 } }, probe([]))), ['memory.max=max @/linux/resources/memory/limit'], 'no swap accounting: unlimited swap is no request');
+  t.same(short(v2Writes({ memory: { limit: -1 } }, probe())), [
+    'memory.swap.max=max @/linux/resources/memory/swap',
+    'memory.max=max @/linux/resources/memory/limit',
+  ]);
+  t.same(
+    short(v2Writes({ memory: { limit: -1 } }, probe([]))),
+    ['memory.max=max @/linux/resources/memory/limit'],
+    'no swap accounting: unlimited swap is no request',
+  );
   t.throws(() => v2Writes({ memory: { limit: 100, swap: 200 } }, probe([])), /memory\/swap: the kernel has no swap accounting/);
   t.throws(() => v2Writes({ memory: { disableOOMKiller: true } }, probe()), /memory\/disableOOMKiller: cgroup v2 has no switch/);
   t.throws(() => v2Writes({ memory: { swappiness: 10 } }, probe()), /memory\/swappiness/);
@@ -84,7 +91,11 @@ t.test('pids, io, hugetlb, rdma, unified', async (t) => {
     'io.max=8:0 rbps=1048576 @/linux/resources/blockIO/throttleReadBpsDevice/0',
     'io.max=8:16 wiops=max @/linux/resources/blockIO/throttleWriteIOPSDevice/0',
   ]);
-  t.same(short(v2Writes({ blockIO: { weight: 500 } }, probe(['io.bfq.weight']))), ['io.bfq.weight=500 @/linux/resources/blockIO/weight'], 'BFQ takes the v1 scale');
+  t.same(
+    short(v2Writes({ blockIO: { weight: 500 } }, probe(['io.bfq.weight']))),
+    ['io.bfq.weight=500 @/linux/resources/blockIO/weight'],
+    'BFQ takes the v1 scale',
+  );
   t.throws(() => v2Writes({ blockIO: { leafWeight: 10 } }, probe()), /blockIO\/leafWeight/);
   t.same(short(v2Writes({ hugepageLimits: [{ pageSize: '2MB', limit: 4194304 }] }, probe(['hugetlb.2MB.rsvd.max']))), [
     'hugetlb.2MB.max=4194304 @/linux/resources/hugepageLimits/0',
@@ -93,7 +104,18 @@ t.test('pids, io, hugetlb, rdma, unified', async (t) => {
   t.same(short(v2Writes({ rdma: { mlx5_1: { hcaHandles: 3 } } }, probe())), ['rdma.max=mlx5_1 hca_handle=3 hca_object=max @/linux/resources/rdma/mlx5_1']);
   t.throws(() => v2Writes({ network: { classID: 1 } }, probe()), /network\/classID: cgroup v2 has no net_cls/);
   const u = v2Writes({ pids: { limit: 5 }, unified: { 'pids.max': '7', 'cgroup.max.descendants': '3' } }, probe());
-  t.same(short(u), ['pids.max=5 @/linux/resources/pids/limit', 'pids.max=7 @/linux/resources/unified/pids.max', 'cgroup.max.descendants=3 @/linux/resources/unified/cgroup.max.descendants'], 'unified last, so it wins');
-  t.same(u.map((w) => w.controller), ['pids', 'pids', '']);
+  t.same(
+    short(u),
+    [
+      'pids.max=5 @/linux/resources/pids/limit',
+      'pids.max=7 @/linux/resources/unified/pids.max',
+      'cgroup.max.descendants=3 @/linux/resources/unified/cgroup.max.descendants',
+    ],
+    'unified last, so it wins',
+  );
+  t.same(
+    u.map((w) => w.controller),
+    ['pids', 'pids', ''],
+  );
   t.equal(unifiedController('hugetlb.2MB.max'), 'hugetlb');
 });

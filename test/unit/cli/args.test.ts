@@ -57,7 +57,10 @@ t.test('--help and -h ask for help unless the table defines them', async (t) => 
 t.test('positionals: missing and extra ones are usage errors that name what is wanted', async (t) => {
   t.throws(() => requirePositional(parseArgs([], table), ['container-id']), new UsageError('needs <container-id>, got 0 arguments'));
   t.throws(() => requirePositional(parseArgs(['a', 'b'], table), ['container-id']), new UsageError('unexpected argument "b": takes <container-id>'));
-  t.throws(() => requirePositional(parseArgs(['a', 'b', 'c'], table), ['container-id', 'signal'], 1), new UsageError('unexpected argument "c": takes <container-id> [<signal>]'));
+  t.throws(
+    () => requirePositional(parseArgs(['a', 'b', 'c'], table), ['container-id', 'signal'], 1),
+    new UsageError('unexpected argument "c": takes <container-id> [<signal>]'),
+  );
   t.throws(() => requirePositional(parseArgs(['x', 'y'], table), []), new UsageError('unexpected arguments "x" "y": takes '));
   t.same(requirePositional(parseArgs(['a'], table), ['container-id', 'signal'], 1), ['a']);
   t.same(requirePositional(parseArgs(['a', 'KILL'], table), ['container-id', 'signal'], 1), ['a', 'KILL']);

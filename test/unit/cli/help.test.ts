@@ -24,14 +24,24 @@ t.test('one aligned line per flag, aliases and value names shown, --help last', 
 
 t.test('a command help: name, usage, description, options', async (t) => {
   const text = commandHelpText('create', 'create a container', { args: '<container-id>', description: 'Line one.\nLine two.', flags });
-  t.match(text, /^NAME:\n {3}tsrun create - create a container\n\nUSAGE:\n {3}tsrun create \[command options\] <container-id>\n\nDESCRIPTION:\n {3}Line one.\n {3}Line two.\n\nOPTIONS:\n/);
+  t.match(
+    text,
+    /^NAME:\n {3}tsrun create - create a container\n\nUSAGE:\n {3}tsrun create \[command options\] <container-id>\n\nDESCRIPTION:\n {3}Line one.\n {3}Line two.\n\nOPTIONS:\n/,
+  );
   t.ok(text.endsWith('show this help\n'));
   const bare = commandHelpText('list', 'list', { args: '', flags: [] });
   t.match(bare, /USAGE:\n {3}tsrun list \[command options\]\n\nOPTIONS:\n {3}--help, -h {2}show this help\n$/, 'no args, no description');
 });
 
 t.test('the overview lists commands and global flags', async (t) => {
-  const text = overviewHelpText('9.9.9', [['create', 'make one'], ['ps', 'show']], GLOBAL_FLAGS);
+  const text = overviewHelpText(
+    '9.9.9',
+    [
+      ['create', 'make one'],
+      ['ps', 'show'],
+    ],
+    GLOBAL_FLAGS,
+  );
   t.match(text, /VERSION:\n {3}9\.9\.9\n/);
   t.match(text, /COMMANDS:\n {3}create {2}make one\n {3}ps {6}show\n/);
   for (const f of GLOBAL_FLAGS) t.match(text, `--${f.name}`);

@@ -26,7 +26,12 @@ t.test('each kind of error is one line: tsrun, the command, the message', async 
   t.equal(await lineOf(new UsageError('needs <container-id>, got 0 arguments')), 'tsrun: create: needs <container-id>, got 0 arguments');
   t.equal(await lineOf(new StateError('c1', 'not-found', 'container c1 does not exist'), 'state'), 'tsrun: state: container c1 does not exist');
   t.equal(
-    await lineOf(new SpecError('/b/config.json', [{ pointer: '/process/args', reason: 'must not be empty' }, { pointer: '', reason: 'x' }])),
+    await lineOf(
+      new SpecError('/b/config.json', [
+        { pointer: '/process/args', reason: 'must not be empty' },
+        { pointer: '', reason: 'x' },
+      ]),
+    ),
     'tsrun: create: /b/config.json: /process/args: must not be empty; /: x',
     'a spec error names the file, then every pointer',
   );
@@ -37,7 +42,10 @@ t.test('each kind of error is one line: tsrun, the command, the message', async 
     'tsrun: create: write memory.max: EBUSY: resource busy',
     'a tsrun error keeps the message of its cause',
   );
-  t.equal(await lineOf(new HookError('createRuntime[0]', '/bin/false', 'hook createRuntime[0] exited with status 1')), 'tsrun: create: hook createRuntime[0] exited with status 1');
+  t.equal(
+    await lineOf(new HookError('createRuntime[0]', '/bin/false', 'hook createRuntime[0] exited with status 1')),
+    'tsrun: create: hook createRuntime[0] exited with status 1',
+  );
   t.equal(await lineOf(new SystemError('clone3 failed')), 'tsrun: create: clone3 failed');
   t.equal(await lineOf(new UsageError('unknown command "x"'), ''), 'tsrun: unknown command "x"', 'no command: not named');
 });
@@ -58,7 +66,10 @@ t.test('--log json: one runc-style record per error and warning', async (t) => {
     r.warn('cgroup busy');
     r.error(new StateError('c1', 'wrong-status', 'container not running'));
   });
-  const records = readFileSync(log, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, string>);
+  const records = readFileSync(log, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Record<string, string>);
   t.equal(records.length, 2);
   t.same(Object.keys(records[1]!), ['level', 'msg', 'time'], "runc's field names");
   t.equal(records[0]!.level, 'warning');
@@ -81,18 +92,20 @@ t.test('an unwritable log does not hide the error on stderr', async (t) => {
 });
 
 t.test('warnings and debug lines', async (t) => {
-  t.same(
-    await captureStderr(() => new Reporter(quiet, 'delete').warn('kill 42: ESRCH')),
-    ['tsrun: warning: kill 42: ESRCH'],
-  );
+  t.same(await captureStderr(() => new Reporter(quiet, 'delete').warn('kill 42: ESRCH')), ['tsrun: warning: kill 42: ESRCH']);
   t.same(await captureStderr(() => new Reporter(quiet, 'delete').debug('hidden')), [], 'debug is off by default');
   t.same(await captureStderr(() => new Reporter({ ...quiet, debug: true }, 'delete').debug('shown')), ['tsrun: debug: shown']);
 });
 
 t.test('--debug adds the cause chain after the line', async (t) => {
-  const lines = await captureStderr(() => new Reporter({ ...quiet, debug: true }, 'create').error(new CgroupError('/x', 'outer', { cause: new Error('inner') })));
+  const lines = await captureStderr(() =>
+    new Reporter({ ...quiet, debug: true }, 'create').error(new CgroupError('/x', 'outer', { cause: new Error('inner') })),
+  );
   t.equal(lines[0], 'tsrun: create: outer: inner');
-  t.ok(lines.some((l) => l.startsWith('caused by: Error: inner')), 'the cause is printed');
+  t.ok(
+    lines.some((l) => l.startsWith('caused by: Error: inner')),
+    'the cause is printed',
+  );
 });
 
 t.test('useGlobals turns the log on once the global flags are parsed', async (t) => {

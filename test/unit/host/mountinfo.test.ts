@@ -55,7 +55,16 @@ garbage line
 27 22 0:23 / /x rw - tmpfs
 `;
   t.same(parseMountinfo(text), [
-    { mountId: 26, parentId: 22, root: '/', mountPoint: '/sys/fs/cgroup', fsType: 'cgroup2', source: 'cgroup2', optional: ['shared:9', 'master:3'], superOptions: 'rw' },
+    {
+      mountId: 26,
+      parentId: 22,
+      root: '/',
+      mountPoint: '/sys/fs/cgroup',
+      fsType: 'cgroup2',
+      source: 'cgroup2',
+      optional: ['shared:9', 'master:3'],
+      superOptions: 'rw',
+    },
   ]);
 });
 

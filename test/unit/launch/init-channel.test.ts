@@ -23,12 +23,21 @@ function error(step: number, errno: number, detail: string): Buffer {
 t.test('expected messages pass; an unexpected one is an InitError of step sync', async (t) => {
   const c = await channelWith(t, encodeMessage(MSG.READY_HOOKS), encodeMessage(MSG.HOOKS_DONE));
   t.equal(c.receive([MSG.READY_HOOKS, MSG.CREATED]).type, MSG.READY_HOOKS);
-  t.throws(() => c.receive([MSG.READY_HOOKS, MSG.CREATED]), { name: 'InitError', step: 'sync', message: /unexpected message 5 from tsrun-init \(expected 4 or 6\)/ });
+  t.throws(() => c.receive([MSG.READY_HOOKS, MSG.CREATED]), {
+    name: 'InitError',
+    step: 'sync',
+    message: /unexpected message 5 from tsrun-init \(expected 4 or 6\)/,
+  });
 });
 
 t.test('ERROR, EOF and a short message', async (t) => {
   const c = await channelWith(t, error(4, 1, 'mount /proc at /proc'), Buffer.from('abc'));
-  t.throws(() => c.receive([MSG.CREATED]), { name: 'InitError', step: 'mounts', errno: 1, message: 'mounts: mount /proc at /proc: EPERM (operation not permitted)' });
+  t.throws(() => c.receive([MSG.CREATED]), {
+    name: 'InitError',
+    step: 'mounts',
+    errno: 1,
+    message: 'mounts: mount /proc at /proc: EPERM (operation not permitted)',
+  });
   t.throws(() => c.receive([MSG.CREATED]), { name: 'InitError', step: 'sync', message: /malformed message/ });
   t.throws(() => c.receive([MSG.CREATED]), { name: 'InitError', step: 'sync', message: /exited before the container was created/ });
 });

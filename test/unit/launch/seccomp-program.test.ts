@@ -14,7 +14,10 @@ t.test('the default profile compiles; unknown names are skipped', async (t) => {
   t.equal(a.program.length % 8, 0, 'whole struct sock_filter entries');
   t.ok(a.program.length / 8 > 300, `${a.program.length / 8} instructions`);
   t.equal(a.listener, false);
-  const withUnknown = seccompProgram({ ...docker, syscalls: [...docker.syscalls!, { names: ['not_a_syscall_anywhere'], action: 'SCMP_ACT_ALLOW' }] }, 'config.json');
+  const withUnknown = seccompProgram(
+    { ...docker, syscalls: [...docker.syscalls!, { names: ['not_a_syscall_anywhere'], action: 'SCMP_ACT_ALLOW' }] },
+    'config.json',
+  );
   t.same(withUnknown.program, a.program);
 });
 
@@ -58,7 +61,10 @@ t.test('a cache entry is used only for the exact profile it was compiled from', 
 t.test('a rule libseccomp refuses names its pointer', async (t) => {
   // An operator the schema would have refused reaches libseccomp as 0.
   const err = t.throws(() =>
-    seccompProgram({ defaultAction: 'SCMP_ACT_ALLOW', syscalls: [{ names: ['read'], action: 'SCMP_ACT_ERRNO', args: [{ index: 0, value: 1, op: 'SCMP_CMP_NOPE' }] }] }, 'config.json'),
+    seccompProgram(
+      { defaultAction: 'SCMP_ACT_ALLOW', syscalls: [{ names: ['read'], action: 'SCMP_ACT_ERRNO', args: [{ index: 0, value: 1, op: 'SCMP_CMP_NOPE' }] }] },
+      'config.json',
+    ),
   ) as SpecError;
   t.type(err, SpecError);
   t.equal(err.problems[0]!.pointer, '/linux/seccomp/syscalls/0/names/0');

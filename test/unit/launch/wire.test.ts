@@ -4,7 +4,19 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import t from 'tap';
 import { MOUNT_EXT } from '../../../src/kernel/mount-flags.ts';
-import { CPU_AFFINITY, FD_OFF, MOUNT_KINDS, HOOK_KINDS, LSM_KINDS, PLAN_VERSION, PROC_FLAGS, REC, ROOTFS_FLAGS, SLOTS, STRS } from '../../../src/plan/encode.ts';
+import {
+  CPU_AFFINITY,
+  FD_OFF,
+  MOUNT_KINDS,
+  HOOK_KINDS,
+  LSM_KINDS,
+  PLAN_VERSION,
+  PROC_FLAGS,
+  REC,
+  ROOTFS_FLAGS,
+  SLOTS,
+  STRS,
+} from '../../../src/plan/encode.ts';
 import { MSG, MSG_MAX, STEPS } from '../../../src/launch/wire.ts';
 import { CGKILL, FREEZER, LC_HOOK_KIND, LCF, PROCS, RMDIR } from '../../../src/plan/lifecycle-record.ts';
 

@@ -15,7 +15,7 @@ const spec: Spec = {
 };
 const options = { bundle: '/b', rootfsParentMount: '/', rootfsParentShared: false, noPivot: false, noNewKeyring: false, preserveFds: 0 };
 
-t.test('a cgroup mount carries the container\'s cgroup directory to bind where cgroup2 is refused', async (t) => {
+t.test("a cgroup mount carries the container's cgroup directory to bind where cgroup2 is refused", async (t) => {
   const p = plan(spec, { ...options, cgroupDir: '/sys/fs/cgroup/unified/tsrun/c1' });
   t.equal(p.mounts[0]!.fstype, 'cgroup2');
   t.equal(p.mounts[0]!.fallbackBind, '/sys/fs/cgroup/unified/tsrun/c1');

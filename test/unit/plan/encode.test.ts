@@ -19,7 +19,12 @@ interface Dumped {
 function dump(buf: Buffer): { error?: string; records?: Dumped[] } {
   const r = spawnSync(PLAN_DUMP, { input: buf, encoding: 'utf8' });
   if (r.status !== 0) return { error: JSON.parse(r.stdout).error };
-  return { records: r.stdout.trim().split('\n').map((l) => JSON.parse(l)) };
+  return {
+    records: r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l)),
+  };
 }
 
 export function samplePlan(): LaunchPlan {
@@ -31,7 +36,9 @@ export function samplePlan(): LaunchPlan {
     hostname: 'h',
     domainname: 'd',
     rootfs: { path: '/b/rootfs', parentMount: '/', readonly: true, noPivot: false, hostMountNs: false, hostPropagation: 0x84000, rootPropagation: 0 },
-    mounts: [{ source: 'proc', destination: '/proc', fstype: 'proc', data: '', flags: 14, propagation: 0, bind: false, attrSet: 0, attrClear: 0, extensions: 0 }],
+    mounts: [
+      { source: 'proc', destination: '/proc', fstype: 'proc', data: '', flags: 14, propagation: 0, bind: false, attrSet: 0, attrClear: 0, extensions: 0 },
+    ],
     devices: [{ path: '/dev/null', type: 0o020000, major: 1, minor: 3, mode: 0o666, uid: 0, gid: 0, bind: false, hostPath: '/dev/null' }],
     symlinks: [{ target: '/proc/self/fd', path: '/dev/fd' }],
     maskedPaths: ['/proc/kcore'],
@@ -82,13 +89,22 @@ t.test('plan-dump names every slot as encode.ts does', async (t) => {
   for (const r of recs) {
     const name = kindName[r.kind] as keyof typeof SLOTS;
     const slots = (SLOTS as Record<string, readonly string[]>)[name] ?? [];
-    t.same(Object.keys(r.fields), slots.map((s) => s.toLowerCase()), `${name}: the slots, in order`);
+    t.same(
+      Object.keys(r.fields),
+      slots.map((s) => s.toLowerCase()),
+      `${name}: the slots, in order`,
+    );
     t.same([...Object.values(r.fields), ...r.list], r.nums, `${name}: fields then list are all the numbers`);
   }
   const by = (kind: number) => recs.find((r) => r.kind === kind)!;
   t.same(by(REC.USER).fields, { uid: '1000', gid: '1000', umask: '18' });
   t.same(by(REC.USER).list, ['5', '6'], 'additional gids follow the slots');
-  t.match(by(REC.PROCESS).fields, { flags: String(1 | 4 | 8), oom_score_adj: BigInt.asUintN(64, -500n).toString(), preserve_fds: '2', keyring_perm: String(0x80000) });
+  t.match(by(REC.PROCESS).fields, {
+    flags: String(1 | 4 | 8),
+    oom_score_adj: BigInt.asUintN(64, -500n).toString(),
+    preserve_fds: '2',
+    keyring_perm: String(0x80000),
+  });
   t.match(by(REC.ROOTFS).fields, { flags: '1', host_propagation: String(0x84000), root_propagation: '0' });
   t.match(by(REC.MOUNT).fields, { flags: '14', kind: '0', tree_fd: BigInt.asUintN(64, -1n).toString() });
   t.match(by(REC.DEVICE).fields, { type: String(0o020000), major: '1', minor: '3', mode: String(0o666), how: '0' });
@@ -125,11 +141,14 @@ t.test('a record with fewer numbers than its slots is a plan error, not a 0', as
   t.notOk(dump(onePlan(REC.ARG, [], ['sh'])).error);
 });
 
-t.test('joined namespaces get fds after the fixed ones; negatives are two\'s complement', async (t) => {
+t.test("joined namespaces get fds after the fixed ones; negatives are two's complement", async (t) => {
   const recs = dump(encodePlan(samplePlan())).records!;
   const ns = recs.filter((r) => r.kind === REC.NAMESPACE);
   // base = 3 + preserveFds(2) = 5; namespaces start at base + 4.
-  t.same(ns.map((r) => r.nums[1]), [BigInt.asUintN(64, -1n).toString(), '9']);
+  t.same(
+    ns.map((r) => r.nums[1]),
+    [BigInt.asUintN(64, -1n).toString(), '9'],
+  );
   const proc = recs.find((r) => r.kind === REC.PROCESS)!;
   t.equal(proc.nums[1], BigInt.asUintN(64, -500n).toString());
 });
@@ -164,7 +183,7 @@ t.test('the seccomp record: flags, the listener fd after the namespace fds, one 
   t.notOk(out.error, out.error ?? 'no error');
   const rec = out.records!.find((r) => r.kind === REC.SECCOMP)!;
   // base 5 + FIRST_NS 4 + one joined namespace: the listener is fd 10.
-  t.same(rec.nums, ['8', '10', '32', String(0x7fff0000n << 32n | 6n)]);
+  t.same(rec.nums, ['8', '10', '32', String((0x7fff0000n << 32n) | 6n)]);
   const none = dump(encodePlan({ ...plan, seccomp: { flags: 0, program, listener: false } })).records!.find((r) => r.kind === REC.SECCOMP)!;
   t.equal(none.nums[1], BigInt.asUintN(64, -1n).toString());
 });

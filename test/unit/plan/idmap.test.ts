@@ -16,8 +16,12 @@ t.test('which mounts are id-mapped', async (t) => {
   t.notOk(isIdmapped({ destination: '/d', options: ['rbind'] }));
 });
 
-t.test('mappings: the mount\'s own, else the container\'s', async (t) => {
-  const own = planIdmap({ destination: '/d', uidMappings: [{ containerID: 1, hostID: 2, size: 3 }], gidMappings: [{ containerID: 4, hostID: 5, size: 6 }] }, spec, 0);
+t.test("mappings: the mount's own, else the container's", async (t) => {
+  const own = planIdmap(
+    { destination: '/d', uidMappings: [{ containerID: 1, hostID: 2, size: 3 }], gidMappings: [{ containerID: 4, hostID: 5, size: 6 }] },
+    spec,
+    0,
+  );
   t.equal(own.uidMappings, '1 2 3\n');
   t.equal(own.gidMappings, '4 5 6\n');
   const inherited = planIdmap({ destination: '/d', options: ['bind', 'idmap'] }, spec, 0);
@@ -27,7 +31,11 @@ t.test('mappings: the mount\'s own, else the container\'s', async (t) => {
 
 t.test('recursion: rbind clones submounts, ridmap maps them', async (t) => {
   const r = (options: string[]) => {
-    const p = planIdmap({ destination: '/d', options, uidMappings: [{ containerID: 0, hostID: 1, size: 1 }], gidMappings: [{ containerID: 0, hostID: 1, size: 1 }] }, spec, 0);
+    const p = planIdmap(
+      { destination: '/d', options, uidMappings: [{ containerID: 0, hostID: 1, size: 1 }], gidMappings: [{ containerID: 0, hostID: 1, size: 1 }] },
+      spec,
+      0,
+    );
     return [p.cloneRecursive, p.recursive];
   };
   t.same(r(['bind', 'idmap']), [false, false]);
@@ -39,7 +47,10 @@ t.test('recursion: rbind clones submounts, ridmap maps them', async (t) => {
 
 t.test('mount flags become MOUNT_ATTR_* on the tree', async (t) => {
   const p = planIdmap({ destination: '/d', options: ['idmap'] }, spec, MS.RDONLY | MS.NOSUID | MS.NODEV | MS.NOEXEC | MS.NOATIME | MS.NODIRATIME);
-  t.equal(p.attrSet, MOUNT_ATTR.IDMAP | MOUNT_ATTR.RDONLY | MOUNT_ATTR.NOSUID | MOUNT_ATTR.NODEV | MOUNT_ATTR.NOEXEC | MOUNT_ATTR.NOATIME | MOUNT_ATTR.NODIRATIME);
+  t.equal(
+    p.attrSet,
+    MOUNT_ATTR.IDMAP | MOUNT_ATTR.RDONLY | MOUNT_ATTR.NOSUID | MOUNT_ATTR.NODEV | MOUNT_ATTR.NOEXEC | MOUNT_ATTR.NOATIME | MOUNT_ATTR.NODIRATIME,
+  );
   t.equal(p.attrClear, MOUNT_ATTR.ATIME_MASK);
   t.equal(planIdmap({ destination: '/d', options: ['idmap'] }, spec, MS.STRICTATIME).attrSet, MOUNT_ATTR.IDMAP | MOUNT_ATTR.STRICTATIME);
   t.equal(planIdmap({ destination: '/d', options: ['idmap'] }, spec, 0).attrClear, 0);

@@ -8,7 +8,17 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import t from 'tap';
 import { encodeEnvelope, REC } from '../../../src/plan/encode.ts';
-import { CGKILL, encodeLifecycle, FREEZER, LC_HOOK_KIND, LCF, lifecycleRecords, PROCS, RMDIR, type LifecycleInput } from '../../../src/plan/lifecycle-record.ts';
+import {
+  CGKILL,
+  encodeLifecycle,
+  FREEZER,
+  LC_HOOK_KIND,
+  LCF,
+  lifecycleRecords,
+  PROCS,
+  RMDIR,
+  type LifecycleInput,
+} from '../../../src/plan/lifecycle-record.ts';
 
 const PLAN_DUMP = resolve(import.meta.dirname, '../../../build/Release/plan-dump');
 
@@ -58,7 +68,10 @@ t.test('plan-reader.c takes every lifecycle record unchanged', async (t) => {
     got,
     lifecycleRecords(input).map((rec) => ({ kind: rec.kind, nums: rec.nums.map((n) => BigInt.asUintN(64, BigInt(n)).toString()), strs: rec.strs })),
   );
-  t.ok(got.every((rec: { kind: number }) => rec.kind >= REC.LC_CONTAINER && rec.kind <= REC.LC_HOOK), 'only lifecycle kinds');
+  t.ok(
+    got.every((rec: { kind: number }) => rec.kind >= REC.LC_CONTAINER && rec.kind <= REC.LC_HOOK),
+    'only lifecycle kinds',
+  );
 });
 
 t.test('the front door reads back what create meant', async (t) => {
@@ -80,8 +93,19 @@ t.test('the front door reads back what create meant', async (t) => {
     owner: 'root',
     fifo: '/run/tsrun/c1/exec.fifo',
     // JSON.stringify's order: the integer-like key first.
-    annotations: [['7', 'integer keys come first in JS'], ['z', '1'], ['ü "q"', 'line\nbreak']],
-    freezer: { kind: FREEZER.V1, control: '/cg/freezer/tsrun/c1/freezer.state', freeze: 'FROZEN', thaw: 'THAWED', stateFile: '/cg/freezer/tsrun/c1/freezer.state', stateKey: '' },
+    annotations: [
+      ['7', 'integer keys come first in JS'],
+      ['z', '1'],
+      ['ü "q"', 'line\nbreak'],
+    ],
+    freezer: {
+      kind: FREEZER.V1,
+      control: '/cg/freezer/tsrun/c1/freezer.state',
+      freeze: 'FROZEN',
+      thaw: 'THAWED',
+      stateFile: '/cg/freezer/tsrun/c1/freezer.state',
+      stateKey: '',
+    },
     procs: [
       { flags: PROCS.ALONE, path: '/cg/unified/tsrun/c1' },
       { flags: 0, path: '/cg/cpu/tsrun/c1' },
@@ -107,9 +131,21 @@ t.test('the front door reads back what create meant', async (t) => {
 t.test('a v2 manager: its one directory, cgroup.kill without a thaw, no shared parent without the default path', async (t) => {
   const input = { ...sample(), cgroup: { kind: 'v2' as const, path: '/cg/a/b', created: ['/cg/a', '/cg/a/b'] }, sharedParents: [] };
   const recs = lifecycleRecords(input);
-  t.same(recs.filter((r) => r.kind === REC.LC_FREEZER).map((r) => r.strs), [['/cg/a/b/cgroup.freeze', '1', '0', '/cg/a/b/cgroup.events', 'frozen']]);
-  t.same(recs.filter((r) => r.kind === REC.LC_CGROUP_KILL).map((r) => r.nums), [[0]]);
-  t.same(recs.filter((r) => r.kind === REC.LC_RMDIR).map((r) => [r.nums[0], r.strs[0]]), [[RMDIR.TREE, '/cg/a/b'], [RMDIR.IF_EMPTY, '/cg/a']]);
+  t.same(
+    recs.filter((r) => r.kind === REC.LC_FREEZER).map((r) => r.strs),
+    [['/cg/a/b/cgroup.freeze', '1', '0', '/cg/a/b/cgroup.events', 'frozen']],
+  );
+  t.same(
+    recs.filter((r) => r.kind === REC.LC_CGROUP_KILL).map((r) => r.nums),
+    [[0]],
+  );
+  t.same(
+    recs.filter((r) => r.kind === REC.LC_RMDIR).map((r) => [r.nums[0], r.strs[0]]),
+    [
+      [RMDIR.TREE, '/cg/a/b'],
+      [RMDIR.IF_EMPTY, '/cg/a'],
+    ],
+  );
 });
 
 t.test('the front door refuses damaged or foreign records (and hands the call to node)', async (t) => {
@@ -128,7 +164,9 @@ t.test('the front door refuses damaged or foreign records (and hands the call to
   noContainer.writeUInt32LE(3, 24 + 8); // num_count 3 < LC_CONTAINER_SLOTS
   t.ok(refused(noContainer), 'a container record with too few numbers');
   // Hook counts whose sum wraps back to the strings there are (1 + argc + env_count = 4 mod 2^64).
-  const wrapped = lifecycleRecords(sample()).map((r) => (r.kind === REC.LC_HOOK && r.strs.length === 4 ? { ...r, nums: [r.nums[0]!, r.nums[1]!, 2n ** 64n - 1n, 4, 1] } : r));
+  const wrapped = lifecycleRecords(sample()).map((r) =>
+    r.kind === REC.LC_HOOK && r.strs.length === 4 ? { ...r, nums: [r.nums[0]!, r.nums[1]!, 2n ** 64n - 1n, 4, 1] } : r,
+  );
   t.ok(refused(encodeEnvelope(wrapped)), 'hook argc and env_count that wrap around');
 });
 
@@ -140,5 +178,9 @@ t.test('a lifecycle record missing a named slot is a plan error in the reader it
     t.match(r.stdout, /fewer numbers than its kind's slots/, `kind ${kind}`);
   }
   const short = lifecycleRecords(sample()).map((r) => (r.kind === REC.LC_CONTAINER ? { ...r, strs: r.strs.slice(0, -1) } : r));
-  t.match(spawnSync(PLAN_DUMP, { input: encodeEnvelope(short), encoding: 'utf8' }).stdout, /fewer strings than its kind needs/, 'a container record without its owner');
+  t.match(
+    spawnSync(PLAN_DUMP, { input: encodeEnvelope(short), encoding: 'utf8' }).stdout,
+    /fewer strings than its kind needs/,
+    'a container record without its owner',
+  );
 });

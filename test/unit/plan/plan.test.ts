@@ -32,7 +32,15 @@ t.test("runc's default config becomes a complete plan", async (t) => {
   );
   t.ok(p.namespaces.every((n) => n.joinPath === undefined));
   t.equal(p.uidMappings, '', 'no user namespace: no maps');
-  t.same(p.rootfs, { path: '/b/rootfs', parentMount: '', readonly: true, noPivot: false, hostMountNs: false, hostPropagation: MS.SLAVE | MS.REC, rootPropagation: 0 });
+  t.same(p.rootfs, {
+    path: '/b/rootfs',
+    parentMount: '',
+    readonly: true,
+    noPivot: false,
+    hostMountNs: false,
+    hostPropagation: MS.SLAVE | MS.REC,
+    rootPropagation: 0,
+  });
   t.same(
     p.mounts.map((m) => m.destination),
     ['/proc', '/dev', '/dev/pts', '/dev/shm', '/dev/mqueue', '/sys', '/sys/fs/cgroup'],
@@ -40,7 +48,10 @@ t.test("runc's default config becomes a complete plan", async (t) => {
   t.ok(p.maskedPaths.includes('/proc/kcore'));
   t.ok(p.readonlyPaths.includes('/proc/sys'));
   t.equal(p.hostname, 'tsrun');
-  t.ok(p.rlimits.some((l) => l.resource === 7 && l.soft === 1024n), 'RLIMIT_NOFILE 1024');
+  t.ok(
+    p.rlimits.some((l) => l.resource === 7 && l.soft === 1024n),
+    'RLIMIT_NOFILE 1024',
+  );
   t.ok(p.capabilities.bounding > 0n && p.capabilities.ambient === 0n);
   t.same(p.hooks, []);
   t.equal(p.seccomp, undefined);
@@ -60,11 +71,17 @@ t.test('joined namespaces keep their path; a user namespace gets its maps and bo
   t.equal(p.uidMappings, '0 100000 65536\n');
   t.equal(p.gidMappings, '0 100000 65536\n');
   t.equal(p.process.keyringPerm, 0x8, 'search for "other" in a user namespace, as runc');
-  t.ok(p.devices.every((d) => d.bind), 'mknod is refused in a user namespace: bind the host nodes');
+  t.ok(
+    p.devices.every((d) => d.bind),
+    'mknod is refused in a user namespace: bind the host nodes',
+  );
 });
 
 t.test('no mount namespace: the host root is left alone', async (t) => {
-  const p = plan(spec((s) => (s.linux!.namespaces = [{ type: 'pid' }])), { ...options, rootfsParentMount: '/b', rootfsParentShared: true });
+  const p = plan(
+    spec((s) => (s.linux!.namespaces = [{ type: 'pid' }])),
+    { ...options, rootfsParentMount: '/b', rootfsParentShared: true },
+  );
   t.equal(p.rootfs!.hostMountNs, true);
   t.equal(p.rootfs!.hostPropagation, 0, '"/" is the host\'s: no propagation change');
   t.equal(p.rootfs!.parentMount, '', 'nor is its parent made private');
@@ -88,16 +105,22 @@ t.test('rootfs propagation: before the bind and after pivot_root', async (t) => 
   for (const [configured, host, root] of table) {
     t.same(rootfsPropagation(configured, false), { host, root }, `${configured ?? '(unset)'}, own mount namespace`);
     t.same(rootfsPropagation(configured, true), { host: 0, root }, `${configured ?? '(unset)'}, the host's mount namespace`);
-    const p = plan(spec((s) => (configured ? (s.linux!.rootfsPropagation = configured) : delete s.linux!.rootfsPropagation)), options);
+    const p = plan(
+      spec((s) => (configured ? (s.linux!.rootfsPropagation = configured) : delete s.linux!.rootfsPropagation)),
+      options,
+    );
     t.equal(p.rootfs!.hostPropagation, host, `plan() carries it: ${configured ?? '(unset)'}`);
     t.equal(p.rootfs!.rootPropagation, root);
   }
 });
 
-t.test("the rootfs parent is made private only when it would stay shared", async (t) => {
+t.test('the rootfs parent is made private only when it would stay shared', async (t) => {
   const shared = { ...options, rootfsParentMount: '/b', rootfsParentShared: true };
   const parentOf = (configured: string | undefined, o = shared) =>
-    plan(spec((s) => (configured ? (s.linux!.rootfsPropagation = configured) : delete s.linux!.rootfsPropagation)), o).rootfs!.parentMount;
+    plan(
+      spec((s) => (configured ? (s.linux!.rootfsPropagation = configured) : delete s.linux!.rootfsPropagation)),
+      o,
+    ).rootfs!.parentMount;
   t.equal(parentOf(undefined), '', 'default rslave covers the parent');
   t.equal(parentOf('rprivate'), '', 'a recursive propagation covers it');
   t.equal(parentOf('slave'), '/b', 'a non-recursive one leaves it shared: private');

@@ -42,7 +42,15 @@ t.test('process attributes of a plan: exec gets execCPUAffinity, create does not
   const exec = planExec(p, [{ type: 'pid' }, { type: 'mount' }], 42, 0);
   t.same(exec.cpuAffinity, { initial: [1n] });
   const spec: Spec = { ociVersion: '1.2.0', root: { path: 'rootfs' }, process: p, linux: { namespaces: [{ type: 'mount' }] } };
-  const created = plan(spec, { bundle: '/b', rootfsParentMount: '/', rootfsParentShared: false, noPivot: false, noNewKeyring: false, preserveFds: 0, containerId: 'c1' });
+  const created = plan(spec, {
+    bundle: '/b',
+    rootfsParentMount: '/',
+    rootfsParentShared: false,
+    noPivot: false,
+    noNewKeyring: false,
+    preserveFds: 0,
+    containerId: 'c1',
+  });
   t.equal(created.cpuAffinity, undefined);
   t.equal(created.ioPriority, (2 << 13) | 1);
   t.equal(created.process.keyringName, '_ses.c1');

@@ -16,7 +16,7 @@ t.test('actions are the kernel return values; errno actions carry errnoRet (EPER
   t.throws(() => actionValue('SCMP_ACT_NOPE', undefined));
 });
 
-t.test('flags: the config\'s, a listener for notify, TSYNC_ESRCH beside TSYNC then', async (t) => {
+t.test("flags: the config's, a listener for notify, TSYNC_ESRCH beside TSYNC then", async (t) => {
   t.equal(filterFlags({ defaultAction: 'SCMP_ACT_ALLOW' }), 0);
   t.equal(filterFlags({ defaultAction: 'SCMP_ACT_ALLOW', flags: ['SECCOMP_FILTER_FLAG_LOG', 'SECCOMP_FILTER_FLAG_SPEC_ALLOW'] }), 6);
   const notify = { defaultAction: 'SCMP_ACT_ALLOW', syscalls: [{ names: ['mkdir'], action: 'SCMP_ACT_NOTIFY' }] };
@@ -36,12 +36,7 @@ t.test('the flattened profile: one rule per name, args as (index, op, value, val
     ],
   });
   const words = Array.from({ length: flat.words.length / 8 }, (_, i) => flat.words.readBigUInt64LE(i * 8));
-  t.same(words, [
-    0x00050026n, 3n,
-    0x7fff0000n, 0n, 0n,
-    0x7fff0000n, 1n, 0n,
-    0x00050016n, 2n, 1n, 0n, 7n, 0xffn, 8n,
-  ]);
+  t.same(words, [0x00050026n, 3n, 0x7fff0000n, 0n, 0n, 0x7fff0000n, 1n, 0n, 0x00050016n, 2n, 1n, 0n, 7n, 0xffn, 8n]);
   t.same(flat.archs, ['x86', 'x32']);
   t.same(flat.syscalls, ['read', 'write', 'personality']);
   t.same(flat.rulePointers, ['/linux/seccomp/syscalls/0/names/0', '/linux/seccomp/syscalls/0/names/1', '/linux/seccomp/syscalls/1/names/0']);

@@ -40,12 +40,15 @@ t.test('rootless: own user namespace mapping the caller, no network namespace, /
   t.same(spec.linux?.uidMappings, [{ containerID: 0, hostID: 1000, size: 1 }]);
   t.same(spec.linux?.gidMappings, [{ containerID: 0, hostID: 1001, size: 1 }]);
   t.equal(spec.linux?.resources, undefined);
-  t.same(spec.mounts?.find((m) => m.destination === '/sys'), {
-    destination: '/sys',
-    type: 'none',
-    source: '/sys',
-    options: ['rbind', 'nosuid', 'noexec', 'nodev', 'ro'],
-  });
+  t.same(
+    spec.mounts?.find((m) => m.destination === '/sys'),
+    {
+      destination: '/sys',
+      type: 'none',
+      source: '/sys',
+      options: ['rbind', 'nosuid', 'noexec', 'nodev', 'ro'],
+    },
+  );
   t.notOk(spec.mounts?.some((m) => m.options?.some((o) => o.startsWith('gid=') || o.startsWith('uid='))));
 });
 

@@ -25,7 +25,14 @@ t.test('versions and hooks', async (t) => {
 
 t.test('mount options are exactly what the mount tables understand', async (t) => {
   const f = featuresDocument(undefined, '6.1.0');
-  const all = [...Object.keys(MOUNT_OPTIONS), ...Object.keys(PROPAGATION_OPTIONS), ...Object.keys(RECURSIVE_OPTIONS), ...Object.keys(EXTENSION_OPTIONS), 'idmap', 'ridmap'];
+  const all = [
+    ...Object.keys(MOUNT_OPTIONS),
+    ...Object.keys(PROPAGATION_OPTIONS),
+    ...Object.keys(RECURSIVE_OPTIONS),
+    ...Object.keys(EXTENSION_OPTIONS),
+    'idmap',
+    'ridmap',
+  ];
   t.same(new Set(f.mountOptions), new Set(all));
   t.same(f.mountOptions, [...f.mountOptions].sort(), 'sorted');
   for (const name of ['rbind', 'ro', 'rprivate', 'strictatime', 'nosuid', 'rro', 'rnosuid', 'tmpcopyup']) t.ok(f.mountOptions.includes(name), name);

@@ -90,7 +90,12 @@ t.test('arbitrary text as config.json', async (t) => {
   const text = fc.oneof(
     fc.string({ maxLength: 200 }),
     fc.jsonValue().map((v) => JSON.stringify(v)),
-    fc.tuple(fc.jsonValue().map((v) => JSON.stringify(baseConfig()) + JSON.stringify(v)), fc.nat()).map(([s, n]) => s.slice(0, n % (s.length + 1))),
+    fc
+      .tuple(
+        fc.jsonValue().map((v) => JSON.stringify(baseConfig()) + JSON.stringify(v)),
+        fc.nat(),
+      )
+      .map(([s, n]) => s.slice(0, n % (s.length + 1))),
   );
   fc.assert(
     fc.property(text, (s) =>

@@ -13,13 +13,34 @@ function spec(uidMappings: { containerID: number; hostID: number; size: number }
 }
 const pointers = (s: Spec) => semanticProblems(s).map((p) => `${p.pointer}: ${p.reason}`);
 
-t.same(pointers(spec([{ containerID: 0, hostID: 1000, size: 10 }, { containerID: 10, hostID: 2000, size: 10 }])), [], 'adjacent ranges are fine');
-t.same(pointers(spec([{ containerID: 0, hostID: 1000, size: 10 }, { containerID: 5, hostID: 2000, size: 10 }])), [
-  '/linux/uidMappings/1: its containerID range overlaps the one of /linux/uidMappings/0',
-]);
-t.same(pointers(spec([{ containerID: 0, hostID: 1000, size: 10 }, { containerID: 50, hostID: 1009, size: 1 }])), [
-  '/linux/uidMappings/1: its hostID range overlaps the one of /linux/uidMappings/0',
-]);
+t.same(
+  pointers(
+    spec([
+      { containerID: 0, hostID: 1000, size: 10 },
+      { containerID: 10, hostID: 2000, size: 10 },
+    ]),
+  ),
+  [],
+  'adjacent ranges are fine',
+);
+t.same(
+  pointers(
+    spec([
+      { containerID: 0, hostID: 1000, size: 10 },
+      { containerID: 5, hostID: 2000, size: 10 },
+    ]),
+  ),
+  ['/linux/uidMappings/1: its containerID range overlaps the one of /linux/uidMappings/0'],
+);
+t.same(
+  pointers(
+    spec([
+      { containerID: 0, hostID: 1000, size: 10 },
+      { containerID: 50, hostID: 1009, size: 1 },
+    ]),
+  ),
+  ['/linux/uidMappings/1: its hostID range overlaps the one of /linux/uidMappings/0'],
+);
 t.same(pointers(spec([{ containerID: 0, hostID: 2 ** 32 - 5, size: 10 }])), ['/linux/uidMappings/0: hostID + size passes 2^32 (4294967291 + 10)']);
 t.same(pointers(spec([{ containerID: 0, hostID: 1000, size: 0 }])), ['/linux/uidMappings/0/size: size must be at least 1']);
 const many = Array.from({ length: 341 }, (_, i) => ({ containerID: i, hostID: 1000 + i, size: 1 }));

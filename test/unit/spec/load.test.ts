@@ -53,13 +53,17 @@ t.test('malformed JSON reports line and column', async (t) => {
 
 t.test('the syntax scan finds each kind of error', async (t) => {
   t.same(locateSyntaxError('{"a":1,}'), { line: 1, column: 8, reason: 'expected a property name in double quotes, found "}"' });
-  t.same(locateSyntaxError('{"a" 1}'), { line: 1, column: 6, reason: "expected ':' after the property name, found \"1\"" });
+  t.same(locateSyntaxError('{"a" 1}'), { line: 1, column: 6, reason: 'expected \':\' after the property name, found "1"' });
   t.same(locateSyntaxError('[1 2]'), { line: 1, column: 4, reason: "expected ',' or ']' after the array element, found \"2\"" });
   t.same(locateSyntaxError('{"a":1'), { line: 1, column: 7, reason: "expected ',' or '}' after the property value, found the end of the file" });
   t.same(locateSyntaxError('{"a":"x\ny"}'), { line: 1, column: 8, reason: 'expected an escaped control character (such as \\n) inside a string, found "\\n"' });
   t.same(locateSyntaxError('{"a":"\\q"}'), { line: 1, column: 8, reason: 'expected an escape such as \\n, \\" or \\u0041, found "q"' });
   t.same(locateSyntaxError('{}\n x'), { line: 2, column: 2, reason: 'expected the end of the file after the JSON value, found "x"' });
-  t.same(locateSyntaxError(''), { line: 1, column: 1, reason: 'expected a value (object, array, string, number, true, false or null), found the end of the file' });
+  t.same(locateSyntaxError(''), {
+    line: 1,
+    column: 1,
+    reason: 'expected a value (object, array, string, number, true, false or null), found the end of the file',
+  });
   t.equal(locateSyntaxError('{"a": [1, -2.5e3, true, null, "\\u00e9"]}'), undefined);
 });
 

@@ -48,7 +48,15 @@ t.test('each broken rule is reported with its JSON pointer', async (t) => {
       syscalls: [
         { names: ['read', ''], action: 'SCMP_ACT_ALLOW', errnoRet: 1 },
         { names: ['write'], action: 'SCMP_ACT_DENY' },
-        { names: ['mkdir'], action: 'SCMP_ACT_ERRNO', errnoRet: 70000, args: [{ index: 6, value: 1, op: 'SCMP_CMP_EQ' }, { index: 0, value: 1, op: 'SCMP_CMP_ABOUT' }] },
+        {
+          names: ['mkdir'],
+          action: 'SCMP_ACT_ERRNO',
+          errnoRet: 70000,
+          args: [
+            { index: 6, value: 1, op: 'SCMP_CMP_EQ' },
+            { index: 0, value: 1, op: 'SCMP_CMP_ABOUT' },
+          ],
+        },
       ],
     }),
   );
@@ -81,10 +89,15 @@ t.test('SCMP_ACT_NOTIFY needs an absolute listenerPath and cannot be the default
     { pointer: '/linux/seccomp', reason: 'missing required property "listenerPath": SCMP_ACT_NOTIFY needs a listener to answer notifications' },
   ]);
   t.same(
-    seccompProblems(specWith({ defaultAction: 'SCMP_ACT_ALLOW', listenerPath: 'l.sock', syscalls: [{ names: ['mkdir'], action: 'SCMP_ACT_NOTIFY' }] })).map((p) => p.pointer),
+    seccompProblems(specWith({ defaultAction: 'SCMP_ACT_ALLOW', listenerPath: 'l.sock', syscalls: [{ names: ['mkdir'], action: 'SCMP_ACT_NOTIFY' }] })).map(
+      (p) => p.pointer,
+    ),
     ['/linux/seccomp/listenerPath'],
   );
-  t.same(seccompProblems(specWith({ defaultAction: 'SCMP_ACT_NOTIFY', listenerPath: '/l.sock' })).map((p) => p.pointer), ['/linux/seccomp/defaultAction']);
+  t.same(
+    seccompProblems(specWith({ defaultAction: 'SCMP_ACT_NOTIFY', listenerPath: '/l.sock' })).map((p) => p.pointer),
+    ['/linux/seccomp/defaultAction'],
+  );
   t.same(seccompProblems(specWith({ defaultAction: 'SCMP_ACT_ALLOW', listenerMetadata: 'x' })), [
     { pointer: '/linux/seccomp/listenerMetadata', reason: 'must not be set without listenerPath' },
   ]);

@@ -28,12 +28,24 @@ t.test('pointer escapes ~ and / (RFC 6901)', async (t) => {
 // Each case: a patch that breaks one rule and exactly the problems expected.
 const cases: [name: string, patch: (s: Spec) => void, problems: { pointer: string; reason: string }[]][] = [
   ['ociVersion must be SemVer', (s) => (s.ociVersion = '1.2'), [{ pointer: '/ociVersion', reason: 'must be a SemVer version such as "1.2.0", not "1.2"' }]],
-  ['ociVersion major must be 1', (s) => (s.ociVersion = '2.0.0'), [{ pointer: '/ociVersion', reason: 'version 2.0.0 is not supported: tsrun reads runtime-spec 1.x configs' }]],
+  [
+    'ociVersion major must be 1',
+    (s) => (s.ociVersion = '2.0.0'),
+    [{ pointer: '/ociVersion', reason: 'version 2.0.0 is not supported: tsrun reads runtime-spec 1.x configs' }],
+  ],
   ['root is required', (s) => delete s.root, [{ pointer: '', reason: 'missing required property "root": tsrun needs a root filesystem' }]],
   ['root.path must not be empty', (s) => (s.root = { path: '' }), [{ pointer: '/root/path', reason: 'must not be empty' }]],
   ['process is required', (s) => delete s.process, [{ pointer: '', reason: 'missing required property "process": tsrun needs a process to run' }]],
-  ['process.args is required', (s) => delete s.process!.args, [{ pointer: '/process', reason: 'missing required property "args": tsrun needs a program to run' }]],
-  ['process.args must not be empty', (s) => (s.process!.args = []), [{ pointer: '/process/args', reason: 'must have at least one element, the program to run' }]],
+  [
+    'process.args is required',
+    (s) => delete s.process!.args,
+    [{ pointer: '/process', reason: 'missing required property "args": tsrun needs a program to run' }],
+  ],
+  [
+    'process.args must not be empty',
+    (s) => (s.process!.args = []),
+    [{ pointer: '/process/args', reason: 'must have at least one element, the program to run' }],
+  ],
   ['process.cwd must be absolute', (s) => (s.process!.cwd = 'tmp'), [{ pointer: '/process/cwd', reason: 'must be an absolute path, not "tmp"' }]],
   [
     'capability names must be known',
@@ -55,7 +67,11 @@ const cases: [name: string, patch: (s: Spec) => void, problems: { pointer: strin
     (s) => (s.process!.rlimits = [{ type: 'RLIMIT_CORE', soft: 2048, hard: 1024 }]),
     [{ pointer: '/process/rlimits/0/soft', reason: 'soft limit 2048 is above the hard limit 1024' }],
   ],
-  ['mount destination must not be empty', (s) => s.mounts!.push({ destination: '', type: 'tmpfs', source: 'tmpfs' }), [{ pointer: '/mounts/7/destination', reason: 'must not be empty' }]],
+  [
+    'mount destination must not be empty',
+    (s) => s.mounts!.push({ destination: '', type: 'tmpfs', source: 'tmpfs' }),
+    [{ pointer: '/mounts/7/destination', reason: 'must not be empty' }],
+  ],
   [
     'hook paths must be absolute',
     (s) => (s.hooks = { poststop: [{ path: '/bin/true' }, { path: 'bin/true' }] }),
@@ -72,7 +88,7 @@ const cases: [name: string, patch: (s: Spec) => void, problems: { pointer: strin
     [{ pointer: '/linux/namespaces/1/path', reason: 'must be an absolute path, not "netns/x"' }],
   ],
   [
-    'no mount namespace: the runtime\'s is inherited (config-linux.md)',
+    "no mount namespace: the runtime's is inherited (config-linux.md)",
     (s) => (linux(s).namespaces = linux(s).namespaces!.filter((ns) => ns.type !== 'mount')),
     [],
   ],
@@ -91,7 +107,7 @@ const cases: [name: string, patch: (s: Spec) => void, problems: { pointer: strin
   ],
   ['netDevices with a network namespace', (s) => (linux(s).netDevices = { eth9: {}, eth8: { name: 'ctr0' } }), []],
   [
-    'idmap without mappings of its own needs the container\'s',
+    "idmap without mappings of its own needs the container's",
     (s) => s.mounts!.push({ destination: '/m', type: 'bind', source: '/tmp', options: ['rbind', 'idmap'] }),
     [
       {
@@ -159,7 +175,12 @@ const cases: [name: string, patch: (s: Spec) => void, problems: { pointer: strin
       linux(s).namespaces = linux(s).namespaces!.filter((ns) => ns.type !== 'network');
       linux(s).sysctl = { 'net.ipv4.ip_forward': '1' };
     },
-    [{ pointer: '/linux/sysctl/net.ipv4.ip_forward', reason: 'sysctl net.ipv4.ip_forward needs a network namespace: add {"type": "network"} to /linux/namespaces' }],
+    [
+      {
+        pointer: '/linux/sysctl/net.ipv4.ip_forward',
+        reason: 'sysctl net.ipv4.ip_forward needs a network namespace: add {"type": "network"} to /linux/namespaces',
+      },
+    ],
   ],
   [
     'ipc sysctls need an ipc namespace',
@@ -187,12 +208,20 @@ const cases: [name: string, patch: (s: Spec) => void, problems: { pointer: strin
   ],
   [
     'device major and minor are required unless p',
-    (s) => (linux(s).devices = [{ path: '/dev/fifo', type: 'p' }, { path: '/dev/fuse', type: 'c', major: 10 }]),
+    (s) =>
+      (linux(s).devices = [
+        { path: '/dev/fifo', type: 'p' },
+        { path: '/dev/fuse', type: 'c', major: 10 },
+      ]),
     [{ pointer: '/linux/devices/1', reason: 'missing required property "minor": a "c" device needs major and minor numbers' }],
   ],
   [
     'device paths must be absolute',
-    (s) => (linux(s).devices = [{ path: 'dev/null', type: 'c', major: 1, minor: 3 }, { path: '/..', type: 'p' }]),
+    (s) =>
+      (linux(s).devices = [
+        { path: 'dev/null', type: 'c', major: 1, minor: 3 },
+        { path: '/..', type: 'p' },
+      ]),
     [
       { pointer: '/linux/devices/0/path', reason: 'must be an absolute path, not "dev/null"' },
       { pointer: '/linux/devices/1/path', reason: 'must name a file, not the root directory' },

@@ -4,7 +4,7 @@ import { defaultRoot, inUserNamespace } from '../../../src/state/paths.ts';
 
 const base = { euid: 0, xdgRuntimeDir: undefined, user: undefined, inUserNamespace: false };
 
-t.test('root of the initial namespace: /run/tsrun, whatever XDG_RUNTIME_DIR says (runc\'s /run/runc rule)', async (t) => {
+t.test("root of the initial namespace: /run/tsrun, whatever XDG_RUNTIME_DIR says (runc's /run/runc rule)", async (t) => {
   t.equal(defaultRoot(base), '/run/tsrun');
   t.equal(defaultRoot({ ...base, xdgRuntimeDir: '/run/user/0', user: 'root' }), '/run/tsrun');
   t.equal(defaultRoot({ ...base, xdgRuntimeDir: '/run/user/0' }), '/run/tsrun');

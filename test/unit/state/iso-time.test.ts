@@ -3,8 +3,17 @@ import { isoTime } from '../../../src/state/iso-time.ts';
 
 t.test('isoTime matches Date.prototype.toISOString', async (t) => {
   const fixed = [
-    0, -1, 1, 86_399_999, 86_400_000, 951_782_400_000 /* 2000-02-29 */, 951_868_799_999, 4_107_542_400_000 /* 2100-03-01 */,
-    -62_167_219_200_000 /* 0000-01-01 */, 253_402_300_799_999 /* 9999-12-31T23:59:59.999 */, Date.now(),
+    0,
+    -1,
+    1,
+    86_399_999,
+    86_400_000,
+    951_782_400_000 /* 2000-02-29 */,
+    951_868_799_999,
+    4_107_542_400_000 /* 2100-03-01 */,
+    -62_167_219_200_000 /* 0000-01-01 */,
+    253_402_300_799_999 /* 9999-12-31T23:59:59.999 */,
+    Date.now(),
   ];
   for (const ms of fixed) t.equal(isoTime(ms), new Date(ms).toISOString(), String(ms));
   // A deterministic spread over the whole range (a linear congruential walk).

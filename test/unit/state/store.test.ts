@@ -74,7 +74,15 @@ t.test('status: alive + fifo = created; alive = running; other start time = stop
   rmSync(`${dir}/exec.fifo`);
   t.equal(containerStatus(dir, s, thawed), 'running');
   t.equal(containerStatus(dir, s, { isFrozen: () => true }), 'paused', 'a frozen cgroup is paused');
-  t.equal(containerStatus(dir, s, { isFrozen: () => { throw new Error('gone'); } }), 'running', 'an unreadable freezer is not paused');
+  t.equal(
+    containerStatus(dir, s, {
+      isFrozen: () => {
+        throw new Error('gone');
+      },
+    }),
+    'running',
+    'an unreadable freezer is not paused',
+  );
   t.equal(containerStatus(dir, { ...s, initStartTime: s.initStartTime + 1 }, thawed), 'stopped', 'a reused pid is not our process');
   t.equal(containerStatus(dir, { ...s, pid: 2 ** 22 + 999 }, thawed), 'stopped');
 });
