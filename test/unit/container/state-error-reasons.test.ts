@@ -17,28 +17,10 @@ import { pauseContainer, resumeContainer } from '../../../src/container/pause.ts
 import { startContainer } from '../../../src/container/start.ts';
 import { updateContainer } from '../../../src/container/update.ts';
 import type { Status } from '../../../src/state/status.ts';
-import { readProcStat } from '../../../src/state/proc-stat.ts';
-import { createContainerDir, writeState, type ContainerState } from '../../../src/state/store.ts';
+import { createContainerDir, writeState } from '../../../src/state/store.ts';
+import { sampleState as state } from '../../helpers/samples.ts';
 
 const warn = (): void => {};
-
-function state(id: string, alive: boolean): ContainerState {
-  return {
-    ociVersion: '1.2.0',
-    id,
-    pid: process.pid,
-    bundle: '/b',
-    rootfs: '/b/rootfs',
-    created: new Date(0).toISOString(),
-    owner: 'root',
-    annotations: {},
-    initStartTime: alive ? readProcStat(process.pid)!.startTime : 1,
-    cgroup: { kind: 'v2', path: '/nonexistent/tsrun-unit', created: [] },
-    hooks: { poststart: [], poststop: [] },
-    process: { cwd: '/', args: ['true'], user: { uid: 0, gid: 0 } },
-    namespaces: [],
-  };
-}
 
 function rootWith(t: Test): string {
   const root = t.testdir({});

@@ -12,7 +12,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import t from 'tap';
 import { encodePlan, REC, SLOTS } from '../../../src/plan/encode.ts';
-import { encodeLifecycle, type LifecycleInput } from '../../../src/plan/lifecycle-record.ts';
+import { encodeLifecycle } from '../../../src/plan/lifecycle-record.ts';
+import { sampleLifecycle } from '../../helpers/samples.ts';
 import { plan } from '../../../src/plan/plan.ts';
 import { defaultConfig } from '../../../src/spec/default-config.ts';
 
@@ -62,33 +63,7 @@ function realPlan(): Buffer {
 }
 
 function realLifecycle(): Buffer {
-  const input: LifecycleInput = {
-    ociVersion: '1.2.0',
-    id: 'c1',
-    pid: 4242,
-    initStartTime: 987654321,
-    bundle: '/b',
-    rootfs: '/b/rootfs',
-    created: '2026-01-01T00:00:00.000Z',
-    owner: 'root',
-    annotations: { a: '1', b: '2' },
-    cgroup: {
-      kind: 'v1',
-      controllers: { cpu: '/cg/cpu/c1', freezer: '/cg/freezer/c1' },
-      dirs: [
-        { path: '/cg/cpu/c1', created: ['/cg/cpu/c1'] },
-        { path: '/cg/freezer/c1', created: ['/cg/freezer/c1'] },
-      ],
-      v2: { path: '/cg/unified/c1', created: ['/cg/unified/c1'] },
-    },
-    hooks: { poststart: [{ path: '/bin/h', args: ['h', '-x'], env: ['A=1'], timeout: 3 }], poststop: [{ path: '/bin/p' }] },
-    execFifo: '/run/tsrun/c1/exec.fifo',
-    ownMountNs: true,
-    deleteInNode: false,
-    stateFile: { ino: 1n, size: 2n, mtimeNs: 3n },
-    sharedParents: ['/cg/cpu', '/cg/freezer'],
-  };
-  return encodeLifecycle(input);
+  return encodeLifecycle(sampleLifecycle());
 }
 
 /** Offsets of the records of an intact plan (after its 24-byte header). */

@@ -7,52 +7,11 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import t from 'tap';
+import { sampleLifecycle as sample } from '../../helpers/samples.ts';
 import { encodeEnvelope, REC } from '../../../src/plan/encode.ts';
-import {
-  CGKILL,
-  encodeLifecycle,
-  FREEZER,
-  LC_HOOK_KIND,
-  LCF,
-  lifecycleRecords,
-  PROCS,
-  RMDIR,
-  type LifecycleInput,
-} from '../../../src/plan/lifecycle-record.ts';
+import { CGKILL, encodeLifecycle, FREEZER, LC_HOOK_KIND, LCF, lifecycleRecords, PROCS, RMDIR } from '../../../src/plan/lifecycle-record.ts';
 
 const PLAN_DUMP = resolve(import.meta.dirname, '../../../build/Release/plan-dump');
-
-function sample(): LifecycleInput {
-  return {
-    ociVersion: '1.2.0',
-    id: 'c1',
-    pid: 4242,
-    initStartTime: 987654321,
-    bundle: '/b',
-    rootfs: '/b/rootfs',
-    created: '2026-01-01T00:00:00.000Z',
-    owner: 'root',
-    annotations: { z: '1', 'ü "q"': 'line\nbreak', '7': 'integer keys come first in JS' },
-    cgroup: {
-      kind: 'v1',
-      controllers: { cpu: '/cg/cpu/tsrun/c1', cpuacct: '/cg/cpu/tsrun/c1', freezer: '/cg/freezer/tsrun/c1' },
-      dirs: [
-        { path: '/cg/cpu/tsrun/c1', created: ['/cg/cpu/tsrun', '/cg/cpu/tsrun/c1'] },
-        { path: '/cg/freezer/tsrun/c1', created: ['/cg/freezer/tsrun/c1'] },
-      ],
-      v2: { path: '/cg/unified/tsrun/c1', created: ['/cg/unified/tsrun/c1'] },
-    },
-    hooks: {
-      poststart: [{ path: '/bin/h', args: ['h', '-x'], env: ['A=1'], timeout: 3 }],
-      poststop: [{ path: '/bin/p' }],
-    },
-    execFifo: '/run/tsrun/c1/exec.fifo',
-    ownMountNs: true,
-    deleteInNode: false,
-    stateFile: { ino: 12345678901234n, size: 2000n, mtimeNs: 1796049123213634530n },
-    sharedParents: ['/cg/cpu/tsrun', '/cg/freezer/tsrun', '/cg/unified/tsrun'],
-  };
-}
 
 t.test('plan-reader.c takes every lifecycle record unchanged', async (t) => {
   const input = sample();

@@ -1,27 +1,10 @@
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import t from 'tap';
 import { StateError } from '../../../src/errors.ts';
-import { createContainerDir, listIds, readState, writeState, type ContainerState } from '../../../src/state/store.ts';
+import { createContainerDir, listIds, readState, writeState } from '../../../src/state/store.ts';
 import { containerStatus } from '../../../src/state/status.ts';
 import { readProcStat } from '../../../src/state/proc-stat.ts';
-
-function sample(id: string): ContainerState {
-  return {
-    ociVersion: '1.2.0',
-    id,
-    pid: process.pid,
-    bundle: '/b',
-    rootfs: '/b/rootfs',
-    created: new Date(0).toISOString(),
-    owner: 'root',
-    annotations: {},
-    initStartTime: readProcStat(process.pid)!.startTime,
-    cgroup: { kind: 'v2', path: '/nonexistent', created: [] },
-    hooks: { poststart: [], poststop: [] },
-    process: { cwd: '/', user: { uid: 0, gid: 0 }, args: ['sh'] },
-    namespaces: [],
-  };
-}
+import { sampleState as sample } from '../../helpers/samples.ts';
 
 t.test('write then read; the temp file does not stay', async (t) => {
   const root = t.testdir({});
