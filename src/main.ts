@@ -1,5 +1,6 @@
 // tsrun's entry: global flags, then the command's module, loaded only when
 // that command runs (state and kill never load the addon or ajv).
+import { flushCodeCaches } from './cli/code-cache.ts';
 import { writeOut } from './cli/output.ts';
 import { UsageError } from './errors.ts';
 import { flagBool, flagString, HelpRequested, parseArgs } from './cli/args.ts';
@@ -136,6 +137,7 @@ function needsValue(flag: string): boolean {
 export function runCli(argv: string[]): void {
   main(argv).then(
     (code) => {
+      if (code === 0) flushCodeCaches();
       process.exitCode = code;
     },
     (err) => {

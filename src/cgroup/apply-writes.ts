@@ -1,7 +1,7 @@
 // Carry out a list of CgroupWrites: open the existing file (cgroupfs never
 // creates one, so a name the kernel does not have is ENOENT, reported as
 // such), write, and name the config field and file on any refusal.
-import * as fs from 'node:fs';
+import { closeSync, constants, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { CgroupError } from '../errors.ts';
 import { errnoCode } from './cgroup-dir.ts';
@@ -18,7 +18,7 @@ export function writeCgroupFile(dir: string, w: CgroupWrite): void {
   const target = join(dir, w.file);
   let fd: number;
   try {
-    fd = fs.openSync(target, fs.constants.O_WRONLY | fs.constants.O_TRUNC);
+    fd = openSync(target, constants.O_WRONLY | constants.O_TRUNC);
   } catch (err) {
     if (errnoCode(err) === 'ENOENT') {
       const which = w.controller ? `the ${w.controller} controller has no ${w.file} here` : `no ${w.file} here`;
@@ -27,14 +27,14 @@ export function writeCgroupFile(dir: string, w: CgroupWrite): void {
     throw new CgroupError(target, `${w.pointer}: cannot open ${target}`, { cause: err });
   }
   try {
-    fs.writeSync(fd, w.value);
+    writeSync(fd, w.value);
   } catch (err) {
     // EOPNOTSUPP and ENOTSUP are one errno on Linux; node names it ENOTSUP.
     const code = errnoCode(err);
     const hint = code === 'ENOTSUP' || code === 'EOPNOTSUPP' ? REFUSAL_HINTS[w.file] : undefined;
     throw new CgroupError(target, `${w.pointer}: the kernel refused ${JSON.stringify(w.value)} in ${target}${hint ? ` (${hint})` : ''}`, { cause: err });
   } finally {
-    fs.closeSync(fd);
+    closeSync(fd);
   }
 }
 

@@ -3,7 +3,7 @@
 // interface files, list its processes, remove it. The v2 core interface
 // files (cgroup.kill, cgroup.freeze, cgroup.events) are driven from here too;
 // on a v1 hierarchy they do not exist and the v1 manager uses its own files.
-import * as fs from 'node:fs';
+import { type Dirent, constants, existsSync, mkdirSync, openSync, readFileSync, readdirSync, rmdirSync, statSync, writeFileSync } from 'node:fs';
 import { constants as osConstants } from 'node:os';
 import { dirname, join } from 'node:path';
 import { CgroupError } from '../errors.ts';
@@ -44,7 +44,7 @@ export function errnoCode(err: unknown): string | undefined {
 
 export function isDirectory(path: string): boolean {
   try {
-    return fs.statSync(path, { throwIfNoEntry: false })?.isDirectory() ?? false;
+    return statSync(path, { throwIfNoEntry: false })?.isDirectory() ?? false;
   } catch (err) {
     if (errnoCode(err) === 'ENOTDIR') return false; // a file where a parent should be
     throw err;
@@ -147,7 +147,7 @@ export class CgroupDir {
       // Leave nothing half-made: undo this call's directories, deepest first.
       for (const dir of [...madeNow].reverse()) {
         try {
-          fs.rmdirSync(dir);
+          rmdirSync(dir);
         } catch {
           // The original error is the one to report; a parent another
           // container started using meanwhile must stay anyway.
@@ -166,7 +166,7 @@ export class CgroupDir {
   undoCreate(): void {
     for (const dir of [...this.#created].sort((a, b) => depth(b) - depth(a))) {
       try {
-        fs.rmdirSync(dir);
+        rmdirSync(dir);
       } catch {
         // Another container's create may have put its cgroup below a parent
         // made here meanwhile: it stays, as in remove().
@@ -185,7 +185,7 @@ export class CgroupDir {
     }
     for (const dir of missing.reverse()) {
       try {
-        fs.mkdirSync(dir);
+        mkdirSync(dir);
       } catch (err) {
         if (errnoCode(err) === 'EEXIST') continue; // made by someone else: not ours to remove
         throw err;
@@ -198,7 +198,7 @@ export class CgroupDir {
 
   openDirFd(): number {
     try {
-      return fs.openSync(this.path, fs.constants.O_RDONLY | fs.constants.O_DIRECTORY);
+      return openSync(this.path, constants.O_RDONLY | constants.O_DIRECTORY);
     } catch (err) {
       throw new CgroupError(this.path, `cannot open cgroup ${this.path}: ${errnoCode(err)}`, { cause: err });
     }
@@ -207,7 +207,7 @@ export class CgroupDir {
   write(file: string, value: string): void {
     const target = join(this.path, file);
     try {
-      fs.writeFileSync(target, value);
+      writeFileSync(target, value);
     } catch (err) {
       throw new CgroupError(target, `cannot write ${JSON.stringify(value)} to ${target}: ${errnoCode(err)}`, {
         cause: err,
@@ -218,7 +218,7 @@ export class CgroupDir {
   read(file: string): string {
     const target = join(this.path, file);
     try {
-      return fs.readFileSync(target, 'utf8');
+      return readFileSync(target, 'utf8');
     } catch (err) {
       throw new CgroupError(target, `cannot read ${target}: ${errnoCode(err)}`, { cause: err });
     }
@@ -236,14 +236,14 @@ export class CgroupDir {
 
   /** Whether `file` exists in the directory. */
   has(file: string): boolean {
-    return fs.existsSync(join(this.path, file));
+    return existsSync(join(this.path, file));
   }
 
   killAll(signal: number): void {
     if (!isDirectory(this.path)) return;
     // cgroup.kill (Linux 5.14) kills the whole subtree atomically, including
     // processes forked while we would be iterating cgroup.procs.
-    if (signal === SIGKILL && fs.existsSync(join(this.path, 'cgroup.kill'))) {
+    if (signal === SIGKILL && existsSync(join(this.path, 'cgroup.kill'))) {
       this.write('cgroup.kill', '1');
       return;
     }
@@ -319,7 +319,7 @@ export class CgroupDir {
   // One key of cgroup.events; undefined when the file or the cgroup is gone.
   #event(key: string): string | undefined {
     try {
-      return parseFlatKeyed(fs.readFileSync(join(this.path, 'cgroup.events'), 'utf8')).get(key);
+      return parseFlatKeyed(readFileSync(join(this.path, 'cgroup.events'), 'utf8')).get(key);
     } catch (err) {
       if (errnoCode(err) === 'ENOENT') return undefined;
       throw new CgroupError(this.path, `cannot read ${join(this.path, 'cgroup.events')}: ${errnoCode(err)}`, {
@@ -332,7 +332,7 @@ export class CgroupDir {
 export function readPids(dir: string): number[] {
   let text: string;
   try {
-    text = fs.readFileSync(join(dir, 'cgroup.procs'), 'utf8');
+    text = readFileSync(join(dir, 'cgroup.procs'), 'utf8');
   } catch (err) {
     if (errnoCode(err) === 'ENOENT') return [];
     throw new CgroupError(dir, `cannot read ${join(dir, 'cgroup.procs')}: ${errnoCode(err)}`, { cause: err });
@@ -348,9 +348,9 @@ function subtree(dir: string): string[] {
   const dirs = [dir];
   for (let i = 0; i < dirs.length; i++) {
     const current = dirs[i] as string;
-    let entries: fs.Dirent[];
+    let entries: Dirent[];
     try {
-      entries = fs.readdirSync(current, { withFileTypes: true });
+      entries = readdirSync(current, { withFileTypes: true });
     } catch (err) {
       if (errnoCode(err) === 'ENOENT') continue; // removed while we walked
       throw new CgroupError(current, `cannot list cgroup ${current}: ${errnoCode(err)}`, { cause: err });
@@ -364,7 +364,7 @@ function subtree(dir: string): string[] {
 // (a cgroup that is gone) there is nothing left to wait for.
 function isEmpty(dir: string): boolean {
   try {
-    return parseFlatKeyed(fs.readFileSync(join(dir, 'cgroup.events'), 'utf8')).get('populated') !== '1';
+    return parseFlatKeyed(readFileSync(join(dir, 'cgroup.events'), 'utf8')).get('populated') !== '1';
   } catch (err) {
     if (errnoCode(err) === 'ENOENT') return readPids(dir).length === 0;
     throw new CgroupError(dir, `cannot read ${join(dir, 'cgroup.events')}: ${errnoCode(err)}`, { cause: err });
@@ -385,7 +385,7 @@ async function removeTree(dir: string, deadline: number): Promise<void> {
 async function rmdirWhenEmpty(dir: string, deadline: number): Promise<void> {
   for (;;) {
     try {
-      fs.rmdirSync(dir);
+      rmdirSync(dir);
       return;
     } catch (err) {
       const code = errnoCode(err);
@@ -409,7 +409,7 @@ async function rmdirWhenEmpty(dir: string, deadline: number): Promise<void> {
 // it too: it is not theirs.
 function removeSharedParent(dir: string): void {
   try {
-    fs.rmdirSync(dir);
+    rmdirSync(dir);
   } catch (err) {
     const code = errnoCode(err);
     if (code === 'ENOENT' || code === 'EBUSY' || code === 'ENOTEMPTY' || code === 'EACCES' || code === 'EPERM') return;

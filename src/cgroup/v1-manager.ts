@@ -4,7 +4,7 @@
 // its cgroup2 directory. A limit goes to the v1 controller when the host
 // mounts it there, else to cgroup v2 when v2 has it, else it is an error
 // naming the field: never dropped.
-import * as fs from 'node:fs';
+import { closeSync, constants, existsSync, openSync, readFileSync } from 'node:fs';
 import { constants as osConstants } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { LinuxResources } from '../spec/types.ts';
@@ -72,7 +72,7 @@ function parts(r: LinuxResources): Part[] {
 
 function readTrim(file: string): string | undefined {
   try {
-    return fs.readFileSync(file, 'utf8').trim();
+    return readFileSync(file, 'utf8').trim();
   } catch {
     return undefined;
   }
@@ -223,7 +223,7 @@ export class V1Manager implements CgroupManager {
     return {
       exists: (controller, file) => {
         const dir = this.#dir(controller);
-        return dir !== undefined && fs.existsSync(join(dir.path, file));
+        return dir !== undefined && existsSync(join(dir.path, file));
       },
       read: (controller, file) => {
         const dir = this.#dir(controller);
@@ -242,13 +242,13 @@ export class V1Manager implements CgroupManager {
       for (const dir of this.#dirs.values()) {
         const file = join(dir.path, 'cgroup.procs');
         try {
-          fds.push({ fd: fs.openSync(file, fs.constants.O_WRONLY), file });
+          fds.push({ fd: openSync(file, constants.O_WRONLY), file });
         } catch (err) {
           throw new CgroupError(file, `cannot open ${file} to join the container's cgroup`, { cause: err });
         }
       }
     } catch (err) {
-      for (const { fd } of fds) fs.closeSync(fd);
+      for (const { fd } of fds) closeSync(fd);
       throw err;
     }
     return fds;

@@ -1,7 +1,7 @@
 // The container's cgroup on a unified (cgroup v2 only) host: one directory.
 // enableControllers() and applyV2() are shared with the v1 manager, which
 // uses them for the cgroup2 directory of a hybrid host.
-import * as fs from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { constants as osConstants } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { LinuxResources } from '../spec/types.ts';
@@ -16,7 +16,7 @@ const SIGKILL = osConstants.signals.SIGKILL;
 
 function words(file: string): string[] {
   try {
-    return fs.readFileSync(file, 'utf8').trim().split(/\s+/).filter(Boolean);
+    return readFileSync(file, 'utf8').trim().split(/\s+/).filter(Boolean);
   } catch {
     return [];
   }
@@ -26,7 +26,7 @@ function words(file: string): string[] {
 function kernelControllers(): { has(c: string): boolean } {
   let text: string;
   try {
-    text = fs.readFileSync('/proc/cgroups', 'utf8');
+    text = readFileSync('/proc/cgroups', 'utf8');
   } catch {
     return { has: () => true };
   }
@@ -52,7 +52,7 @@ function kernelControllers(): { has(c: string): boolean } {
 export function enableControllers(leaf: string, controller: string, pointer: string): void {
   if (controller === '' || words(join(leaf, 'cgroup.controllers')).includes(controller)) return;
   const ancestors: string[] = [];
-  for (let dir = dirname(leaf); fs.existsSync(join(dir, 'cgroup.controllers')); dir = dirname(dir)) {
+  for (let dir = dirname(leaf); existsSync(join(dir, 'cgroup.controllers')); dir = dirname(dir)) {
     ancestors.unshift(dir);
     if (dirname(dir) === dir) break;
   }
@@ -100,10 +100,10 @@ export function applyV2(dir: string, resources: LinuxResources[]): void {
 /** What the converters may ask about `dir`: read-only (controllers are enabled by applyV2 before it asks). */
 export function v2Probe(dir: string): CgroupProbe {
   return {
-    exists: (_controller, file) => fs.existsSync(join(dir, file)),
+    exists: (_controller, file) => existsSync(join(dir, file)),
     read: (_controller, file) => {
       try {
-        return fs.readFileSync(join(dir, file), 'utf8').trim();
+        return readFileSync(join(dir, file), 'utf8').trim();
       } catch {
         return undefined;
       }

@@ -2,10 +2,13 @@
 // so the container process (orphaned by the pid-namespace fork) becomes
 // its child: it waits for it, forwards signals, returns its exit status
 // and deletes the container unless --keep.
+import { existsSync } from 'node:fs';
 import { createContainer } from '../../container/create.ts';
 import { deleteContainer } from '../../container/delete.ts';
 import { startContainer } from '../../container/start.ts';
+import { buildDir } from '../../install-paths.ts';
 import { native } from '../../native/addon.ts';
+import { flushCodeCaches } from '../code-cache.ts';
 import { flagBool } from '../args.ts';
 import { waitForeground } from '../foreground.ts';
 import type { GlobalFlags } from '../global-flags.ts';
@@ -27,9 +30,6 @@ serves its terminal when process.terminal is true and no --console-socket is
 given, waits for it, exits with its status and deletes it (unless --keep).`,
   flags: [...CREATE_FLAGS, ...RUN_FLAGS],
 };
-import { existsSync } from 'node:fs';
-import { buildDir } from '../../install-paths.ts';
-
 /** The front door's hidden command (csrc/frontdoor/foreground.c). */
 const FOREGROUND_COMMAND = '__foreground';
 
@@ -38,6 +38,8 @@ function waitInFrontDoor(g: GlobalFlags, id: string, pid: number, keep: boolean)
   // The front door serves root only (its default --root is root's).
   if (!existsSync(door) || process.geteuid?.() !== 0) return;
   const globals = ['--root', g.root, ...(g.log ? ['--log', g.log] : []), '--log-format', g.logFormat];
+  // The exec ends this process: no exit handlers, and this call succeeded.
+  flushCodeCaches();
   try {
     native().execFile(door, ['tsrun', ...globals, FOREGROUND_COMMAND, id, String(pid), keep ? 'keep' : 'delete']);
   } catch {

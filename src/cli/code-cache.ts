@@ -1,0 +1,89 @@
+// Loads a command bundle (dist/commands/<name>.cjs) through vm.Script
+// with a V8 code cache beside it (<name>.cjs.v8cache), so a call does not
+// compile again what the last successful call of that command compiled:
+// about 15 ms of a create on the 2-core VM (docs/ARCHITECTURE.md, "Build
+// chain and start-up"). V8 checks the cache against the source, its own
+// version and the flags, and compiles from source when any differs; but
+// of the source it checks only the length, so the cache file starts with
+// the bundle's own key (the content hash scripts/build.mjs appends, and
+// the file's size and mtime for a bundle edited by hand).
+//
+// The cache is written once the command has succeeded (flushCodeCaches),
+// so it holds every function that call compiled, not only the top level;
+// and again whenever V8 rejected it (a new build, another node). Writing
+// is best effort: a read-only install works, without the cache. The file
+// sits beside the bundle and is as trusted as the bundle is: whoever may
+// write one may write the other.
+import { readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname } from 'node:path';
+import { Script } from 'node:vm';
+
+interface PendingCache {
+  script: Script;
+  file: string;
+  key: string;
+}
+
+// Each command bundle carries its own copy of this module (run.ts flushes
+// before it execs the front door): the list lives on the process.
+const PENDING = Symbol.for('tsrun.pendingCodeCaches');
+type WithPending = typeof globalThis & { [PENDING]?: PendingCache[] };
+
+function pending(): PendingCache[] {
+  const g = globalThis as WithPending;
+  return (g[PENDING] ??= []);
+}
+
+/** The last line of a bundle: `//# bundle-hash=<hex>` (scripts/build.mjs). */
+const HASH_LINE = /\/\/# bundle-hash=([0-9a-f]+)\n*$/;
+
+function bundleKey(file: string, source: string): string {
+  const st = statSync(file);
+  return `tsrun-code-cache ${HASH_LINE.exec(source.slice(-120))?.[1] ?? '-'} ${st.size} ${st.mtimeMs}\n`;
+}
+
+/** The V8 data of a cache made for this very bundle, or undefined. */
+function readCache(file: string, key: string): Buffer | undefined {
+  let data: Buffer;
+  try {
+    data = readFileSync(file);
+  } catch {
+    return undefined;
+  }
+  const header = Buffer.from(key);
+  return data.length > header.length && data.subarray(0, header.length).equals(header) ? data.subarray(header.length) : undefined;
+}
+
+/** Evaluates a CommonJS bundle as node's loader would, with its code cache. */
+export function loadBundle<T>(file: string): T {
+  const cacheFile = `${file}.v8cache`;
+  const text = readFileSync(file, 'utf8');
+  const key = bundleKey(file, text);
+  const cachedData = readCache(cacheFile, key);
+  // The wrapper is node's own CommonJS one: the same line numbers in stacks.
+  const source = `(function (exports, require, module, __filename, __dirname) {${text}\n})`;
+  const script = new Script(source, { filename: file, ...(cachedData ? { cachedData } : {}) });
+  const mod = { exports: {} as T };
+  script.runInThisContext()(mod.exports, createRequire(file), mod, file, dirname(file));
+  if (!cachedData || script.cachedDataRejected) pending().push({ script, file: cacheFile, key });
+  return mod.exports;
+}
+
+/** Writes the caches of the bundles loaded so far; call once the command succeeded. */
+export function flushCodeCaches(): void {
+  for (const { script, file, key } of pending().splice(0)) {
+    const temp = `${file}.${process.pid}.tmp`;
+    try {
+      writeFileSync(temp, Buffer.concat([Buffer.from(key), script.createCachedData()]), { mode: 0o644 });
+      // Atomic: a concurrent call reads the old cache or the new one.
+      renameSync(temp, file);
+    } catch {
+      try {
+        unlinkSync(temp);
+      } catch {
+        // never made (read-only install)
+      }
+    }
+  }
+}
