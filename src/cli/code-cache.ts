@@ -14,7 +14,8 @@
 // is best effort: a read-only install works, without the cache. The file
 // sits beside the bundle and is as trusted as the bundle is: whoever may
 // write one may write the other.
-import { readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
+import { writeFileAtomic } from '../state/atomic-file.ts';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { Script } from 'node:vm';
@@ -73,17 +74,11 @@ export function loadBundle<T>(file: string): T {
 /** Writes the caches of the bundles loaded so far; call once the command succeeded. */
 export function flushCodeCaches(): void {
   for (const { script, file, key } of pending().splice(0)) {
-    const temp = `${file}.${process.pid}.tmp`;
     try {
-      writeFileSync(temp, Buffer.concat([Buffer.from(key), script.createCachedData()]), { mode: 0o644 });
       // Atomic: a concurrent call reads the old cache or the new one.
-      renameSync(temp, file);
+      writeFileAtomic(file, Buffer.concat([Buffer.from(key), script.createCachedData()]), 0o644);
     } catch {
-      try {
-        unlinkSync(temp);
-      } catch {
-        // never made (read-only install)
-      }
+      // a read-only install runs without the cache
     }
   }
 }

@@ -2,8 +2,9 @@
 // the running kernel supports, compiled by libseccomp through the addon,
 // and kept in a cache under the state root, so that engines starting many
 // containers with one default profile compile it once.
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { writeFileAtomic } from '../state/atomic-file.ts';
 import { SpecError, type SpecProblem } from '../errors.ts';
 import { native } from '../native/addon.ts';
 import type { PlannedSeccomp } from '../plan/launch-plan.ts';
@@ -94,9 +95,7 @@ function writeCached(dir: string, file: string, input: Buffer, program: Buffer):
     mkdirSync(dir, { recursive: true, mode: 0o711 });
     const length = Buffer.alloc(4);
     length.writeUInt32LE(input.length);
-    const temp = `${file}.${process.pid}.tmp`;
-    writeFileSync(temp, Buffer.concat([MAGIC, length, input, program]), { mode: 0o600 });
-    renameSync(temp, file);
+    writeFileAtomic(file, Buffer.concat([MAGIC, length, input, program]), 0o600);
   } catch {
     // The cache only saves time.
   }

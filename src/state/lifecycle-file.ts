@@ -3,7 +3,8 @@
 // and rename). It carries state.json's inode, size and mtime: when state.json
 // changes later (update, a hand edit), the front door hands the command to
 // the TypeScript side, which reads state.json.
-import { renameSync, statSync, writeFileSync } from 'node:fs';
+import { statSync } from 'node:fs';
+import { writeFileAtomic } from './atomic-file.ts';
 import { join } from 'node:path';
 import { cgroupDirRecords, encodeLifecycle } from '../plan/lifecycle-record.ts';
 import { execFifo, stateFile } from './paths.ts';
@@ -28,8 +29,5 @@ export function writeLifecycle(dir: string, state: ContainerState): void {
     // The default <hierarchy>/tsrun parents, as the cgroup records name them (CgroupDir.remove tries the same).
     sharedParents: [...new Set(cgroupDirRecords(cgroup).flatMap((d) => (d.sharedParent !== undefined ? [d.sharedParent] : [])))],
   });
-  const file = lifecycleFile(dir);
-  const temp = `${file}.${process.pid}.tmp`;
-  writeFileSync(temp, buf, { mode: 0o600 });
-  renameSync(temp, file);
+  writeFileAtomic(lifecycleFile(dir), buf, 0o600);
 }

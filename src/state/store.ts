@@ -1,6 +1,7 @@
 // state.json: written to a temp file and renamed, so a reader sees either
 // the old or the new state, never half of one.
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { writeFileAtomic } from './atomic-file.ts';
 import { StateError } from '../errors.ts';
 import type { CgroupRecord } from '../cgroup/manager.ts';
 import type { Hook, LinuxNamespace, LinuxResources, Process } from '../spec/types.ts';
@@ -46,10 +47,7 @@ export interface StoredSeccomp {
 }
 
 export function writeState(dir: string, state: ContainerState): void {
-  const file = stateFile(dir);
-  const temp = `${file}.${process.pid}.tmp`;
-  writeFileSync(temp, JSON.stringify(state), { mode: 0o600 });
-  renameSync(temp, file);
+  writeFileAtomic(stateFile(dir), JSON.stringify(state), 0o600);
 }
 
 /** The state of one container; a missing or corrupt one is a StateError for that id only. */
