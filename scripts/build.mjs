@@ -6,7 +6,7 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { dirname, relative, resolve } from 'node:path';
 import { build } from 'esbuild';
 
 execFileSync(process.execPath, ['scripts/compile-validators.mjs'], { stdio: 'inherit' });
@@ -28,29 +28,45 @@ const common = {
 };
 
 /**
- * The entry's import() of a command module becomes a load of that
- * command's bundle, with its V8 code cache (src/cli/code-cache.ts).
- * Re-exporting default and HELP (rather than handing over module.exports)
- * keeps the run function at .default, as under tsx: a CommonJS module
- * given to import() would put it at .default.default.
+ * An import() in the source marks a module to load only when that line
+ * runs: the entry's import() of a command, and a command's import() of a
+ * part few of its calls need (exec's --process file and its checks). Each
+ * such module is a bundle of its own, loaded with its V8 code cache
+ * (src/cli/code-cache.ts); in its place goes a stand-in that loads it and
+ * re-exports its names, so that import() gives what it gives under tsx.
  */
-const splitCommands = {
-  name: 'split-commands',
-  setup(b) {
-    b.onResolve({ filter: /^\.\/cli\/commands\/[a-z-]+\.ts$/ }, (args) => ({
-      path: args.path.slice('./cli/commands/'.length, -3),
-      namespace: 'command-bundle',
-    }));
-    b.onLoad({ filter: /.*/, namespace: 'command-bundle' }, (args) => ({
-      contents:
-        `import { loadBundle } from './code-cache.ts';\n` +
-        `const m = loadBundle(__dirname + ${JSON.stringify(`/commands/${args.path}.cjs`)});\n` +
-        `export default m.default;\nexport const HELP = m.HELP;\n`,
-      resolveDir: resolve('src/cli'),
-      loader: 'js',
-    }));
-  },
-};
+function lazyBundles(dir, found) {
+  return {
+    name: 'lazy-bundles',
+    setup(b) {
+      b.onResolve({ filter: /^\./ }, (args) => {
+        if (args.kind !== 'dynamic-import') return undefined;
+        // Relative: the build machine's own paths stay out of the bundles.
+        const source = relative(process.cwd(), resolve(args.resolveDir, args.path));
+        found?.set(source.slice(source.lastIndexOf('/') + 1, -'.ts'.length), source);
+        return { path: source, namespace: 'lazy-bundle' };
+      });
+      b.onLoad({ filter: /.*/, namespace: 'lazy-bundle' }, async (args) => {
+        const name = args.path.slice(args.path.lastIndexOf('/') + 1, -'.ts'.length);
+        const exports = await exportNames(args.path);
+        return {
+          contents:
+            `import { loadBundle } from './code-cache.ts';\n` +
+            `const m = loadBundle(__dirname + ${JSON.stringify(`${dir}${name}.cjs`)});\n` +
+            exports.map((e) => (e === 'default' ? 'export default m.default;\n' : `export const ${e} = m.${e};\n`)).join(''),
+          resolveDir: resolve('src/cli'),
+          loader: 'js',
+        };
+      });
+    },
+  };
+}
+
+/** The names a module exports, as esbuild reads them. */
+async function exportNames(file) {
+  const r = await build({ entryPoints: [file], bundle: false, write: false, metafile: true, format: 'esm', logLevel: 'silent' });
+  return Object.values(r.metafile.outputs)[0].exports;
+}
 
 /**
  * Writes the bundles ASCII-only, each with its content hash as the last
@@ -59,10 +75,14 @@ const splitCommands = {
  * all-ASCII source as one byte a character: reading and scanning
  * create.cjs takes about 4 ms less than with one "→" in a comment.
  */
-function writeBundles(result) {
+function writeBundles(result, { wrap }) {
   for (const out of result.outputFiles) {
     mkdirSync(dirname(out.path), { recursive: true });
-    const text = out.text.replace(/[^\t\n\r\x20-\x7e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+    let text = out.text.replace(/[^\t\n\r\x20-\x7e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+    // A lazily loaded bundle is written inside node's CommonJS wrapper (on
+    // its first line, as node puts it): V8 compiles the file's own text,
+    // not a 300 KB copy of it with the wrapper around.
+    if (wrap) text = `(function (exports, require, module, __filename, __dirname) {${text}\n})\n`;
     // The key of the bundle's V8 code cache (src/cli/code-cache.ts): V8
     // itself compares only the length of the source.
     const hash = createHash('sha256').update(text).digest('hex').slice(0, 32);
@@ -71,14 +91,20 @@ function writeBundles(result) {
 }
 
 const commands = readdirSync('src/cli/commands').filter((f) => f.endsWith('.ts'));
+/** What the commands import(): bundled into dist/lazy/. */
+const lazyEntries = new Map();
+const entryBuild = { entryPoints: ['src/cli-entry.ts'], outfile: 'dist/tsrun.cjs', plugins: [lazyBundles('/commands/', undefined)] };
+const commandsBuild = {
+  entryPoints: commands.map((f) => `src/cli/commands/${f}`),
+  outdir: 'dist/commands',
+  outExtension: { '.js': '.cjs' },
+  plugins: [lazyBundles('/../lazy/', lazyEntries)],
+};
 rmSync('dist', { recursive: true, force: true });
-writeBundles(await build({ ...common, write: false, entryPoints: ['src/cli-entry.ts'], outfile: 'dist/tsrun.cjs', plugins: [splitCommands] }));
-writeBundles(
-  await build({
-    ...common,
-    write: false,
-    entryPoints: commands.map((f) => `src/cli/commands/${f}`),
-    outdir: 'dist/commands',
-    outExtension: { '.js': '.cjs' },
-  }),
-);
+writeBundles(await build({ ...common, ...entryBuild, write: false }), { wrap: false });
+writeBundles(await build({ ...common, ...commandsBuild, write: false }), { wrap: true });
+// After the commands, which fill lazyEntries (an import() there is not split again).
+if (lazyEntries.size > 0) {
+  const lazyBuild = { entryPoints: [...lazyEntries.values()], outdir: 'dist/lazy', outExtension: { '.js': '.cjs' } };
+  writeBundles(await build({ ...common, ...lazyBuild, write: false }), { wrap: true });
+}

@@ -53,7 +53,7 @@ function commandOf(name: string): { summary: string; load: () => Promise<Command
   return c;
 }
 
-// In dist/ a command module comes through the split-commands plugin of
+// In dist/ a command module comes through the lazy-bundles plugin of
 // scripts/build.mjs, under tsx it is the ES module itself: both have the
 // run function at .default and the help at .HELP.
 async function printCommandHelp(name: string): Promise<number> {

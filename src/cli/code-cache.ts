@@ -20,6 +20,8 @@ import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { Script } from 'node:vm';
 
+type CommonJsWrapper = (exports: unknown, require: NodeJS.Require, module: { exports: unknown }, filename: string, dirname: string) => void;
+
 interface PendingCache {
   script: Script;
   file: string;
@@ -62,11 +64,11 @@ export function loadBundle<T>(file: string): T {
   const text = readFileSync(file, 'utf8');
   const key = bundleKey(file, text);
   const cachedData = readCache(cacheFile, key);
-  // The wrapper is node's own CommonJS one: the same line numbers in stacks.
-  const source = `(function (exports, require, module, __filename, __dirname) {${text}\n})`;
-  const script = new Script(source, { filename: file, ...(cachedData ? { cachedData } : {}) });
+  // The bundle is node's CommonJS wrapper around the module (the build
+  // writes it so): V8 compiles the file's text as it was read.
+  const script = new Script(text, { filename: file, ...(cachedData ? { cachedData } : {}) });
   const mod = { exports: {} as T };
-  script.runInThisContext()(mod.exports, createRequire(file), mod, file, dirname(file));
+  (script.runInThisContext() as CommonJsWrapper)(mod.exports, createRequire(file), mod, file, dirname(file));
   if (!cachedData || script.cachedDataRejected) pending().push({ script, file: cacheFile, key });
   return mod.exports;
 }

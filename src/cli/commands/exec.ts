@@ -4,7 +4,6 @@ import { execProcess } from '../../container/exec.ts';
 import { loadContainer } from '../../container/container.ts';
 import { UsageError } from '../../errors.ts';
 import { native } from '../../native/addon.ts';
-import { loadProcessFile } from '../../spec/load-process.ts';
 import type { Process } from '../../spec/types.ts';
 import { writePidFile } from '../../state/pid-file.ts';
 import { flagBool, flagInt, flagList, flagString, parseArgs, type FlagSpec } from '../args.ts';
@@ -40,7 +39,7 @@ process settings with the given command line, and returns its exit status.`,
   flags: FLAGS,
 };
 
-function processFor(p: ReturnType<typeof parseArgs>, base: Process): Process {
+async function processFor(p: ReturnType<typeof parseArgs>, base: Process): Promise<Process> {
   const file = flagString(p, 'process');
   if (file && p.positional.length > 1) {
     throw new UsageError(
@@ -50,7 +49,9 @@ function processFor(p: ReturnType<typeof parseArgs>, base: Process): Process {
         .join(' ')}: --process gives the command`,
     );
   }
-  if (file) return loadProcessFile(file);
+  // import(): the schema and its checks are a bundle of their own, read
+  // only by an exec with --process (scripts/build.mjs).
+  if (file) return (await import('../../spec/load-process.ts')).loadProcessFile(file);
   const args = p.positional.slice(1);
   if (!args.length) throw new UsageError('needs a command to run (or --process FILE)');
   const proc: Process = { ...base, args, env: [...(base.env ?? []), ...flagList(p, 'env')], terminal: flagBool(p, 'tty') };
@@ -79,7 +80,7 @@ export default async function exec(argv: string[], g: GlobalFlags): Promise<numb
   const id = p.positional[0];
   if (!id) throw new UsageError('needs <container-id> <command> [args...]');
   const detach = flagBool(p, 'detach');
-  const proc = processFor(p, loadContainer(g.root, id).state.process);
+  const proc = await processFor(p, loadContainer(g.root, id).state.process);
   if (!detach) native().setChildSubreaper();
   const consoleSocket = flagString(p, 'console-socket');
   const pid = execProcess({

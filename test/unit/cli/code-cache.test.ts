@@ -3,14 +3,16 @@ import { join } from 'node:path';
 import t from 'tap';
 import { flushCodeCaches, loadBundle } from '../../../src/cli/code-cache.ts';
 
-// A CommonJS bundle as scripts/build.mjs writes one: it sees node's
-// CommonJS names, requires a builtin and a file beside it, and has a
-// function that only runs when called (compiled lazily, then cached).
-const BUNDLE = `"use strict";
+// A CommonJS bundle as scripts/build.mjs writes one, inside node's
+// CommonJS wrapper: it sees node's CommonJS names, requires a builtin and
+// a file beside it, and has a function that only runs when called
+// (compiled lazily, then cached).
+const BUNDLE = `(function (exports, require, module, __filename, __dirname) {"use strict";
 const { basename } = require("node:path");
 const helper = require("./helper.cjs");
 function lazily(n) { return n * helper.factor; }
 module.exports = { where: basename(__dirname) + "/" + basename(__filename), lazily };
+})
 `;
 
 interface Bundle {
