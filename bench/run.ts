@@ -13,6 +13,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { makeBundle } from './lib/bundle.ts';
+import { cgroupFloor, type CgroupFloor } from './lib/cgroup-floor.ts';
 import { density, type DensityCtx, type DensityResult } from './lib/density.ts';
 import { childEnv, MARKER_VAR, sleep, timedSync, yieldLoop, type Spawner } from './lib/exec.ts';
 import { markedHostProcs } from './lib/procs.ts';
@@ -360,7 +361,16 @@ async function main(): Promise<number> {
 
     // Density: serial then parallel, runtimes interleaved per mode.
     const dens = new Map<string, { serial?: Density | { error: string }; parallel?: Density | { error: string } }>();
+    let cgroupFloorResult: CgroupFloor | null = null;
     if (K > 0) {
+      log(`cgroup floor: K=${K} empty cgroups in each v1 controller hierarchy`);
+      try {
+        cgroupFloorResult = await cgroupFloor(K, `${idp}-cgroup-floor`);
+        if (cgroupFloorResult) log(`  ${cgroupFloorResult.kernel_kib_per_container} KiB kernel per set (${cgroupFloorResult.hierarchies.length} hierarchies)`);
+      } catch (x) {
+        floorErr.push(`cgroup floor: ${x instanceof Error ? x.message : String(x)}`);
+      }
+      checkInterrupted();
       const ctx: DensityCtx = { tmp, env, markerAssignment, needles: [tmp], interrupted: () => interrupted };
       for (const [mi, mode] of [
         [0, 1],
@@ -495,6 +505,7 @@ async function main(): Promise<number> {
         runc_version_p90_ms: runcS?.p90_ms ?? null,
         crun_version_ms: crunS?.median_ms ?? null,
         crun_wrapper_version_ms: crunWS?.median_ms ?? null,
+        v1_cgroups: cgroupFloorResult,
       },
       results,
       skipped,

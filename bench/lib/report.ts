@@ -61,7 +61,10 @@ function target(name: string, rule: string, measured: number | null, limit: numb
 
 /**
  * tsrun's memory per running container before issue 11 (bench/results of
- * 2026-11-29, K=200, serial): the "no worse than today" reference.
+ * 2026-11-29, K=200, serial): the "no worse than today" reference. That
+ * tsrun (commit ff1fb59) made no cgroup in the v1 hierarchies, so it
+ * enforced no limit on a hybrid host; built again and measured beside
+ * today's on 2026-12-01 it gave 303 KiB of kernel memory per container.
  */
 export const MEMORY_BEFORE_ISSUE_11 = { mem_per_container_kib: 270, kernel_mem_per_container_kib: 309 } as const;
 
@@ -154,6 +157,21 @@ export function computeTargets(j: BenchJson, subject = 'tsrun'): Target[] {
       { digits: 0 },
     ),
   );
+  const floor = j.floors.v1_cgroups;
+  if (floor) {
+    out.push(
+      target(
+        `${subject} density: kernel memory apart from the v1 cgroups`,
+        `unreclaimable kernel memory per container less this run's cgroup floor (${floor.k} empty cgroups in each of ` +
+          `${floor.hierarchies.length} v1 hierarchies: ${floor.kernel_kib_per_container} KiB a set) ≤ before issue 11 ` +
+          `(${MEMORY_BEFORE_ISSUE_11.kernel_mem_per_container_kib} KiB, made with no v1 cgroup)`,
+        d ? d.kernel_mem_per_container_kib - floor.kernel_kib_per_container : null,
+        MEMORY_BEFORE_ISSUE_11.kernel_mem_per_container_kib,
+        'KiB',
+        { digits: 0 },
+      ),
+    );
+  }
   const w = rssOf(t);
   out.push(
     target(
@@ -280,6 +298,15 @@ export function renderMarkdown(j: BenchJson): string {
       });
     }
     L.push('');
+    const floor = j.floors.v1_cgroups;
+    if (floor) {
+      L.push(
+        `Cgroup floor: ${floor.k} empty cgroups made by mkdir in each of the ${floor.hierarchies.length} cgroup v1 controller ` +
+          `hierarchies (${floor.hierarchies.map((h) => h.split('/').pop()).join(', ')}), no runtime, no process: ` +
+          `${fmt(floor.kernel_kib_per_container, 0)} KiB of unreclaimable kernel memory a set. runc and tsrun make one such set per container.`,
+        '',
+      );
+    }
   } else {
     L.push('## Density', '', 'Skipped (`--density 0`).', '');
   }

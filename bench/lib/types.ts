@@ -1,3 +1,4 @@
+import type { CgroupFloor } from './cgroup-floor.ts';
 import type { DensityResult } from './density.ts';
 import type { Summary } from './stats.ts';
 import type { WaitingRunRss } from './waiting-run.ts';
@@ -71,6 +72,8 @@ export interface BenchJson {
     /** `crun --version`, direct and through bench/crun-hybrid.sh (when crun is measured) */
     crun_version_ms?: number | null;
     crun_wrapper_version_ms?: number | null;
+    /** kernel memory of K empty cgroups in each v1 controller hierarchy (lib/cgroup-floor.ts); null on a pure v2 host */
+    v1_cgroups?: CgroupFloor | null;
   };
   results: Record<string, RuntimeResults>;
   skipped: { name: string; reason: string }[];
