@@ -43,16 +43,18 @@ function lazyBundles(dir, found) {
         if (args.kind !== 'dynamic-import') return undefined;
         // Relative: the build machine's own paths stay out of the bundles.
         const source = relative(process.cwd(), resolve(args.resolveDir, args.path));
-        found?.set(source.slice(source.lastIndexOf('/') + 1, -'.ts'.length), source);
-        return { path: source, namespace: 'lazy-bundle' };
+        // The bundle is named after the file: two files of one name would load one bundle.
+        const name = source.slice(source.lastIndexOf('/') + 1, -'.ts'.length);
+        if ((found.get(name) ?? source) !== source) throw new Error(`lazy bundle ${name}: both ${found.get(name)} and ${source}`);
+        found.set(name, source);
+        return { path: source, namespace: 'lazy-bundle', pluginData: { name } };
       });
       b.onLoad({ filter: /.*/, namespace: 'lazy-bundle' }, async (args) => {
-        const name = args.path.slice(args.path.lastIndexOf('/') + 1, -'.ts'.length);
         const exports = await exportNames(args.path);
         return {
           contents:
             `import { loadBundle } from './code-cache.ts';\n` +
-            `const m = loadBundle(__dirname + ${JSON.stringify(`${dir}${name}.cjs`)});\n` +
+            `const m = loadBundle(__dirname + ${JSON.stringify(`${dir}${args.pluginData.name}.cjs`)});\n` +
             exports.map((e) => (e === 'default' ? 'export default m.default;\n' : `export const ${e} = m.${e};\n`)).join(''),
           resolveDir: resolve('src/cli'),
           loader: 'js',
@@ -93,7 +95,7 @@ function writeBundles(result, { wrap }) {
 const commands = readdirSync('src/cli/commands').filter((f) => f.endsWith('.ts'));
 /** What the commands import(): bundled into dist/lazy/. */
 const lazyEntries = new Map();
-const entryBuild = { entryPoints: ['src/cli-entry.ts'], outfile: 'dist/tsrun.cjs', plugins: [lazyBundles('/commands/', undefined)] };
+const entryBuild = { entryPoints: ['src/cli-entry.ts'], outfile: 'dist/tsrun.cjs', plugins: [lazyBundles('/commands/', new Map())] };
 const commandsBuild = {
   entryPoints: commands.map((f) => `src/cli/commands/${f}`),
   outdir: 'dist/commands',
