@@ -11,6 +11,7 @@
         "csrc/native/addon.c",
         "csrc/native/spawn.c",
         "csrc/native/memfd.c",
+        "csrc/native/mapped.c",
         "csrc/native/fdpass.c",
         "csrc/native/bpf.c",
         "csrc/native/seccomp.c",

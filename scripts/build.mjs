@@ -6,6 +6,7 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { isBuiltin } from 'node:module';
 import { dirname, relative, resolve } from 'node:path';
 import { build } from 'esbuild';
 
@@ -84,7 +85,14 @@ function writeBundles(result, { wrap }) {
     // A lazily loaded bundle is written inside node's CommonJS wrapper (on
     // its first line, as node puts it): V8 compiles the file's own text,
     // not a 300 KB copy of it with the wrapper around.
-    if (wrap) text = `(function (exports, require, module, __filename, __dirname) {${text}\n})\n`;
+    if (wrap) {
+      text = `(function (exports, require, module, __filename, __dirname) {${text}\n})\n`;
+      // Its require() gives node's own modules only (src/cli/code-cache.ts).
+      for (const [, id] of text.matchAll(/\brequire\("([^"]+)"\)/g)) {
+        if (!isBuiltin(id))
+          throw new Error(`${relative(process.cwd(), out.path)}: require("${id}"): a lazily loaded bundle may require only node's own modules`);
+      }
+    }
     // The key of the bundle's V8 code cache (src/cli/code-cache.ts): V8
     // itself compares only the length of the source.
     const hash = createHash('sha256').update(text).digest('hex').slice(0, 32);

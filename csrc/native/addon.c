@@ -1,7 +1,9 @@
 /* N-API glue: argument checks, the C calls in the sibling files, and
  * errors shaped like Node's own (code, errno, syscall). */
 #define _GNU_SOURCE
+#include <dlfcn.h>
 #include <errno.h>
+#include <pwd.h>
 #include <stdbool.h>
 #include <node_api.h>
 #include <stdio.h>
@@ -9,6 +11,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
@@ -98,6 +101,101 @@ static napi_value sealed_buffer(napi_env env, napi_callback_info info) {
   int fd = tsrun_sealed_buffer(name, data, len, &sys);
   free(name);
   return fd < 0 ? throw_errno(env, -fd, sys, NULL) : int_result(env, fd);
+}
+
+static napi_value null_value(napi_env env) {
+  napi_value n;
+  napi_get_null(env, &n);
+  return n;
+}
+
+static void unmap_file(napi_env env, void *data, void *len) {
+  (void)env;
+  munmap(data, (size_t)(uintptr_t)len);
+}
+
+/* node_api_create_external_string_latin1 is in Node >= 20.4 but still
+ * behind NAPI_EXPERIMENTAL in its headers: looked up at run time, so the
+ * addon loads on any Node and the caller reads the file where it is missing. */
+typedef napi_status (*external_latin1_fn)(napi_env, char *, size_t, napi_finalize, void *, napi_value *, bool *);
+
+/* mapText(path): the file as a string V8 reads in place, or null (no
+ * external strings in this Node, or a byte that is not ASCII, where
+ * Latin-1 and UTF-8 differ). The mapping lives as long as the string. */
+static napi_value map_text(napi_env env, napi_callback_info info) {
+  static external_latin1_fn create_external;
+  static bool looked_up;
+  if (!looked_up) {
+    create_external = (external_latin1_fn)dlsym(RTLD_DEFAULT, "node_api_create_external_string_latin1");
+    looked_up = true;
+  }
+  napi_value a[1];
+  if (get_args(env, info, 1, a)) return NULL;
+  if (!create_external) return null_value(env);
+  char *path = string_arg(env, a[0]);
+  const char *sys;
+  void *data;
+  size_t len;
+  int rc = tsrun_map_file(path, &data, &len, &sys);
+  napi_value out = NULL;
+  if (rc < 0) {
+    out = throw_errno(env, -rc, sys, path);
+  } else if (len == 0) {
+    napi_create_string_latin1(env, "", 0, &out);
+  } else if (!tsrun_all_ascii(data, len)) {
+    munmap(data, len);
+    out = null_value(env);
+  } else {
+    bool copied = false;
+    /* On success the finalizer owns the mapping (and has run already if V8 copied). */
+    if (create_external(env, data, len, unmap_file, (void *)(uintptr_t)len, &out, &copied) != napi_ok) {
+      munmap(data, len);
+      out = null_value(env);
+    }
+  }
+  free(path);
+  return out;
+}
+
+/* mapFile(path): the file as an ArrayBuffer over its mapping, or null when
+ * it does not exist or is empty. */
+static napi_value map_file(napi_env env, napi_callback_info info) {
+  napi_value a[1];
+  if (get_args(env, info, 1, a)) return NULL;
+  char *path = string_arg(env, a[0]);
+  const char *sys;
+  void *data;
+  size_t len;
+  int rc = tsrun_map_file(path, &data, &len, &sys);
+  napi_value out = NULL;
+  if (rc == -ENOENT || (rc == 0 && len == 0)) {
+    out = null_value(env);
+  } else if (rc < 0) {
+    out = throw_errno(env, -rc, sys, path);
+  } else if (napi_create_external_arraybuffer(env, data, len, unmap_file, (void *)(uintptr_t)len, &out) != napi_ok) {
+    munmap(data, len);
+    out = null_value(env);
+  }
+  free(path);
+  return out;
+}
+
+/* userName(uid): uid's name in the user database, through NSS as
+ * os.userInfo() finds it (without loading node:os, 0.5 ms of a create);
+ * null when it has none. */
+static napi_value user_name(napi_env env, napi_callback_info info) {
+  napi_value a[1];
+  if (get_args(env, info, 1, a)) return NULL;
+  uint32_t uid = 0;
+  napi_get_value_uint32(env, a[0], &uid);
+  char buf[16384];
+  struct passwd pw, *found = NULL;
+  int rc = getpwuid_r((uid_t)uid, &pw, buf, sizeof buf, &found);
+  if (rc != 0) return throw_errno(env, rc, "getpwuid_r", NULL);
+  if (!found) return null_value(env);
+  napi_value out;
+  napi_create_string_utf8(env, found->pw_name, NAPI_AUTO_LENGTH, &out);
+  return out;
 }
 
 static napi_value spawn_init(napi_env env, napi_callback_info info) {
@@ -518,6 +616,9 @@ static napi_value seccomp_action_supported(napi_env env, napi_callback_info info
 static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
       {"sealedCopy", NULL, sealed_copy, NULL, NULL, NULL, napi_default, NULL},
+      {"mapText", NULL, map_text, NULL, NULL, NULL, napi_default, NULL},
+      {"mapFile", NULL, map_file, NULL, NULL, NULL, napi_default, NULL},
+      {"userName", NULL, user_name, NULL, NULL, NULL, napi_default, NULL},
       {"sealedBuffer", NULL, sealed_buffer, NULL, NULL, NULL, napi_default, NULL},
       {"spawnInit", NULL, spawn_init, NULL, NULL, NULL, napi_default, NULL},
       {"seqpacketPair", NULL, seqpacket_pair, NULL, NULL, NULL, napi_default, NULL},

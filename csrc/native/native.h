@@ -16,6 +16,10 @@ int tsrun_spawn(int exec_fd, char *const argv[], const int *fd_table, int fd_cou
 int tsrun_sealed_copy(const char *path, const char **syscall_name);
 int tsrun_sealed_buffer(const char *name, const void *data, size_t len, const char **syscall_name);
 
+/* mapped.c: the whole file mapped PROT_READ, MAP_PRIVATE (*data NULL when empty); munmap(*data, *len) to release. */
+int tsrun_map_file(const char *path, void **data, size_t *len, const char **syscall_name);
+int tsrun_all_ascii(const void *data, size_t len);
+
 /* fdpass.c */
 int tsrun_seqpacket_pair(int fds[2]);
 ssize_t tsrun_recv_message(int sock, void *buf, size_t cap, int timeout_ms, int *fds, int max_fds, int *nfds);

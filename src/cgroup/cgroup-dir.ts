@@ -4,7 +4,7 @@
 // files (cgroup.kill, cgroup.freeze, cgroup.events) are driven from here too;
 // on a v1 hierarchy they do not exist and the v1 manager uses its own files.
 import { type Dirent, constants, existsSync, mkdirSync, openSync, readFileSync, readdirSync, rmdirSync, statSync, writeFileSync } from 'node:fs';
-import { constants as osConstants } from 'node:os';
+import { SIGKILL } from '../kernel/signals.ts';
 import { dirname, join } from 'node:path';
 import { CgroupError } from '../errors.ts';
 
@@ -29,7 +29,6 @@ export interface CgroupDirRecord {
   sharedParent?: string;
 }
 
-const SIGKILL = osConstants.signals.SIGKILL;
 const DEFAULT_FREEZE_TIMEOUT_MS = 5000;
 const DEFAULT_REMOVE_TIMEOUT_MS = 2000;
 // mkdir of the leaf fails with ENOENT when another container's delete

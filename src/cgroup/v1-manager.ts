@@ -5,7 +5,7 @@
 // mounts it there, else to cgroup v2 when v2 has it, else it is an error
 // naming the field: never dropped.
 import { closeSync, constants, existsSync, openSync, readFileSync } from 'node:fs';
-import { constants as osConstants } from 'node:os';
+import { SIGKILL } from '../kernel/signals.ts';
 import { dirname, join } from 'node:path';
 import type { LinuxResources } from '../spec/types.ts';
 import { CgroupError } from '../errors.ts';
@@ -16,7 +16,6 @@ import type { CgroupDirs, CgroupManager, JoinFd, V1Record } from './manager.ts';
 import { v1DeviceWrites, v1Writes } from './v1-files.ts';
 import { applyV2, freezeSignalThaw, ignoredFieldWarnings } from './v2-manager.ts';
 
-const SIGKILL = osConstants.signals.SIGKILL;
 const FREEZE_TIMEOUT_MS = 5000;
 
 /** The v1 controllers tsrun makes a directory in when the host mounts them. */

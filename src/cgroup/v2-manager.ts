@@ -2,7 +2,7 @@
 // enableControllers() and applyV2() are shared with the v1 manager, which
 // uses them for the cgroup2 directory of a hybrid host.
 import { existsSync, readFileSync } from 'node:fs';
-import { constants as osConstants } from 'node:os';
+import { SIGKILL } from '../kernel/signals.ts';
 import { dirname, join } from 'node:path';
 import type { LinuxResources } from '../spec/types.ts';
 import { CgroupError } from '../errors.ts';
@@ -11,8 +11,6 @@ import { CgroupDir } from './cgroup-dir.ts';
 import { resourceError, type CgroupProbe } from './cgroup-write.ts';
 import type { CgroupDirs, CgroupManager, JoinFd, V2Record } from './manager.ts';
 import { v2Writes } from './v2-files.ts';
-
-const SIGKILL = osConstants.signals.SIGKILL;
 
 function words(file: string): string[] {
   try {

@@ -2,7 +2,6 @@
 // --console-socket: tsrun receives the pty master itself (as runc does) and
 // copies between it and its own stdio, in raw mode when stdin is a tty.
 import { closeSync, writeSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import type { ReadStream } from 'node:tty';
 import { native } from '../native/addon.ts';
 
@@ -31,7 +30,7 @@ export class TerminalProxy {
     // A pty master is a tty to libuv: one ReadStream reads it, and writes go
     // straight to the fd (net.Socket refuses tty fds).
     // node:tty (and net under it) only when a terminal is served.
-    const { ReadStream: TtyReadStream } = createRequire(import.meta.filename)('node:tty') as typeof import('node:tty');
+    const { ReadStream: TtyReadStream } = process.getBuiltinModule('node:tty');
     const reader = new TtyReadStream(this.master);
     this.reader = reader;
     reader.on('error', () => undefined); // EIO once the container's side closes

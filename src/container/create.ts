@@ -2,7 +2,6 @@
 // hooks → state.json. Reads top to bottom as the create sequence; every
 // side effect registers its undo, so a failure leaves nothing behind.
 import { closeSync, constants, openSync, readFileSync } from 'node:fs';
-import { userInfo } from 'node:os';
 import { resolve } from 'node:path';
 import { deviceFilterProgram, withDefaultDeviceRules } from '../cgroup/device-filter.ts';
 import { newManager } from '../cgroup/manager.ts';
@@ -78,6 +77,13 @@ function idmapHint(code: string | undefined): string {
   return 'id-mapped mount failed';
 }
 
+// Who made the container, for state.json and `list`; runc's "#uid" when
+// the user database has no name for it.
+function ownerName(): string {
+  const uid = process.geteuid!();
+  return native().userName(uid) ?? `#${uid}`;
+}
+
 export async function createContainer(opts: CreateOptions): Promise<Created> {
   const { root, id, warn } = opts;
   const idProblem = checkContainerId(id);
@@ -132,7 +138,7 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
     bundle,
     rootfs,
     created: isoTime(Date.now()),
-    owner: userInfo().username,
+    owner: ownerName(),
     annotations: spec.annotations ?? {},
     initStartTime: 0,
     // What delete --force removes if create dies before the end: the

@@ -10,7 +10,6 @@
 // state directory, as `ip netns add` keeps a named one.
 import type * as ChildProcess from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { SpecError } from '../errors.ts';
 import { native } from '../native/addon.ts';
 
@@ -44,7 +43,7 @@ let childProcess: typeof ChildProcess | undefined;
 
 function ip(args: string[], netns?: string): string {
   const argv = netns ? ['--net=' + netns, 'ip', ...args] : args;
-  childProcess ??= createRequire(import.meta.filename)('node:child_process') as typeof ChildProcess;
+  childProcess ??= process.getBuiltinModule('node:child_process');
   try {
     return childProcess.execFileSync(netns ? 'nsenter' : 'ip', argv, { stdio: ['ignore', 'pipe', 'pipe'] }).toString();
   } catch (err) {

@@ -3,7 +3,6 @@
 // what such a config must have. Root's path through create is unchanged.
 import type * as ChildProcess from 'node:child_process';
 import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import type { RootlessFlag } from '../cli/global-flags.ts';
 import { joinMount } from '../cgroup/cgroup-path.ts';
@@ -151,7 +150,7 @@ function runHelper(helper: 'newuidmap' | 'newgidmap', pid: number, maps: readonl
   }
   const args = [String(pid), ...maps.flatMap((m) => [String(m.containerID), String(m.hostID), String(m.size)])];
   try {
-    childProcess ??= createRequire(import.meta.filename)('node:child_process') as typeof ChildProcess;
+    childProcess ??= process.getBuiltinModule('node:child_process');
     childProcess.execFileSync(path, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   } catch (err) {
     const stderr =

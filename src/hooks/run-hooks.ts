@@ -2,7 +2,6 @@
 // poststart, poststop): the state JSON on stdin, `timeout` honoured, the
 // failing hook named. createContainer/startContainer run in tsrun-init.
 import type * as ChildProcess from 'node:child_process';
-import { createRequire } from 'node:module';
 import { HookError } from '../errors.ts';
 import type { Hook } from '../spec/types.ts';
 
@@ -22,7 +21,7 @@ function envObject(env: readonly string[] | undefined): NodeJS.ProcessEnv | unde
 let childProcess: typeof ChildProcess | undefined;
 
 export function runHook(kind: string, index: number, hook: Hook, stateJson: string): void {
-  childProcess ??= createRequire(import.meta.filename)('node:child_process') as typeof ChildProcess;
+  childProcess ??= process.getBuiltinModule('node:child_process');
   const { spawnSync } = childProcess;
   const name = `${kind}[${index}]`;
   const args = hook.args?.length ? hook.args : [hook.path];

@@ -1,6 +1,8 @@
 // Signal names ↔ numbers on x86_64 Linux (arch/x86/include/uapi/asm/signal.h),
 // for `kill` and for naming a signal in messages.
 
+export const SIGKILL = 9;
+
 const SIGNALS: Readonly<Record<string, number>> = {
   HUP: 1,
   INT: 2,
@@ -11,7 +13,7 @@ const SIGNALS: Readonly<Record<string, number>> = {
   IOT: 6,
   BUS: 7,
   FPE: 8,
-  KILL: 9,
+  KILL: SIGKILL,
   USR1: 10,
   SEGV: 11,
   USR2: 12,

@@ -1,11 +1,20 @@
 // The typed surface of tsrun_native.node. Only numbers, fds, strings and
 // Buffers cross; errors are thrown shaped like Node's (code, errno, syscall).
-// This is the only file that loads the addon; commands that never need it
-// (state, list, kill, spec, features) never import it, keeping them fast.
-import { createRequire } from 'node:module';
+// This is the only file that loads the addon. Every node call loads it:
+// the entry maps the command's bundle through it (src/cli/code-cache.ts).
 import { buildDir } from '../install-paths.ts';
 
 export interface Native {
+  /**
+   * The file as a string V8 reads in place from its read-only mapping, or
+   * null where this Node has no external strings or the file is not all
+   * ASCII (Latin-1, as V8 takes it, differs from UTF-8 above 0x7f).
+   */
+  mapText(path: string): string | null;
+  /** The file as an ArrayBuffer over its read-only mapping; null when missing or empty. */
+  mapFile(path: string): ArrayBuffer | null;
+  /** The name of `uid` in the user database (getpwuid_r), or null when it has none. */
+  userName(uid: number): string | null;
   /** memfd holding a sealed copy of the file at `path` (CLOEXEC). */
   sealedCopy(path: string): number;
   /** memfd holding `data`, sealed, CLOEXEC. */
@@ -74,10 +83,19 @@ export interface Native {
   seccompActionSupported(action: number): boolean;
 }
 
-let loaded: Native | undefined;
+// The entry and the command's bundle each carry a copy of this module: the
+// loaded addon lives on the process, so it is loaded once.
+const LOADED = Symbol.for('tsrun.native');
+type WithNative = typeof globalThis & { [LOADED]?: Native };
 
 export function native(): Native {
-  const dir = buildDir();
-  loaded ??= createRequire(`${dir}/`)(`${dir}/tsrun_native.node`) as Native;
-  return loaded;
+  const g = globalThis as WithNative;
+  if (!g[LOADED]) {
+    // process.dlopen, not require(): node's module resolution around it
+    // costs another 0.5 ms of every call.
+    const mod = { exports: {} as Native };
+    process.dlopen(mod, `${buildDir()}/tsrun_native.node`);
+    g[LOADED] = mod.exports;
+  }
+  return g[LOADED];
 }

@@ -4,26 +4,26 @@ import t from 'tap';
 import { flushCodeCaches, loadBundle } from '../../../src/cli/code-cache.ts';
 
 // A CommonJS bundle as scripts/build.mjs writes one, inside node's
-// CommonJS wrapper: it sees node's CommonJS names, requires a builtin and
-// a file beside it, and has a function that only runs when called
+// CommonJS wrapper: it sees node's CommonJS names, requires a builtin (all
+// a bundle may require), and has a function that only runs when called
 // (compiled lazily, then cached).
 const BUNDLE = `(function (exports, require, module, __filename, __dirname) {"use strict";
-const { basename } = require("node:path");
-const helper = require("./helper.cjs");
+const { basename, sep } = require("node:path");
+const helper = { factor: 3 };
 function lazily(n) { return n * helper.factor; }
-module.exports = { where: basename(__dirname) + "/" + basename(__filename), lazily };
+module.exports = { where: basename(__dirname) + "/" + basename(__filename), sep, lazily };
 })
 `;
 
 interface Bundle {
   where: string;
+  sep: string;
   lazily: (n: number) => number;
 }
 
-function writeBundle(dir: string): string {
-  writeFileSync(join(dir, 'helper.cjs'), 'exports.factor = 3;\n');
+function writeBundle(dir: string, text = BUNDLE): string {
   const file = join(dir, 'cmd.cjs');
-  writeFileSync(file, BUNDLE);
+  writeFileSync(file, text);
   return file;
 }
 
@@ -32,7 +32,8 @@ t.test('a bundle runs with the CommonJS names, and its cache is written only whe
   const file = writeBundle(join(dir, 'commands'));
   const mod = loadBundle<Bundle>(file);
   t.equal(mod.where, 'commands/cmd.cjs', '__dirname and __filename are the bundle’s');
-  t.equal(mod.lazily(14), 42, 'require() resolves beside the bundle');
+  t.equal(mod.sep, '/', "require() gives node's own modules");
+  t.equal(mod.lazily(14), 42);
   t.notOk(existsSync(`${file}.v8cache`), 'nothing written before the command succeeded');
   flushCodeCaches();
   t.ok(statSync(`${file}.v8cache`).size > 0, 'the cache is written by the flush');
@@ -95,4 +96,16 @@ t.test('a cache that cannot be written is skipped without an error or a stray fi
     'the temporary file is removed again',
   );
   t.ok(statSync(`${file}.v8cache`).isDirectory(), 'what was there is left alone');
+});
+
+t.test("a bundle that requires anything but node's own modules fails, naming it", async (t) => {
+  const dir = t.testdir({ 'helper.cjs': 'exports.factor = 3;\n' });
+  const file = writeBundle(dir, BUNDLE.replace('const helper = { factor: 3 };', 'const helper = require("./helper.cjs");'));
+  t.throws(() => loadBundle<Bundle>(file), /may require only node's own modules, not \.\/helper\.cjs/);
+});
+
+t.test('a bundle with a byte above ASCII is read as UTF-8, not mapped as Latin-1', async (t) => {
+  const dir = t.testdir();
+  const file = writeBundle(dir, BUNDLE.replace('basename(__dirname) + "/"', 'basename(__dirname) + "\u2192"'));
+  t.equal(loadBundle<Bundle>(file).where, `${dir.slice(dir.lastIndexOf('/') + 1)}\u2192cmd.cjs`);
 });
