@@ -18,13 +18,16 @@ function sleep(ms: number): Promise<void> {
 export interface CgroupDirRecord {
   /** Absolute directory of the container's cgroup in this hierarchy. */
   path: string;
-  /** Directories tsrun created for it (the leaf and any missing parents); only these are removed. */
+  /** Directories tsrun created for it (the leaf and any missing parents); only these are removed, but never the sharedParent. */
   created: string[];
   /**
    * tsrun's default parent (<mount>/tsrun) of a container that set no
-   * cgroupsPath. Shared by every such container, made by whichever came
-   * first: each one's delete tries to rmdir it last, and it stays while
-   * another container's cgroup is inside.
+   * cgroupsPath. Shared by every such container and made by whichever came
+   * first (then also in its `created`), it is tsrun's own cgroup root, as
+   * /run/tsrun is its state root: it stays. Removing it with the last
+   * container and making it again with the next cost each create 4-10 ms
+   * on a v1 host, where the kernel rebuilds the scheduler domains for a
+   * top-level cpuset at both ends (docs/ARCHITECTURE.md, "Cgroups").
    */
   sharedParent?: string;
 }
@@ -145,6 +148,7 @@ export class CgroupDir {
     } catch (err) {
       // Leave nothing half-made: undo this call's directories, deepest first.
       for (const dir of [...madeNow].reverse()) {
+        if (dir === this.sharedParent) continue;
         try {
           rmdirSync(dir);
         } catch {
@@ -153,7 +157,6 @@ export class CgroupDir {
         }
       }
       this.#created = this.#created.filter((d) => !madeNow.includes(d));
-      this.#removeSharedParent();
       throw new CgroupError(this.path, `cannot create cgroup ${this.path}: ${errnoCode(err) ?? String(err)}`, { cause: err });
     }
   }
@@ -163,7 +166,7 @@ export class CgroupDir {
    * what this manager made, deepest first. Just made, so still empty.
    */
   undoCreate(): void {
-    for (const dir of [...this.#created].sort((a, b) => depth(b) - depth(a))) {
+    for (const dir of this.#removable()) {
       try {
         rmdirSync(dir);
       } catch {
@@ -172,7 +175,11 @@ export class CgroupDir {
       }
     }
     this.#created = [];
-    this.#removeSharedParent();
+  }
+
+  /** What remove() takes away, deepest first: what was made for this cgroup, but never the shared parent. */
+  #removable(): string[] {
+    return this.#created.filter((d) => d !== this.sharedParent).sort((a, b) => depth(b) - depth(a));
   }
 
   // mkdir -p that records each directory it made itself.
@@ -295,24 +302,14 @@ export class CgroupDir {
 
   async remove(timeoutMs = DEFAULT_REMOVE_TIMEOUT_MS): Promise<void> {
     const deadline = Date.now() + timeoutMs;
-    for (const dir of [...this.#created].sort((a, b) => depth(b) - depth(a))) {
+    for (const dir of this.#removable()) {
       if (dir === this.path) {
         await removeTree(dir, deadline);
       } else {
-        removeSharedParent(dir);
+        removeParentIfEmpty(dir);
       }
       this.#created = this.#created.filter((d) => d !== dir);
     }
-    this.#removeSharedParent();
-  }
-
-  /**
-   * Last of a remove: the default parent goes once no container is left in
-   * it, whichever container made it (the one that did may have been deleted
-   * first, while others were still inside).
-   */
-  #removeSharedParent(): void {
-    if (this.sharedParent !== undefined && isDirectory(this.sharedParent)) removeSharedParent(this.sharedParent);
   }
 
   // One key of cgroup.events; undefined when the file or the cgroup is gone.
@@ -401,12 +398,11 @@ async function rmdirWhenEmpty(dir: string, deadline: number): Promise<void> {
   }
 }
 
-// A parent like <mount>/tsrun is created by the first container that needs
-// it and shared by the next ones: while another container's cgroup is inside
-// it, rmdir fails with EBUSY (or ENOTEMPTY) and it simply stays. A caller
-// without the right to remove it (a rootless user under root's parent) leaves
-// it too: it is not theirs.
-function removeSharedParent(dir: string): void {
+// A missing parent of a cgroupsPath, made by this container's create, may
+// hold another container's cgroup by now: then rmdir fails with EBUSY (or
+// ENOTEMPTY) and it simply stays. A caller without the right to remove it
+// (a rootless user under root's parent) leaves it too: it is not theirs.
+function removeParentIfEmpty(dir: string): void {
   try {
     rmdirSync(dir);
   } catch (err) {

@@ -37,7 +37,7 @@ export interface LifecycleInput {
   deleteInNode: boolean;
   /** state.json as just written: a later change sends commands to TypeScript. */
   stateFile: { ino: bigint; size: bigint; mtimeNs: bigint };
-  /** Shared parents (the default <hierarchy>/tsrun) to remove at delete when empty, after the container's own directories. */
+  /** Shared parents (the default <hierarchy>/tsrun): tsrun's cgroup root, never removed, even by the create that made them. */
   sharedParents: string[];
 }
 
@@ -82,14 +82,11 @@ function rmdirs(cg: V1Record | V2Record, sharedParents: readonly string[]): Plan
   const dirs = cgroupDirRecords(cg);
   const out: PlanRecord[] = [];
   const rec = (how: number, dir: string): PlanRecord => ({ kind: REC.LC_RMDIR, nums: slotted('LC_RMDIR', { HOW: how }), strs: [dir] });
-  const listed = new Set<string>();
   for (const d of dirs) {
     for (const dir of [...d.created].sort((a, b) => depth(b) - depth(a))) {
-      out.push(rec(dir === d.path ? RMDIR.TREE : RMDIR.IF_EMPTY, dir));
-      listed.add(dir);
+      if (!sharedParents.includes(dir)) out.push(rec(dir === d.path ? RMDIR.TREE : RMDIR.IF_EMPTY, dir));
     }
   }
-  for (const dir of sharedParents) if (!listed.has(dir)) out.push(rec(RMDIR.IF_EMPTY, dir));
   return out;
 }
 

@@ -477,8 +477,8 @@ fact max_events "$(sed -n 's/^max //p' "$CGROUP/hugetlb.2MB.events")"
 
 // The race runs 20 pairs on the host (test/integration/cgroup-shared-parent.test.ts);
 // here, where no other runtime shares the parent, 5 pairs (each node start
-// costs seconds under TCG) and a strict "no /tsrun left".
-t.test('the default parent /tsrun goes with the last container; 5 creates racing 5 deletes never fail', opts, async (t) => {
+// costs seconds under TCG) and a strict "nothing but /tsrun itself left".
+t.test('the default parent /tsrun is made once and kept; 5 creates racing 5 deletes never fail', opts, async (t) => {
   const cfg = config('shared', ['sleep', '1000'], (c) => {
     delete c.linux.cgroupsPath; // the default: /sys/fs/cgroup/tsrun/<id>
   });
@@ -489,12 +489,13 @@ t.test('the default parent /tsrun goes with the last container; 5 creates racing
     `
 P=/sys/fs/cgroup/tsrun
 trap 'for x in $(rt list -q); do rt delete -f $x > /dev/null 2>&1; done; rm -rf "$B"' EXIT
-present() { [ -d $P ] && echo present || echo absent; }
+present() { [ -d $P ] && echo "present $(find $P -mindepth 1 -maxdepth 1 -type d | wc -l)" || echo absent; }
 mk() { rt create --bundle "$B" "$1" > /tmp/out.$1 2>&1; }
 fact before "$(present)"
 mk a1 || fail "create a1"
 mk a2 || fail "create a2"
 fact in_default "$([ -d $P/a1 ] && [ -d $P/a2 ] && echo yes)"
+ino=$(stat -c %i $P)
 rt delete -f a1 || fail "delete a1"
 fact a_after_first "$(present)"
 rt delete -f a2 || fail "delete a2"
@@ -518,6 +519,7 @@ done
 rt delete -f r5 || fails=$((fails + 1))
 fact race_failures $fails
 fact after_race "$(present)"
+fact same_dir "$([ "$(stat -c %i $P)" = "$ino" ] && echo yes)"
 fact left "$(rt list -q | tr '\\n' ' ')"
 `,
     300,
@@ -525,12 +527,13 @@ fact left "$(rt list -q | tr '\\n' ' ')"
   if (!f) return;
   t.equal(f.before, 'absent', 'no /tsrun before');
   t.equal(f.in_default, 'yes', 'both containers under /tsrun');
-  t.equal(f.a_after_first, 'present', 'kept while a2 is in it');
-  t.equal(f.a_after_second, 'absent', 'the last delete removed it (first made, first deleted)');
-  t.equal(f.b_after_first, 'present', 'kept while b1 is in it');
-  t.equal(f.b_after_second, 'absent', 'the last delete removed it (first made, last deleted)');
+  t.equal(f.a_after_first, 'present 1', 'a2 alone in it');
+  t.equal(f.a_after_second, 'present 0', 'the last delete (first made, first deleted) leaves it, empty');
+  t.equal(f.b_after_first, 'present 1', 'b1 alone in it');
+  t.equal(f.b_after_second, 'present 0', 'the last delete (first made, last deleted) leaves it, empty');
   t.equal(f.race_failures, '0', 'every create and delete of the race succeeded');
-  t.equal(f.after_race, 'absent', 'no /tsrun after the race');
+  t.equal(f.after_race, 'present 0', 'no container cgroup after the race');
+  t.equal(f.same_dir, 'yes', 'one /tsrun all along: made once, never removed');
   t.equal(f.left, '', 'no container left');
 });
 
@@ -577,7 +580,6 @@ t.test('nothing left behind: no container, cgroup or state', opts, async (t) => 
 R='${RUNTIME}'
 "$R" --root /run/tsrun-vm-state list 2>&1
 find /sys/fs/cgroup/tsrun-vm /sys/fs/cgroup/tsrun -mindepth 1 -type d 2> /dev/null
-[ -e /sys/fs/cgroup/tsrun ] && echo /sys/fs/cgroup/tsrun
 `);
   t.equal(
     r.stdout
@@ -586,6 +588,6 @@ find /sys/fs/cgroup/tsrun-vm /sys/fs/cgroup/tsrun -mindepth 1 -type d 2> /dev/nu
       .filter((l) => l && !/^ID\s/.test(l))
       .join('\n'),
     '',
-    'no container listed, no cgroup below /tsrun-vm, no /tsrun',
+    'no container listed, no cgroup below /tsrun-vm or /tsrun (the default parent itself stays)',
   );
 });

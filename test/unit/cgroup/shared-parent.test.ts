@@ -1,6 +1,7 @@
 // tsrun's default parent (<mount>/tsrun), shared by every container that
-// sets no cgroupsPath: removed by whichever container leaves it empty,
-// never a parent the config named. Against plain directories in t.testdir()
+// sets no cgroupsPath: tsrun's cgroup root, made by whichever container
+// needs it first and never removed; a missing parent the config named is
+// removed with the container that made it, when empty. Against plain directories in t.testdir()
 // (rmdir of a non-empty one fails with ENOTEMPTY, as cgroupfs fails with EBUSY).
 import t from 'tap';
 import * as fs from 'node:fs';
@@ -15,7 +16,7 @@ for (const order of [
   ['a', 'b'],
   ['b', 'a'],
 ] as const) {
-  t.test(`two containers deleted in the order ${order.join(', ')}: the shared parent goes with the last`, async (t) => {
+  t.test(`two containers deleted in the order ${order.join(', ')}: the shared parent stays after the last`, async (t) => {
     const root = t.testdir();
     const parent = join(root, 'tsrun');
     const dirs = { a: new CgroupDir(join(parent, 'a'), [], parent), b: new CgroupDir(join(parent, 'b'), [], parent) };
@@ -31,8 +32,8 @@ for (const order of [
     await first!.remove();
     t.ok(fs.existsSync(parent), 'the parent stays while the other container is in it');
     await second!.remove();
-    t.notOk(fs.existsSync(parent), 'the last delete removed the parent');
-    t.ok(fs.existsSync(root));
+    t.notOk(fs.existsSync(join(parent, 'a')) || fs.existsSync(join(parent, 'b')), 'both cgroups are gone');
+    t.ok(fs.existsSync(parent), 'the parent stays, though a made it and it is empty');
   });
 }
 
@@ -42,6 +43,19 @@ t.test('a parent the config named (no sharedParent) that existed before is never
   cg.create();
   await cg.remove();
   t.ok(fs.existsSync(join(root, 'machine')));
+});
+
+t.test('missing parents the config named are removed with the container that made them, when empty', async (t) => {
+  const root = t.testdir();
+  const a = new CgroupDir(join(root, 'pod', 'a'));
+  a.create();
+  t.same(a.toRecord().created, [join(root, 'pod'), join(root, 'pod', 'a')]);
+  const b = new CgroupDir(join(root, 'pod', 'b'));
+  b.create();
+  await b.remove();
+  t.ok(fs.existsSync(join(root, 'pod')), 'b did not make it');
+  await a.remove();
+  t.notOk(fs.existsSync(join(root, 'pod')), 'a made it: removed, now empty');
 });
 
 t.test('newManager marks the default parent shared only when cgroupsPath is unset', async (t) => {
@@ -66,7 +80,7 @@ t.test('a record whose sharedParent is not the parent of its cgroup is refused',
   t.throws(() => managerFromRecord({ kind: 'v2', path: '/u/tsrun/c1', created: [], sharedParent: '/etc' }), CgroupError);
 });
 
-t.test('v1 and v2 managers remove the shared parent in every hierarchy', async (t) => {
+t.test('v1 and v2 managers keep the shared parent in every hierarchy', async (t) => {
   const root = t.testdir();
   const layout = { v2: join(root, 'unified'), v1: { memory: join(root, 'memory'), pids: join(root, 'pids') } };
   for (const d of Object.values(layout.v1)) fs.mkdirSync(d);
@@ -78,16 +92,17 @@ t.test('v1 and v2 managers remove the shared parent in every hierarchy', async (
   await managerFromRecord(a.toRecord()).remove();
   for (const m of ['unified', 'memory', 'pids']) t.ok(fs.existsSync(join(root, m, 'tsrun', 'b')), `${m}: b untouched`);
   await managerFromRecord(b.toRecord()).remove();
-  for (const m of ['unified', 'memory', 'pids']) t.notOk(fs.existsSync(join(root, m, 'tsrun')), `${m}: no tsrun left`);
+  for (const m of ['unified', 'memory', 'pids']) {
+    t.same(fs.readdirSync(join(root, m, 'tsrun')), [], `${m}: no container cgroup left, the parent stays`);
+  }
 });
 
-t.test('rollback of a failed create tries the shared parent too', async (t) => {
+t.test('rollback of a failed create removes the cgroups it made, not the shared parent', async (t) => {
   const root = t.testdir({ memory: {}, pids: { tsrun: { c1: 'a file where the cgroup should be' } } });
-  // An empty default parent left by an older tsrun, in the memory hierarchy.
-  fs.mkdirSync(join(root, 'memory', 'tsrun'));
   const mgr = V1Manager.fresh({ memory: join(root, 'memory', 'tsrun', 'c1'), pids: join(root, 'pids', 'tsrun', 'c1') }, undefined, true);
   t.throws(() => mgr.create(), CgroupError);
-  t.notOk(fs.existsSync(join(root, 'memory', 'tsrun')), 'the empty shared parent is gone');
+  t.notOk(fs.existsSync(join(root, 'memory', 'tsrun', 'c1')), 'the cgroup made in memory is taken back');
+  t.same(fs.readdirSync(join(root, 'memory', 'tsrun')), [], 'the shared parent it made stays, empty');
   t.ok(fs.existsSync(join(root, 'pids', 'tsrun', 'c1')), 'what was there is untouched');
 
   const v2 = V2Manager.fresh(join(root, 'pids', 'tsrun', 'c1', 'x'), false);
@@ -121,5 +136,6 @@ t.test("a delete removing the empty shared parent between a create's mkdirs: the
   t.ok(fs.statSync(leaf).isDirectory(), 'the create still made its cgroup');
   t.same(cg.toRecord().created, [parent, leaf], 'the parent it made again is recorded once');
   await cg.remove();
-  t.notOk(fs.existsSync(parent));
+  t.notOk(fs.existsSync(leaf));
+  t.ok(fs.existsSync(parent), 'the shared parent stays');
 });

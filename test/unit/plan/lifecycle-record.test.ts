@@ -71,14 +71,11 @@ t.test('the front door reads back what create meant', async (t) => {
       { flags: 0, path: '/cg/freezer/tsrun/c1' },
     ],
     cgroupKill: { flags: CGKILL.THAW_FROZEN, path: '/cg/unified/tsrun/c1/cgroup.kill' },
-    // Deepest first per hierarchy; the shared parent once, only when empty.
+    // Deepest first per hierarchy; never the shared parent, though this container made /cg/cpu/tsrun.
     rmdirs: [
       { how: RMDIR.TREE, path: '/cg/cpu/tsrun/c1' },
-      { how: RMDIR.IF_EMPTY, path: '/cg/cpu/tsrun' },
       { how: RMDIR.TREE, path: '/cg/freezer/tsrun/c1' },
       { how: RMDIR.TREE, path: '/cg/unified/tsrun/c1' },
-      { how: RMDIR.IF_EMPTY, path: '/cg/freezer/tsrun' },
-      { how: RMDIR.IF_EMPTY, path: '/cg/unified/tsrun' },
     ],
     hooks: [
       { kind: LC_HOOK_KIND.POSTSTART, timeout: 3, hasEnv: 1, path: '/bin/h', args: ['h', '-x'], env: ['A=1'] },
