@@ -114,6 +114,16 @@ static void unmap_file(napi_env env, void *data, void *len) {
   munmap(data, (size_t)(uintptr_t)len);
 }
 
+/* The one argument of mapText and mapFile, mapped: tsrun_map_file's
+ * result; *path is the caller's to free. */
+static int map_path_arg(napi_env env, napi_callback_info info, char **path, void **data, size_t *len, const char **sys) {
+  napi_value a[1];
+  *path = NULL;
+  if (get_args(env, info, 1, a)) return -EINVAL;
+  *path = string_arg(env, a[0]);
+  return tsrun_map_file(*path, data, len, sys);
+}
+
 /* node_api_create_external_string_latin1 is in Node >= 20.4 but still
  * behind NAPI_EXPERIMENTAL in its headers: looked up at run time, so the
  * addon loads on any Node and the caller reads the file where it is missing. */
@@ -129,14 +139,13 @@ static napi_value map_text(napi_env env, napi_callback_info info) {
     create_external = (external_latin1_fn)dlsym(RTLD_DEFAULT, "node_api_create_external_string_latin1");
     looked_up = true;
   }
-  napi_value a[1];
-  if (get_args(env, info, 1, a)) return NULL;
   if (!create_external) return null_value(env);
-  char *path = string_arg(env, a[0]);
+  char *path;
   const char *sys;
   void *data;
   size_t len;
-  int rc = tsrun_map_file(path, &data, &len, &sys);
+  int rc = map_path_arg(env, info, &path, &data, &len, &sys);
+  if (!path) return NULL;
   napi_value out = NULL;
   if (rc < 0) {
     out = throw_errno(env, -rc, sys, path);
@@ -160,13 +169,12 @@ static napi_value map_text(napi_env env, napi_callback_info info) {
 /* mapFile(path): the file as an ArrayBuffer over its mapping, or null when
  * it does not exist or is empty. */
 static napi_value map_file(napi_env env, napi_callback_info info) {
-  napi_value a[1];
-  if (get_args(env, info, 1, a)) return NULL;
-  char *path = string_arg(env, a[0]);
+  char *path;
   const char *sys;
   void *data;
   size_t len;
-  int rc = tsrun_map_file(path, &data, &len, &sys);
+  int rc = map_path_arg(env, info, &path, &data, &len, &sys);
+  if (!path) return NULL;
   napi_value out = NULL;
   if (rc == -ENOENT || (rc == 0 && len == 0)) {
     out = null_value(env);
