@@ -55,6 +55,7 @@
         "csrc/frontdoor/status.c",
         "csrc/frontdoor/cgroup.c",
         "csrc/frontdoor/hooks.c",
+        "csrc/frontdoor/primer.c",
         "csrc/frontdoor/report.c",
         "csrc/frontdoor/json.c",
         "csrc/init/plan-reader.c"

@@ -64,6 +64,10 @@ struct globals {
 _Noreturn void fallback(void);
 extern int foreground_exit_code;
 
+/* primer.c: for create, run and exec on a host with cgroup v1, fork the
+ * process that takes the cgroup lock's grace period while node starts. */
+void cgroup_lock_prime(void);
+
 /* lifecycle.c */
 int lifecycle_load(const char *dir, struct lifecycle *lc);
 /* The same from a buffer the caller keeps (lc points into it). */

@@ -201,6 +201,8 @@ int main(int argc, char **argv) {
    * side makes TLS connections; hooks inherit the environment without it,
    * as they did behind the shell launcher. */
   unsetenv("NODE_EXTRA_CA_CERTS");
+  /* Only cgroup_lock_prime sets it, for the node it starts. */
+  unsetenv("TSRUN_CGROUP_PRIMER");
   /* A hook that does not read its stdin is EPIPE, not a dead front door. */
   signal(SIGPIPE, SIG_IGN);
   /* The default root is root's; other callers go to node (src/state/paths.ts). */
@@ -275,5 +277,7 @@ int main(int argc, char **argv) {
     if (strcmp(format, "json") != 0 && strcmp(format, "table") != 0) fallback();
     return cmd_ps(&g, pos[0], strcmp(format, "json") == 0, pos + 1, n_pos - 1);
   }
+  if ((strcmp(cmd, "create") == 0 || strcmp(cmd, "run") == 0 || strcmp(cmd, "exec") == 0) && !getenv("TSRUN_FRONTDOOR_ONLY"))
+    cgroup_lock_prime();
   fallback();
 }

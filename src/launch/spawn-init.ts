@@ -5,6 +5,7 @@ import { CgroupError } from '../errors.ts';
 import { buildDir } from '../install-paths.ts';
 import { native } from '../native/addon.ts';
 import { encodePlan, initFdBase } from '../plan/encode.ts';
+import { stopPrimer } from './primer.ts';
 import type { LaunchPlan } from '../plan/launch-plan.ts';
 
 export interface InitFds {
@@ -55,6 +56,8 @@ export function spawnInit(plan: LaunchPlan, fds: InitFds, cgroup: InitCgroup): S
       throw new CgroupError(file, `cannot move tsrun-init into ${file}`, { cause: err });
     }
   } finally {
+    // tsrun-init has joined its cgroups (or failed to start): the primer's work is done.
+    stopPrimer();
     closeSync(initFd);
     if (planFd >= 0) closeSync(planFd);
   }

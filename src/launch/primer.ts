@@ -1,0 +1,41 @@
+// The front door's cgroup lock primer (csrc/frontdoor/primer.c): a child
+// that has already paid the kernel's grace period for the cgroup.procs
+// writes tsrun-init makes on a cgroup v1 host. Its pid comes in the
+// environment, which is cleared at load so that no hook inherits it; once
+// tsrun-init has joined its cgroups the primer has done its work.
+import { readFileSync } from 'node:fs';
+import { native } from '../native/addon.ts';
+
+export const PRIMER_ENV = 'TSRUN_CGROUP_PRIMER';
+
+let primer = takePrimer(process.env);
+
+/** The primer's pid from `env`, which loses the entry. */
+export function takePrimer(env: NodeJS.ProcessEnv): number | undefined {
+  const text = env[PRIMER_ENV];
+  delete env[PRIMER_ENV];
+  const pid = Number(text);
+  return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+}
+
+/** Whether /proc/PID/stat's text names the primer, a child of `parent`. */
+export function isPrimerStat(stat: string, parent: number): boolean {
+  const m = /^\d+ \((.*)\) \S+ (\d+) /s.exec(stat);
+  return m !== null && m[1] === 'tsrun:[primer]' && Number(m[2]) === parent;
+}
+
+/** Kill and reap the primer, if there is one. Only a child of this process
+ * named as the front door names it is touched: the variable could also
+ * come from a caller's environment. */
+export function stopPrimer(): void {
+  if (primer === undefined) return;
+  const pid = primer;
+  primer = undefined;
+  try {
+    if (!isPrimerStat(readFileSync(`/proc/${pid}/stat`, 'latin1'), process.pid)) return;
+    process.kill(pid, 'SIGKILL');
+    native().waitPid(pid);
+  } catch {
+    // Gone already: nothing to stop.
+  }
+}
