@@ -7,6 +7,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +21,7 @@
 #include "frontdoor.h"
 
 #define FIFO_TIMEOUT_MS 120000
+#define FIFO_POLL_SLICE_MS 10
 #define DELETE_WAIT_MS 10000
 
 static void container_dir(const struct globals *g, const char *id, char *out, size_t len) {
@@ -150,7 +152,11 @@ int cmd_start(const struct globals *g, const char *id) {
       report_error(msg);
       return 1;
     }
-    sleep_ms(1);
+    /* Woken by the "0" or by the EOF of the init's execve, not a polling
+     * tick later; in slices, so that an init that died is noticed. A
+     * writer that left without a word makes poll return at once: sleep. */
+    struct pollfd p = {.fd = fd, .events = POLLIN};
+    if (n == 0 || poll(&p, 1, FIFO_POLL_SLICE_MS) < 0) sleep_ms(1);
   }
   close(fd);
   if (got.data[0] != '0') {
