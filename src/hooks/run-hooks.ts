@@ -3,6 +3,7 @@
 // failing hook named. createContainer/startContainer run in tsrun-init.
 import type * as ChildProcess from 'node:child_process';
 import { HookError } from '../errors.ts';
+import { reapPrimer } from '../launch/primer.ts';
 import type { Hook } from '../spec/types.ts';
 
 function envObject(env: readonly string[] | undefined): NodeJS.ProcessEnv | undefined {
@@ -21,6 +22,8 @@ function envObject(env: readonly string[] | undefined): NodeJS.ProcessEnv | unde
 let childProcess: typeof ChildProcess | undefined;
 
 export function runHook(kind: string, index: number, hook: Hook, stateJson: string): void {
+  // A hook sees no zombie of the front door's primer among tsrun's children.
+  reapPrimer();
   childProcess ??= process.getBuiltinModule('node:child_process');
   const { spawnSync } = childProcess;
   const name = `${kind}[${index}]`;

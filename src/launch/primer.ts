@@ -9,6 +9,7 @@ import { native } from '../native/addon.ts';
 export const PRIMER_ENV = 'TSRUN_CGROUP_PRIMER';
 
 let primer = takePrimer(process.env);
+let killed: number | undefined;
 
 /** The primer's pid from `env`, which loses the entry. */
 export function takePrimer(env: NodeJS.ProcessEnv): number | undefined {
@@ -24,9 +25,11 @@ export function isPrimerStat(stat: string, parent: number): boolean {
   return m !== null && m[1] === 'tsrun:[primer]' && Number(m[2]) === parent;
 }
 
-/** Kill and reap the primer, if there is one. Only a child of this process
- * named as the front door names it is touched: the variable could also
- * come from a caller's environment. */
+/** Kill the primer, if there is one. Only a child of this process named as
+ * the front door names it is touched: the variable could also come from a
+ * caller's environment. Not waited for here (its exit takes up to a
+ * millisecond): a process that ends soon leaves it to its reaper, one that
+ * stays calls reapPrimer. */
 export function stopPrimer(): void {
   if (primer === undefined) return;
   const pid = primer;
@@ -34,8 +37,20 @@ export function stopPrimer(): void {
   try {
     if (!isPrimerStat(readFileSync(`/proc/${pid}/stat`, 'latin1'), process.pid)) return;
     process.kill(pid, 'SIGKILL');
-    native().waitPid(pid);
+    killed = pid;
   } catch {
     // Gone already: nothing to stop.
+  }
+}
+
+/** Wait for the primer stopPrimer killed, so that no zombie of it stays. */
+export function reapPrimer(): void {
+  if (killed === undefined) return;
+  const pid = killed;
+  killed = undefined;
+  try {
+    native().waitPid(pid);
+  } catch {
+    // Reaped already.
   }
 }

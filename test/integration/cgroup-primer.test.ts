@@ -101,7 +101,7 @@ t.test('hooks see neither the primer nor its variable', { skip }, async (t) => {
   const report = join(bundle.dir, 'hook-report');
   const script =
     `{ env | grep -c '^${PRIMER_ENV}=' || true; ` +
-    // pid (comm) state ppid ...: a primer whose parent is tsrun, the hook's parent
+    // pid (comm) state ppid ...: a primer, alive or a zombie, whose parent is tsrun, the hook's parent
     `for f in /proc/[0-9]*/stat; do read -r line < "$f" 2>/dev/null || continue; set -- $line; ` +
     `[ "$2" = "(tsrun:[primer])" ] && [ "$4" = "$PPID" ] && echo "primer $line"; done; true; } > ${report}`;
   bundle.config.hooks = { createRuntime: [{ path: '/bin/sh', args: ['sh', '-c', script] }] };

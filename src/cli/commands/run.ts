@@ -7,6 +7,7 @@ import { createContainer } from '../../container/create.ts';
 import { deleteContainer } from '../../container/delete.ts';
 import { startContainer } from '../../container/start.ts';
 import { buildDir } from '../../install-paths.ts';
+import { reapPrimer } from '../../launch/primer.ts';
 import { native } from '../../native/addon.ts';
 import { flushCodeCaches } from '../code-cache.ts';
 import { flagBool } from '../args.ts';
@@ -40,6 +41,8 @@ function waitInFrontDoor(g: GlobalFlags, id: string, pid: number, keep: boolean)
   const globals = ['--root', g.root, ...(g.log ? ['--log', g.log] : []), '--log-format', g.logFormat];
   // The exec ends this process: no exit handlers, and this call succeeded.
   flushCodeCaches();
+  // The front door waits for the container alone: no zombie primer beside it.
+  reapPrimer();
   try {
     native().execFile(door, ['tsrun', ...globals, FOREGROUND_COMMAND, id, String(pid), keep ? 'keep' : 'delete']);
   } catch {
