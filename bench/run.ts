@@ -1,7 +1,7 @@
 // tsrun benchmark (issues 4 and 11).
 //
 //   npm run bench -- [--runtimes tsrun,runc,crun] [--iterations N] [--density K]
-//                    [--density-jobs J] [--density-big K] [--rss-rounds N]
+//                    [--density-jobs J] [--density-big K] [--rss-rounds N] [--settle MS]
 //                    [--warmup W] [--out DIR]
 //
 // See bench/README.md for what each figure means.
@@ -15,7 +15,7 @@ import { parseArgs } from 'node:util';
 import { makeBundle } from './lib/bundle.ts';
 import { cgroupFloor, type CgroupFloor } from './lib/cgroup-floor.ts';
 import { density, type DensityCtx, type DensityResult } from './lib/density.ts';
-import { childEnv, MARKER_VAR, sleep, timedSync, yieldLoop, type Spawner } from './lib/exec.ts';
+import { childEnv, MARKER_VAR, settle, sleep, timedSync, yieldLoop, type Spawner } from './lib/exec.ts';
 import { markedHostProcs } from './lib/procs.ts';
 import { computeTargets, renderMarkdown } from './lib/report.ts';
 import { call, CRUN_NOTE, forceDeleteAll, parseStatus, resolveRuntime, rtArgv, which, type Runtime, type Skipped } from './lib/runtimes.ts';
@@ -46,6 +46,7 @@ const USAGE = `usage: npm run bench -- [options]
   --density-jobs J    parallelism of the second density mode (default 8)
   --density-big K     once more with K containers, serial only (default 0: skipped), e.g. 1000
   --rss-rounds N      rounds of the waiting foreground run's memory (default 3; 0 skips)
+  --settle MS         idle time before each timed latency call and floor (default 50; 0: back to back)
   --out DIR           output directory (default bench/results)
 `;
 
@@ -89,6 +90,7 @@ async function main(): Promise<number> {
       'density-jobs': { type: 'string' },
       'density-big': { type: 'string' },
       'rss-rounds': { type: 'string' },
+      settle: { type: 'string' },
       out: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -112,6 +114,7 @@ async function main(): Promise<number> {
   const jobs = intOpt(values['density-jobs'], 8, 'density-jobs', 1);
   const bigK = intOpt(values['density-big'], 0, 'density-big', 0);
   const rssRounds = intOpt(values['rss-rounds'], 3, 'rss-rounds', 0);
+  const settleMs = intOpt(values.settle, 50, 'settle', 0);
   const outDir = resolve(values.out ?? join(benchDir, 'results'));
 
   const started = Date.now();
@@ -119,7 +122,7 @@ async function main(): Promise<number> {
   const marker = `${process.pid}-${randomBytes(4).toString('hex')}`;
   const markerAssignment = `${MARKER_VAR}=${marker}`;
   const env = childEnv(marker);
-  const sp: Spawner = { env, logFile: join(tmp, 'log-main') };
+  const sp: Spawner = { env, logFile: join(tmp, 'log-main'), settleMs };
   const idp = `tb${randomBytes(3).toString('hex')}`; // container id prefix, unique per run
   const runtimes: Runtime[] = [];
   const skipped: Skipped[] = [];
@@ -326,6 +329,7 @@ async function main(): Promise<number> {
         const e = entries[(it + j) % n];
         if (!e) continue;
         if (e.kind === 'floor') {
+          settle(settleMs);
           const r = timedSync(sp, e.floor.argv);
           if (!r.ok) floorErr.push(`${r.cmd}: ${r.output}`);
           else if (keep) e.floor.samples.push(r.ms);
@@ -497,7 +501,7 @@ async function main(): Promise<number> {
     const json: BenchJson = {
       date: new Date().toISOString(),
       host: hostInfo(),
-      config: { runtimes: wanted, iterations, warmup, density: K, density_jobs: jobs, density_big: bigK, rss_rounds: rssRounds },
+      config: { runtimes: wanted, iterations, warmup, density: K, density_jobs: jobs, density_big: bigK, rss_rounds: rssRounds, settle_ms: settleMs },
       floors: {
         node_ms: nodeS?.median_ms ?? null,
         node_p90_ms: nodeS?.p90_ms ?? null,

@@ -35,6 +35,20 @@ export interface Spawner {
   env: NodeJS.ProcessEnv;
   /** log file receiving the child's stdout+stderr (truncated per call) */
   logFile: string;
+  /** idle time before each timed latency call and floor (see settle) */
+  settleMs?: number;
+}
+
+/**
+ * Blocks for `ms` before a timed call, so that it starts from a quiet
+ * kernel and not inside the state the call before left. On a cgroup v1
+ * host the first cgroup.procs write after a quiet spell waits for an RCU
+ * grace period (the cgroup threadgroup lock) and writes within about one
+ * grace period of another do not: back to back, a runtime's create was
+ * timed with or without that wait depending on which call ran before it.
+ */
+export function settle(ms: number | undefined): void {
+  if (ms && ms > 0) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
 
 function describe(argv: readonly string[]): string {

@@ -206,7 +206,11 @@ export function renderMarkdown(j: BenchJson): string {
       `${j.config.density_big ? `, and K=${j.config.density_big} serial` : ''} · run took ${j.duration_s} s`,
     '',
     'All calls interleaved per iteration (A B C A B C …, start rotated each iteration); ' +
-      'wall time of the spawned command measured from Node; NODE_EXTRA_CA_CERTS unset in every child.',
+      'wall time of the spawned command measured from Node; NODE_EXTRA_CA_CERTS unset in every child. ' +
+      (j.config.settle_ms
+        ? `Each timed latency call and floor starts after ${j.config.settle_ms} ms idle (\`--settle\`), not inside the kernel state the call before it left ` +
+          '(on a cgroup v1 host the first cgroup.procs write after a quiet spell waits for an RCU grace period, writes soon after another do not).'
+        : 'Calls back to back (`--settle 0`).'),
     '',
   );
   for (const n of names) {

@@ -4,7 +4,7 @@
 
 import { accessSync, constants, existsSync, mkdirSync } from 'node:fs';
 import { basename, delimiter, join } from 'node:path';
-import { timedSync, type CallResult, type Spawner } from './exec.ts';
+import { settle, timedSync, type CallResult, type Spawner } from './exec.ts';
 
 export interface Runtime {
   name: string;
@@ -108,6 +108,7 @@ export class CallError extends Error {
 
 /** Run a runtime subcommand, timed; throws CallError on failure. */
 export function call(sp: Spawner, rt: Runtime, phase: string, args: readonly string[]): CallResult {
+  settle(sp.settleMs);
   const r = timedSync(sp, rtArgv(rt, args));
   if (!r.ok) throw new CallError(phase, r);
   return r;

@@ -63,6 +63,8 @@ export interface BenchJson {
     density_big?: number;
     /** rounds of the waiting-run memory measurement (0: skipped) */
     rss_rounds?: number;
+    /** idle ms before each timed latency call and floor (absent: 0, back to back) */
+    settle_ms?: number;
   };
   floors: {
     node_ms: number | null;
