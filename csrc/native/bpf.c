@@ -4,6 +4,8 @@
 
 #include <errno.h>
 #include <linux/bpf.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdint.h>
 #include <string.h>
 #include <sys/syscall.h>
@@ -31,13 +33,19 @@ static int load_program(const void *insns, size_t count, char *log, size_t log_s
    * instruction, and a trace longer than the buffer fails the load with
    * ENOSPC even for a valid program. */
   /* The verifier gives up with EAGAIN when a signal is pending, and
-   * Node's process gets signals (SIGCHLD, a profiler's SIGPROF): retry. */
+   * Node's process gets signals (SIGCHLD, a profiler's SIGPROF every 50 us,
+   * shorter than one verification): held back during the load, retried
+   * for what still gets through. */
+  sigset_t all, saved;
+  sigfillset(&all);
+  pthread_sigmask(SIG_BLOCK, &all, &saved);
   int fd;
   int tries = 0;
   do fd = sys_bpf(BPF_PROG_LOAD, &attr);
   while (fd < 0 && (errno == EAGAIN || errno == EINTR) && ++tries < 100);
-  if (fd >= 0) return fd;
   int load_errno = errno;
+  pthread_sigmask(SIG_SETMASK, &saved, NULL);
+  if (fd >= 0) return fd;
 
   /* Load again only to learn why; keep the first errno, it is the real cause. */
   if (log != NULL && log_size > 1) {
