@@ -52,6 +52,9 @@ static const char *own_procs_file(char *out, size_t size) {
     if (path && path - name - 1 == 4 && strncmp(name + 1, "pids", 4) == 0) snprintf(pids, sizeof pids, "%s", path + 1);
   }
   fclose(f);
+  /* Outside its cgroup namespace's root a path reads "/../x": not ours to touch. */
+  if (strstr(v2, "/..")) *v2 = '\0';
+  if (strstr(pids, "/..")) *pids = '\0';
   if (*v2) {
     snprintf(out, size, "/sys/fs/cgroup/unified%s/cgroup.procs", strcmp(v2, "/") == 0 ? "" : v2);
     if (access(out, W_OK) == 0) return out;
