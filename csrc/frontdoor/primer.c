@@ -33,6 +33,7 @@
 #include "frontdoor.h"
 
 #define PRIMER_ENV "TSRUN_CGROUP_PRIMER" /* src/launch/primer.ts */
+#define PRIMER_NAME "tsrun:[primer]"     /* src/launch/primer.ts: how node knows it */
 #define CGROUP2_SUPER_MAGIC 0x63677270
 #define PERIOD_MS 2
 #define LIFETIME_MS 1000
@@ -69,7 +70,7 @@ static const char *own_procs_file(char *out, size_t size) {
 static _Noreturn void primer(pid_t parent) {
   prctl(PR_SET_PDEATHSIG, SIGKILL);
   if (getppid() != parent) _exit(0);
-  prctl(PR_SET_NAME, "tsrun:[primer]");
+  prctl(PR_SET_NAME, PRIMER_NAME);
   syscall(SYS_close_range, 0u, ~0u, 0u);
   char file[4200];
   if (!own_procs_file(file, sizeof file)) _exit(0);

@@ -3,10 +3,12 @@
 // writes tsrun-init makes on a cgroup v1 host. Its pid comes in the
 // environment, which is cleared at load so that no hook inherits it; once
 // tsrun-init has joined its cgroups the primer has done its work.
-import { readFileSync } from 'node:fs';
 import { native } from '../native/addon.ts';
+import { readProcStat, type ProcStat } from '../state/proc-stat.ts';
 
 export const PRIMER_ENV = 'TSRUN_CGROUP_PRIMER';
+/** The name the front door gives it (csrc/frontdoor/primer.c PRIMER_NAME). */
+const PRIMER_NAME = 'tsrun:[primer]';
 
 let primer = takePrimer(process.env);
 let killed: number | undefined;
@@ -19,10 +21,9 @@ export function takePrimer(env: NodeJS.ProcessEnv): number | undefined {
   return Number.isInteger(pid) && pid > 0 ? pid : undefined;
 }
 
-/** Whether /proc/PID/stat's text names the primer, a child of `parent`. */
-export function isPrimerStat(stat: string, parent: number): boolean {
-  const m = /^\d+ \((.*)\) \S+ (\d+) /s.exec(stat);
-  return m !== null && m[1] === 'tsrun:[primer]' && Number(m[2]) === parent;
+/** Whether a process's /proc stat names the primer, a child of `parent`. */
+export function isPrimer(stat: ProcStat | undefined, parent: number): boolean {
+  return stat?.comm === PRIMER_NAME && stat.ppid === parent;
 }
 
 /** Kill the primer, if there is one. Only a child of this process named as
@@ -34,8 +35,8 @@ export function stopPrimer(): void {
   if (primer === undefined) return;
   const pid = primer;
   primer = undefined;
+  if (!isPrimer(readProcStat(pid), process.pid)) return;
   try {
-    if (!isPrimerStat(readFileSync(`/proc/${pid}/stat`, 'latin1'), process.pid)) return;
     process.kill(pid, 'SIGKILL');
     killed = pid;
   } catch {

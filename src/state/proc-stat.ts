@@ -1,17 +1,21 @@
 // /proc/<pid>/stat: the process state letter and its start time (clock
-// ticks since boot), which together tell a live process from a reused pid.
+// ticks since boot), which together tell a live process from a reused pid;
+// its name and parent, which tell the front door's primer (launch/primer.ts).
 import { readFileSync } from 'node:fs';
 
 export interface ProcStat {
+  comm: string;
   state: string;
+  ppid: number;
   startTime: number;
 }
 
 /** Parses the text of /proc/<pid>/stat; the comm field may hold spaces and parens. */
 export function parseProcStat(text: string): ProcStat {
-  const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
-  // fields[0] is field 3 (state); start time is field 22.
-  return { state: fields[0] ?? '?', startTime: Number(fields[19]) };
+  const close = text.lastIndexOf(')');
+  const fields = text.slice(close + 2).split(' ');
+  // fields[0] is field 3 (state), fields[1] field 4 (ppid); start time is field 22.
+  return { comm: text.slice(text.indexOf('(') + 1, close), state: fields[0] ?? '?', ppid: Number(fields[1]), startTime: Number(fields[19]) };
 }
 
 export function readProcStat(pid: number): ProcStat | undefined {

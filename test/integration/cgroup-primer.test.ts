@@ -10,6 +10,8 @@ import t, { type Test } from 'tap';
 import { makeBundle } from '../helpers/bundle.ts';
 import { pidGone, waitFor } from '../helpers/host.ts';
 import { skipUnlessRoot } from '../helpers/requires.ts';
+import { isPrimer } from '../../src/launch/primer.ts';
+import { readProcStat } from '../../src/state/proc-stat.ts';
 import { TSRUN, Tsrun } from '../helpers/tsrun.ts';
 
 const CGROUP2_SUPER_MAGIC = 0x63677270;
@@ -19,17 +21,10 @@ const PRIMER_ENV = 'TSRUN_CGROUP_PRIMER';
 
 /** Children of `parent` named tsrun:[primer]. */
 function primersOf(parent: number): number[] {
-  const found: number[] = [];
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      const m = /^\d+ \((.*)\) \S+ (\d+) /s.exec(readFileSync(`/proc/${name}/stat`, 'latin1'));
-      if (m?.[1] === 'tsrun:[primer]' && Number(m[2]) === parent) found.push(Number(name));
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return found;
+  return readdirSync('/proc')
+    .filter((name) => /^\d+$/.test(name))
+    .map(Number)
+    .filter((pid) => isPrimer(readProcStat(pid), parent));
 }
 
 function openFiles(pid: number): string[] {

@@ -1,8 +1,9 @@
 // src/launch/primer.ts: the primer's pid is taken out of the environment,
-// and only a stat line that names a child of ours called tsrun:[primer] is
+// and only a /proc stat that names a child of ours called tsrun:[primer] is
 // trusted to be it.
 import t from 'tap';
-import { isPrimerStat, PRIMER_ENV, takePrimer } from '../../../src/launch/primer.ts';
+import { isPrimer, PRIMER_ENV, takePrimer } from '../../../src/launch/primer.ts';
+import { parseProcStat } from '../../../src/state/proc-stat.ts';
 
 t.test('takePrimer takes the variable out of the environment', async (t) => {
   const env: NodeJS.ProcessEnv = { PATH: '/bin', [PRIMER_ENV]: '4242' };
@@ -16,11 +17,12 @@ t.test('takePrimer takes the variable out of the environment', async (t) => {
   }
 });
 
-t.test('isPrimerStat', async (t) => {
-  t.ok(isPrimerStat('812 (tsrun:[primer]) S 800 812 700 0 -1 4194560 30 0', 800), 'our child, named as the front door names it');
-  t.notOk(isPrimerStat('812 (tsrun:[primer]) S 801 812 700 0 -1 4194560 30 0', 800), "another process's child");
-  t.notOk(isPrimerStat('812 (sleep) S 800 812 700 0 -1 4194560 30 0', 800), 'a child with another name');
-  t.notOk(isPrimerStat('812 (tsrun) S 800 812 700 0 -1 4194560 30 0', 800), 'the front door before it renamed the child');
-  t.notOk(isPrimerStat('812 (x) (tsrun:[primer]) S 800 1 1', 800), 'a name made to look like the primer: comm is "x) (tsrun:[primer]"');
-  t.ok(isPrimerStat('812 (tsrun:[primer]) Z 800 812 700', 800), 'a zombie is still ours to reap');
+t.test('isPrimer', async (t) => {
+  t.ok(isPrimer(parseProcStat('812 (tsrun:[primer]) S 800 812 700 0 -1 4194560 30 0'), 800), 'our child, named as the front door names it');
+  t.notOk(isPrimer(parseProcStat('812 (tsrun:[primer]) S 801 812 700 0 -1 4194560 30 0'), 800), "another process's child");
+  t.notOk(isPrimer(parseProcStat('812 (sleep) S 800 812 700 0 -1 4194560 30 0'), 800), 'a child with another name');
+  t.notOk(isPrimer(parseProcStat('812 (tsrun) S 800 812 700 0 -1 4194560 30 0'), 800), 'the front door before it renamed the child');
+  t.notOk(isPrimer(parseProcStat('812 (x) (tsrun:[primer]) S 800 1 1'), 800), 'a name made to look like the primer: comm is "x) (tsrun:[primer]"');
+  t.ok(isPrimer(parseProcStat('812 (tsrun:[primer]) Z 800 812 700'), 800), 'a zombie is still ours to reap');
+  t.notOk(isPrimer(undefined, 800), 'no such process');
 });
