@@ -8,8 +8,9 @@
 // file edited, corrupted or left over to name another pid or a host
 // service's cgroup then makes kill/delete refuse instead of signalling or
 // removing something that is not the container.
-import { readFileSync, readlinkSync } from 'node:fs';
+import { readlinkSync } from 'node:fs';
 import { StateError } from '../errors.ts';
+import { readProcStat } from '../state/proc-stat.ts';
 import type { Container } from './container.ts';
 
 function mountNamespace(pid: number | 'self'): string | undefined {
@@ -29,13 +30,8 @@ const PF_EXITING = 0x4;
 // the container's own process exiting, not a foreign one (a kill racing
 // delete --force hit this).
 function isExiting(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
-    const flags = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[6]);
-    return (flags & PF_EXITING) !== 0;
-  } catch {
-    return true; // gone meanwhile
-  }
+  const stat = readProcStat(pid);
+  return stat === undefined || (stat.flags & PF_EXITING) !== 0; // undefined: gone meanwhile
 }
 
 export function assertCgroupIsContainers(c: Container): void {

@@ -7,6 +7,8 @@ export interface ProcStat {
   comm: string;
   state: string;
   ppid: number;
+  /** The kernel's PF_* flags (include/linux/sched.h). */
+  flags: number;
   startTime: number;
 }
 
@@ -14,8 +16,14 @@ export interface ProcStat {
 export function parseProcStat(text: string): ProcStat {
   const close = text.lastIndexOf(')');
   const fields = text.slice(close + 2).split(' ');
-  // fields[0] is field 3 (state), fields[1] field 4 (ppid); start time is field 22.
-  return { comm: text.slice(text.indexOf('(') + 1, close), state: fields[0] ?? '?', ppid: Number(fields[1]), startTime: Number(fields[19]) };
+  // fields[0] is field 3 (state), fields[1] field 4 (ppid), fields[6] field 9 (flags); start time is field 22.
+  return {
+    comm: text.slice(text.indexOf('(') + 1, close),
+    state: fields[0] ?? '?',
+    ppid: Number(fields[1]),
+    flags: Number(fields[6]),
+    startTime: Number(fields[19]),
+  };
 }
 
 export function readProcStat(pid: number): ProcStat | undefined {
