@@ -390,7 +390,7 @@ async function main(): Promise<number> {
             const r = await density(rt, bundleSleep, K, mode, `${idp}-${rt.label}-d${mode}`, ctx);
             slot[key] = r;
             log(
-              `  ${r.containers_per_s} containers/s, ${r.mem_per_container_kib} KiB/container, ` +
+              `  ${r.containers_per_s} containers/s, ${r.cpu_ms_per_container} CPU ms/container, ${r.mem_per_container_kib} KiB/container, ` +
                 `${r.leftover_processes} leftover, teardown ${r.teardown_s} s`,
             );
           } catch (x) {
@@ -415,7 +415,7 @@ async function main(): Promise<number> {
           const r = await density(rt, bundleSleep, bigK, 1, `${idp}-${rt.label}-big`, ctx);
           densBig.set(rt.name, r);
           log(
-            `  ${r.containers_per_s} containers/s, ${r.kernel_mem_per_container_kib} KiB kernel/container, ` +
+            `  ${r.containers_per_s} containers/s, ${r.cpu_ms_per_container} CPU ms/container, ${r.kernel_mem_per_container_kib} KiB kernel/container, ` +
               `${r.leftover_processes} leftover, teardown ${r.teardown_s} s`,
           );
         } catch (x) {

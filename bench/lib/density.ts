@@ -5,11 +5,15 @@
 //   leftover_processes     processes left on the host that are neither
 //                          container processes nor existed before (procs.ts)
 //   teardown_s             wall time of `kill ID KILL` + `delete -f ID` for all
+//   cpu_ms_per_container   busy time of all CPUs while the K started, less the
+//                          benchmark's own, / K: the CPU one container's
+//                          create + start costs the machine. With P cores,
+//                          no parallelism starts more than P*1000/cpu_ms a second.
 // with the same parallelism for start and teardown.
 
 import { join } from 'node:path';
 import { sleep, timedAsync, type Spawner } from './exec.ts';
-import { kernelMemKiB, leftovers, listProcs, memAvailableKiB, procKey, type ProcInfo } from './procs.ts';
+import { cpuBusyMs, kernelMemKiB, leftovers, listProcs, memAvailableKiB, procKey, type ProcInfo } from './procs.ts';
 import { CallError, rtArgv, type Runtime } from './runtimes.ts';
 import { round } from './stats.ts';
 
@@ -28,6 +32,8 @@ export interface DensityResult {
   mem_after_teardown_kib: number;
   /** growth of unreclaimable kernel memory per container (SUnreclaim+KernelStack+PageTables+Percpu) */
   kernel_mem_per_container_kib: number;
+  /** busy CPU time of the whole machine per container while starting, less the benchmark's own (ms); absent in runs before 2026-12-01 */
+  cpu_ms_per_container?: number;
   leftover_sample: string[];
 }
 
@@ -103,6 +109,8 @@ export async function density(rt: Runtime, bundle: string, k: number, jobs: numb
   const memBefore = await memSample();
   const before = new Set(listProcs(null).map(procKey));
 
+  const cpu0 = cpuBusyMs();
+  const own0 = process.cpuUsage();
   const t0 = process.hrtime.bigint();
   await pool(ids, jobs, async (id, w) => {
     check();
@@ -111,6 +119,8 @@ export async function density(rt: Runtime, bundle: string, k: number, jobs: numb
     await must(w, 'start', ['start', id]);
   });
   const startS = Number(process.hrtime.bigint() - t0) / 1e9;
+  const own = process.cpuUsage(own0);
+  const cpuMs = cpuBusyMs() - cpu0 - (own.user + own.system) / 1000;
 
   await sleep(500);
   const memAfter = await memSample();
@@ -140,6 +150,7 @@ export async function density(rt: Runtime, bundle: string, k: number, jobs: numb
     mem_freed_per_container_kib: round((memTeardown.avail - memAfter.avail) / k, 0),
     mem_after_teardown_kib: memTeardown.avail,
     kernel_mem_per_container_kib: round((memAfter.kernel - memBefore.kernel) / k, 0),
+    cpu_ms_per_container: round(cpuMs / k, 1),
     leftover_sample: left.slice(0, 5).map((p) => `${p.pid} ${p.comm}: ${p.cmdline.slice(0, 120)}`),
   };
 }

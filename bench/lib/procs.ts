@@ -105,6 +105,23 @@ export function memAvailableKiB(): number {
   return Number(m[1]);
 }
 
+/**
+ * Busy time of all CPUs together (ms) from /proc/stat's first line: user,
+ * nice, system, irq and softirq; idle, iowait and steal are not work done
+ * here, and guest time is already inside user. The kernel writes these in
+ * USER_HZ, which is 100 on every Linux architecture's ABI.
+ */
+export function parseCpuBusyMs(stat: string): number {
+  const m = /^cpu\s+(\d+) (\d+) (\d+) \d+ \d+ (\d+) (\d+)/.exec(stat);
+  if (!m) throw new Error('no aggregate cpu line in /proc/stat');
+  const ticks = [m[1], m[2], m[3], m[4], m[5]].reduce((sum, v) => sum + Number(v), 0);
+  return ticks * 10;
+}
+
+export function cpuBusyMs(): number {
+  return parseCpuBusyMs(readFileSync('/proc/stat', 'utf8'));
+}
+
 /** Unreclaimable kernel memory (KiB): SUnreclaim + KernelStack + PageTables + Percpu. */
 export function kernelMemKiB(): number {
   const txt = readFileSync('/proc/meminfo', 'utf8');

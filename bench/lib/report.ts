@@ -124,6 +124,8 @@ export function computeTargets(j: BenchJson, subject = 'tsrun'): Target[] {
       { floor: true, base: rd?.containers_per_s ?? null, why: d ? 'runc density not measured' : 'not measured' },
     );
     if (d) tg.measured += `; teardown ${fmt(d.teardown_s, 1)} s${rd ? ` (runc ${fmt(rd.teardown_s, 1)} s)` : ''}`;
+    if (d?.cpu_ms_per_container !== undefined)
+      tg.measured += `; CPU ${fmt(d.cpu_ms_per_container)} ms a container${rd?.cpu_ms_per_container !== undefined ? ` (runc ${fmt(rd.cpu_ms_per_container)})` : ''}`;
     out.push(tg);
   }
   const measuredModes = modes.filter(([, d]) => d !== null);
@@ -264,12 +266,15 @@ export function renderMarkdown(j: BenchJson): string {
         'memory = drop of MemAvailable per running container ("freed at teardown", a cross-check against drift: ' +
         'the rise of MemAvailable per container after teardown; "kernel, unreclaimable", the growth of ' +
         'SUnreclaim+KernelStack+PageTables+Percpu per container, is much less sensitive to other activity); leftover = processes left on the host that are ' +
-        'neither container processes nor existed before; teardown = `kill KILL` + `delete -f` of all K.',
+        'neither container processes nor existed before; teardown = `kill KILL` + `delete -f` of all K; ' +
+        "CPU = busy time of all CPUs while the K started (/proc/stat), less the benchmark's own, per container: " +
+        `what one create + start costs the machine. In parallel the CPUs are the limit: ${j.host.cores} cores start at most ` +
+        `${j.host.cores} × 1000 / CPU ms containers a second.`,
       '',
     );
     L.push(
-      '| runtime | mode | containers/s | KiB per container | (freed at teardown) | (kernel, unreclaimable) | leftover processes | teardown s | containers/s ÷ runc | KiB ÷ runc |',
-      '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|',
+      '| runtime | mode | containers/s | CPU ms per container | KiB per container | (freed at teardown) | (kernel, unreclaimable) | leftover processes | teardown s | containers/s ÷ runc | KiB ÷ runc |',
+      '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
     );
     const rows = (n: string): [string, DensityResult | Failed | undefined][] => {
       const d = j.results[n]?.density;
@@ -285,13 +290,13 @@ export function renderMarkdown(j: BenchJson): string {
       rows(n).forEach(([mode, d], i) => {
         if (!d) return;
         if (isFailed(d)) {
-          L.push(`| ${n} | ${mode} | FAILED | – | – | – | – | – | – | – |`);
+          L.push(`| ${n} | ${mode} | FAILED | – | – | – | – | – | – | – | – |`);
           return;
         }
         const ref = runcRows[i]?.[1];
         const rd = ref && !isFailed(ref) ? ref : null;
         L.push(
-          `| ${n} | ${mode} | ${fmt(d.containers_per_s)} | ${fmt(d.mem_per_container_kib, 0)} | ${fmt(
+          `| ${n} | ${mode} | ${fmt(d.containers_per_s)} | ${fmt(d.cpu_ms_per_container)} | ${fmt(d.mem_per_container_kib, 0)} | ${fmt(
             d.mem_freed_per_container_kib,
             0,
           )} | ${fmt(d.kernel_mem_per_container_kib, 0)} | ${d.leftover_processes} | ${fmt(
@@ -321,19 +326,19 @@ export function renderMarkdown(j: BenchJson): string {
     L.push(
       `K = ${K} containers started one at a time (create + start), then \`kill KILL\` + \`delete -f\` of all ${K} one at a time (teardown).`,
       '',
-      '| runtime | containers/s | start s | teardown s | KiB per container | (kernel, unreclaimable) | leftover processes | containers/s ÷ runc |',
-      '|---|---:|---:|---:|---:|---:|---:|---:|',
+      '| runtime | containers/s | CPU ms per container | start s | teardown s | KiB per container | (kernel, unreclaimable) | leftover processes | containers/s ÷ runc |',
+      '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
     );
     const rb = bigOf(j.results.runc);
     for (const n of names) {
       const b = j.results[n]?.density_big;
       if (!b) continue;
       if (isFailed(b)) {
-        L.push(`| ${n} | FAILED | – | – | – | – | – | – |`);
+        L.push(`| ${n} | FAILED | – | – | – | – | – | – | – |`);
         continue;
       }
       L.push(
-        `| ${n} | ${fmt(b.containers_per_s)} | ${fmt(b.start_s, 1)} | ${fmt(b.teardown_s, 1)} | ${fmt(b.mem_per_container_kib, 0)} | ${fmt(
+        `| ${n} | ${fmt(b.containers_per_s)} | ${fmt(b.cpu_ms_per_container)} | ${fmt(b.start_s, 1)} | ${fmt(b.teardown_s, 1)} | ${fmt(b.mem_per_container_kib, 0)} | ${fmt(
           b.kernel_mem_per_container_kib,
           0,
         )} | ${b.leftover_processes} | ${ratio(b.containers_per_s, rb?.containers_per_s ?? null)} |`,
