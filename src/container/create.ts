@@ -15,6 +15,7 @@ import { spawnInit } from '../launch/spawn-init.ts';
 import { MSG } from '../launch/wire.ts';
 import { native } from '../native/addon.ts';
 import { plan } from '../plan/plan.ts';
+import { cgroupV1Views } from '../plan/cgroup-v1-mount.ts';
 import { checkContainerId } from '../spec/container-id.ts';
 import { readHostLsm } from '../host/lsm.ts';
 import { specLsmProblems } from '../spec/lsm-checks.ts';
@@ -127,6 +128,7 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
     containerId: id,
     lsmHost,
     ...(cgroup.dirs().v2 ? { cgroupDir: cgroup.dirs().v2 } : {}),
+    ...(cgroup.kind === 'v1' ? { cgroupV1Views: cgroupV1Views(layout.v1, cgroup.dirs().v1) } : {}),
   });
   // What sat at the rootfs path before: only what create adds is detached.
   const keepMounts = hostMountNs ? mountIdsAt(rootfs, mountinfo) : [];

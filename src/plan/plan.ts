@@ -13,6 +13,7 @@ import { planIdmap } from './idmap.ts';
 import { labelMountData, planLsm, type LsmHost } from './lsm.ts';
 import { planIdentity, sysctlPath } from './process.ts';
 import { ioPriorityValue, personalityFlags, planScheduler } from './process-attrs.ts';
+import { cgroupV1Mounts, type CgroupV1View } from './cgroup-v1-mount.ts';
 
 export interface PlanOptions {
   /** Absolute bundle directory: a relative root.path is relative to it. */
@@ -30,6 +31,8 @@ export interface PlanOptions {
   containerId?: string;
   /** The container's cgroup v2 directory on the host: bound at a cgroup mount the kernel refuses. */
   cgroupDir?: string;
+  /** Where the container's limits are cgroup v1: what its `cgroup` mount shows (cgroup-v1-mount.ts). */
+  cgroupV1Views?: readonly CgroupV1View[];
   lsmHost?: LsmHost;
 }
 
@@ -38,17 +41,17 @@ const PER_LINUX32 = 0x0008;
 const KEY_USR_SEARCH = 0x00080000;
 const KEY_OTH_SEARCH = 0x00000008;
 
-function planMounts(spec: Spec, bundle: string, cgroupDir: string | undefined): PlannedMount[] {
+function planMounts(spec: Spec, bundle: string, cgroupDir: string | undefined, v1Views: readonly CgroupV1View[]): PlannedMount[] {
   const mountLabel = spec.linux?.mountLabel;
-  return (spec.mounts ?? []).map((m) => {
+  return (spec.mounts ?? []).flatMap((m): PlannedMount[] => {
     const idmapped = isIdmapped(m);
     // idmap/ridmap are tsrun's to act on, never filesystem data.
     const { flags, propagation, data, attrSet, attrClear, extensions } = parseMountOptions((m.options ?? []).filter((o) => !IDMAP_OPTIONS.has(o)));
     const bind = m.type === 'bind' || (flags & MS.BIND) !== 0;
-    // runtime-spec 1.2: "cgroup" asks for the cgroup hierarchy; tsrun is a
-    // cgroup v2 runtime and mounts cgroup2 there (as crun does on v2).
+    // runtime-spec 1.2: "cgroup" asks for the cgroup hierarchy: cgroup2
+    // (as crun does on v2), or the v1 hierarchies that hold the limits.
     const fstype = m.type === 'cgroup' ? 'cgroup2' : (m.type ?? '');
-    return {
+    const planned: PlannedMount = {
       source: bind ? resolveBindSource(m.source ?? '', bundle) : (m.source ?? fstype),
       destination: posix.normalize(m.destination.startsWith('/') ? m.destination : `/${m.destination}`),
       fstype,
@@ -62,6 +65,8 @@ function planMounts(spec: Spec, bundle: string, cgroupDir: string | undefined): 
       ...(fstype === 'cgroup2' && !bind && cgroupDir ? { fallbackBind: cgroupDir } : {}),
       ...(idmapped && bind ? { idmap: planIdmap(m, spec, flags) } : {}),
     };
+    if (m.type !== 'cgroup' || bind || v1Views.length === 0) return [planned];
+    return cgroupV1Mounts(planned, v1Views, labelMountData('mode=755', 'tmpfs', false, mountLabel));
   });
 }
 
@@ -153,7 +158,7 @@ export function plan(spec: Spec, options: PlanOptions): LaunchPlan {
       hostPropagation: propagation.host,
       rootPropagation: propagation.root,
     },
-    mounts: planMounts(spec, options.bundle, options.cgroupDir),
+    mounts: planMounts(spec, options.bundle, options.cgroupDir, options.cgroupV1Views ?? []),
     devices: planDevices(linux.devices ?? [], inUserNs),
     symlinks: DEFAULT_SYMLINKS.map((s) => ({ ...s })),
     maskedPaths: linux.maskedPaths ?? [],
