@@ -152,6 +152,13 @@ t.test('ExecSync with output and exit status', async (t) => {
   t.equal(r.exit_code, 3);
 });
 
+t.test("inside, the pod's cgroup mount shows the container its own memory limit", async (t) => {
+  const cmd = ['sh', '-c', 'cat /sys/fs/cgroup/memory/memory.limit_in_bytes 2>/dev/null || cat /sys/fs/cgroup/memory.max'];
+  const r = await cri.call('ExecSync', { container_id: containerId, cmd, timeout: 20 });
+  t.equal(r.exit_code, 0, Buffer.from(r.stderr).toString());
+  t.equal(Buffer.from(r.stdout).toString().trim(), String(64 << 20));
+});
+
 t.test('StopContainer delivers TERM; RemoveContainer removes the runtime state', async (t) => {
   await cri.call('StopContainer', { container_id: containerId, timeout: 10 });
   const s = await cri.call('ContainerStatus', { container_id: containerId });

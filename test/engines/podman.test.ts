@@ -114,9 +114,15 @@ t.test('podman default pids limit and --pids-limit 10', async (t) => {
   t.match(r.stderr, /Resource temporarily unavailable|can't fork/);
 });
 
-t.test('--memory 64m in the cgroup; OOM gives 137', async (t) => {
+t.test('--memory 64m in the cgroup and seen inside; OOM gives 137', async (t) => {
   const { pid } = await runDetached(t, ['--memory', '64m'], ['sleep', '1000']);
   t.equal(cgroupFile(pid, 'memory', 'memory.limit_in_bytes', 'memory.max'), String(64 << 20));
+  const seen = await podmanRun(
+    ['--memory', '48m'],
+    ['sh', '-c', 'cat /sys/fs/cgroup/memory/memory.limit_in_bytes 2>/dev/null || cat /sys/fs/cgroup/memory.max'],
+  );
+  t.equal(seen.code, 0, seen.stderr);
+  t.equal(seen.stdout.trim(), String(48 << 20), 'inside, the container reads its own limit');
   const r = await podmanRun(['--memory', '32m'], ['tail', '/dev/zero']);
   t.equal(r.code, 137, r.stderr);
 });
