@@ -226,7 +226,7 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
     if (seccompListener >= 0) parentFds.push(seccompListener);
     // Id-mapped binds are made here, with the host's CAP_SYS_ADMIN over
     // their filesystem, which the init lacks inside a user namespace.
-    const mountTrees = launchPlan.mounts.flatMap((m, i) => {
+    const mountTrees = launchPlan.mounts.flatMap((m) => {
       if (!m.idmap) return [];
       let fd: number;
       try {
@@ -243,7 +243,7 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
         const e = err as NodeJS.ErrnoException;
         throw new SpecError(
           configFile,
-          [{ pointer: `/mounts/${i}`, reason: `cannot id-map ${m.source}: ${e.syscall} ${e.code ?? ''} (${idmapHint(e.code)})` }],
+          [{ pointer: m.pointer, reason: `cannot id-map ${m.source}: ${e.syscall} ${e.code ?? ''} (${idmapHint(e.code)})` }],
           { cause: err },
         );
       }

@@ -49,7 +49,7 @@ const BIND_KEPT = MS.RDONLY | MS.NOSUID | MS.NODEV | MS.NOEXEC;
  * the tmpfs's mount data (its mode, and the mount label's context).
  */
 export function cgroupV1Mounts(cgroup: PlannedMount, views: readonly CgroupV1View[], tmpfsData: string): PlannedMount[] {
-  const base = { propagation: 0, attrSet: 0, attrClear: 0, extensions: 0 };
+  const base = { pointer: cgroup.pointer, propagation: 0, attrSet: 0, attrClear: 0, extensions: 0 };
   const tmpfs: PlannedMount = {
     ...base,
     source: 'tmpfs',

@@ -10,6 +10,8 @@ export interface PlannedNamespace {
 }
 
 export interface PlannedMount {
+  /** The config entry it stands for ("/mounts/N"), for errors; not sent to the init. */
+  pointer: string;
   source: string;
   destination: string;
   fstype: string;

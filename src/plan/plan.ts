@@ -43,7 +43,7 @@ const KEY_OTH_SEARCH = 0x00000008;
 
 function planMounts(spec: Spec, bundle: string, cgroupDir: string | undefined, v1Views: readonly CgroupV1View[]): PlannedMount[] {
   const mountLabel = spec.linux?.mountLabel;
-  return (spec.mounts ?? []).flatMap((m): PlannedMount[] => {
+  return (spec.mounts ?? []).flatMap((m, i): PlannedMount[] => {
     const idmapped = isIdmapped(m);
     // idmap/ridmap are tsrun's to act on, never filesystem data.
     const { flags, propagation, data, attrSet, attrClear, extensions } = parseMountOptions((m.options ?? []).filter((o) => !IDMAP_OPTIONS.has(o)));
@@ -52,6 +52,7 @@ function planMounts(spec: Spec, bundle: string, cgroupDir: string | undefined, v
     // (as crun does on v2), or the v1 hierarchies that hold the limits.
     const fstype = m.type === 'cgroup' ? 'cgroup2' : (m.type ?? '');
     const planned: PlannedMount = {
+      pointer: `/mounts/${i}`,
       source: bind ? resolveBindSource(m.source ?? '', bundle) : (m.source ?? fstype),
       destination: posix.normalize(m.destination.startsWith('/') ? m.destination : `/${m.destination}`),
       fstype,

@@ -36,6 +36,7 @@ t.test('a controller the host does not mount has no view', async (t) => {
 });
 
 const CGROUP: PlannedMount = {
+  pointer: '/mounts/3',
   source: 'cgroup',
   destination: '/sys/fs/cgroup',
   fstype: 'cgroup2',
@@ -64,6 +65,7 @@ t.test('a read-only cgroup mount: a writable tmpfs, read-only binds, then the tm
   t.match(m[3], { source: 'tmpfs', destination: '/sys/fs/cgroup', fstype: 'tmpfs', bind: false });
   t.equal(m[3]!.flags, CGROUP.flags | MS.REMOUNT, 'the last step makes the tmpfs read-only');
   for (const x of m) t.equal(x.fallbackBind, undefined);
+  for (const x of m) t.equal(x.pointer, '/mounts/3', "each stands for the config's cgroup mount in errors");
 });
 
 t.test('a writable cgroup mount needs no remount', async (t) => {
@@ -101,6 +103,11 @@ t.test('plan() puts the v1 view in place of the cgroup mount, in its position', 
     ],
   );
   t.equal(p.mounts[1]!.data, 'mode=755,context="system_u:object_r:container_file_t:s0"', 'the tmpfs carries the mount label');
+  t.same(
+    p.mounts.map((m) => m.pointer),
+    ['/mounts/0', '/mounts/1', '/mounts/1', '/mounts/1', '/mounts/1', '/mounts/2'],
+    "errors name the config's entries, not the planned ones",
+  );
   const records = planRecords(p).filter((r) => r.kind === REC.MOUNT);
   t.equal(records.length, 6, 'each is a mount record of its own');
   t.ok(encodePlan(p).length > 0);
