@@ -241,11 +241,9 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
         );
       } catch (err) {
         const e = err as NodeJS.ErrnoException;
-        throw new SpecError(
-          configFile,
-          [{ pointer: m.pointer, reason: `cannot id-map ${m.source}: ${e.syscall} ${e.code ?? ''} (${idmapHint(e.code)})` }],
-          { cause: err },
-        );
+        throw new SpecError(configFile, [{ pointer: m.pointer, reason: `cannot id-map ${m.source}: ${e.syscall} ${e.code ?? ''} (${idmapHint(e.code)})` }], {
+          cause: err,
+        });
       }
       parentFds.push(fd);
       return [fd];
