@@ -339,6 +339,19 @@ static napi_value wait_pid(napi_env env, napi_callback_info info) {
   return r < 0 ? throw_errno(env, errno, "waitpid", NULL) : int_result(env, status);
 }
 
+/* waitpid(pid, WNOHANG): the raw status of a child that has exited, or -1
+ * while it runs. */
+static napi_value wait_pid_no_hang(napi_env env, napi_callback_info info) {
+  napi_value a[1];
+  if (get_args(env, info, 1, a)) return NULL;
+  int status;
+  pid_t r;
+  do r = waitpid(int_arg(env, a[0]), &status, WNOHANG);
+  while (r < 0 && errno == EINTR);
+  if (r < 0) return throw_errno(env, errno, "waitpid", NULL);
+  return int_result(env, r == 0 ? -1 : status);
+}
+
 struct wait_work {
   napi_async_work work;
   napi_deferred deferred;
@@ -633,6 +646,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"recvMessage", NULL, recv_message, NULL, NULL, NULL, napi_default, NULL},
       {"sendMessage", NULL, send_message, NULL, NULL, NULL, napi_default, NULL},
       {"waitPid", NULL, wait_pid, NULL, NULL, NULL, napi_default, NULL},
+      {"waitPidNoHang", NULL, wait_pid_no_hang, NULL, NULL, NULL, napi_default, NULL},
       {"waitPidAsync", NULL, wait_pid_async, NULL, NULL, NULL, napi_default, NULL},
       {"setChildSubreaper", NULL, set_child_subreaper, NULL, NULL, NULL, napi_default, NULL},
       {"execFile", NULL, exec_file, NULL, NULL, NULL, napi_default, NULL},

@@ -29,8 +29,7 @@ export function isPrimer(stat: ProcStat | undefined, parent: number): boolean {
 /** Kill the primer, if there is one. Only a child of this process named as
  * the front door names it is touched: the variable could also come from a
  * caller's environment. Not waited for here (its exit takes up to a
- * millisecond): a process that ends soon leaves it to its reaper, one that
- * stays calls reapPrimer. */
+ * millisecond): reapPrimer collects it later. */
 export function stopPrimer(): void {
   if (primer === undefined) return;
   const pid = primer;
@@ -44,14 +43,21 @@ export function stopPrimer(): void {
   }
 }
 
-/** Wait for the primer stopPrimer killed, so that no zombie of it stays. */
-export function reapPrimer(): void {
+/**
+ * Collect the primer stopPrimer killed, so that no zombie of it is left to
+ * whoever reaps orphans (a shim, conmon, pid 1). `wait`: block until it is
+ * dead (before a hook, or a wait that outlives it); without, a primer still
+ * dying is left for a later call, so the call costs nothing: commands make
+ * it once their work is done, when the primer has long died.
+ */
+export function reapPrimer(wait = true): void {
   if (killed === undefined) return;
   const pid = killed;
-  killed = undefined;
   try {
-    native().waitPid(pid);
+    if (wait) native().waitPid(pid);
+    else if (native().waitPidNoHang(pid) === -1) return;
   } catch {
     // Reaped already.
   }
+  killed = undefined;
 }

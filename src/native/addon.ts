@@ -36,6 +36,8 @@ export interface Native {
   sendMessage(sock: number, data: Buffer, fds: number[]): void;
   /** waitpid(pid, 0) for a child of this process; returns the raw wait status. */
   waitPid(pid: number): number;
+  /** waitpid(pid, WNOHANG): the raw wait status of a child that has exited, -1 while it runs. */
+  waitPidNoHang(pid: number): number;
   /** Like waitPid but on the libuv thread pool, so signal handlers keep running. */
   waitPidAsync(pid: number): Promise<number>;
   /** prctl(PR_SET_CHILD_SUBREAPER, 1). */

@@ -10,6 +10,7 @@ import { flagBool, flagInt, flagList, flagString, parseArgs, type FlagSpec } fro
 import type { CommandHelp } from '../help.ts';
 import type { GlobalFlags } from '../global-flags.ts';
 import { waitForeground } from '../foreground.ts';
+import { reapPrimer } from '../../launch/primer.ts';
 
 const FLAGS: FlagSpec[] = [
   {
@@ -92,5 +93,13 @@ export default async function exec(argv: string[], g: GlobalFlags): Promise<numb
   });
   const pidFile = flagString(p, 'pid-file');
   if (pidFile) writePidFile(pidFile, pid);
-  return detach ? 0 : waitForeground(pid);
+  if (detach) {
+    reapPrimer(false);
+    return 0;
+  }
+  try {
+    return await waitForeground(pid);
+  } finally {
+    reapPrimer(false);
+  }
 }
