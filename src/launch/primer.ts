@@ -12,6 +12,16 @@ const PRIMER_NAME = 'tsrun:[primer]';
 
 let primer = takePrimer(process.env);
 let killed: number | undefined;
+// Whatever ends this process collects the primer, so that no zombie of it
+// is left to whoever reaps orphans (pid 1, an engine's shim or conmon):
+// killed long before on success, so not waited for; still alive on a
+// failure before spawnInit, so killed and waited for (a millisecond).
+if (primer !== undefined)
+  process.once('exit', () => {
+    const alive = primer !== undefined;
+    stopPrimer();
+    reapPrimer(alive);
+  });
 
 /** The primer's pid from `env`, which loses the entry. */
 export function takePrimer(env: NodeJS.ProcessEnv): number | undefined {
@@ -29,7 +39,8 @@ export function isPrimer(stat: ProcStat | undefined, parent: number): boolean {
 /** Kill the primer, if there is one. Only a child of this process named as
  * the front door names it is touched: the variable could also come from a
  * caller's environment. Not waited for here (its exit takes up to a
- * millisecond): reapPrimer collects it later. */
+ * millisecond): reapPrimer collects it, before a hook or a long wait, or
+ * at exit. */
 export function stopPrimer(): void {
   if (primer === undefined) return;
   const pid = primer;
@@ -44,11 +55,10 @@ export function stopPrimer(): void {
 }
 
 /**
- * Collect the primer stopPrimer killed, so that no zombie of it is left to
- * whoever reaps orphans (a shim, conmon, pid 1). `wait`: block until it is
- * dead (before a hook, or a wait that outlives it); without, a primer still
- * dying is left for a later call, so the call costs nothing: commands make
- * it once their work is done, when the primer has long died.
+ * Collect the primer stopPrimer killed. `wait`: block until it is dead
+ * (before a hook, or a wait that outlives it); without (at exit, when it
+ * has long died), one still dying is left as it is, and the call costs
+ * nothing.
  */
 export function reapPrimer(wait = true): void {
   if (killed === undefined) return;

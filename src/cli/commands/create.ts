@@ -1,5 +1,4 @@
 import { createContainer } from '../../container/create.ts';
-import { reapPrimer } from '../../launch/primer.ts';
 import { flagBool, flagInt, flagString, parseArgs, requirePositional, type FlagSpec } from '../args.ts';
 import type { GlobalFlags } from '../global-flags.ts';
 import type { CommandHelp } from '../help.ts';
@@ -53,6 +52,5 @@ export function createOptions(argv: string[], g: GlobalFlags, r: Reporter, extra
 
 export default async function create(argv: string[], g: GlobalFlags, r: Reporter): Promise<number> {
   await createContainer(createOptions(argv, g, r).options);
-  reapPrimer(false);
   return 0;
 }

@@ -10,7 +10,6 @@ import { flagBool, flagInt, flagList, flagString, parseArgs, type FlagSpec } fro
 import type { CommandHelp } from '../help.ts';
 import type { GlobalFlags } from '../global-flags.ts';
 import { waitForeground } from '../foreground.ts';
-import { reapPrimer } from '../../launch/primer.ts';
 
 const FLAGS: FlagSpec[] = [
   {
@@ -93,13 +92,5 @@ export default async function exec(argv: string[], g: GlobalFlags): Promise<numb
   });
   const pidFile = flagString(p, 'pid-file');
   if (pidFile) writePidFile(pidFile, pid);
-  if (detach) {
-    reapPrimer(false);
-    return 0;
-  }
-  try {
-    return await waitForeground(pid);
-  } finally {
-    reapPrimer(false);
-  }
+  return detach ? 0 : waitForeground(pid);
 }

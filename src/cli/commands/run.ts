@@ -66,10 +66,7 @@ export default async function run(argv: string[], g: GlobalFlags, r: Reporter): 
   try {
     if (terminal && wantsTerminal) terminal.receive();
     startContainer(g.root, options.id, r.warn);
-    if (detach) {
-      reapPrimer(false);
-      return 0;
-    }
+    if (detach) return 0;
     if (terminal && wantsTerminal) terminal.attach();
   } catch (err) {
     if (terminal && wantsTerminal) await terminal.detach();
